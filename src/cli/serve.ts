@@ -1,0 +1,32 @@
+// Entry point: `npm start`. Reads the environment once, builds every part, serves, and
+// shuts down gracefully on SIGTERM/SIGINT.
+import { loadConfig } from '../config/config.js';
+import { ConfigError } from '../errors.js';
+import { startService } from '../service.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`algo: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const service = await startService(config);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    void service.stop(signal).then((code) => process.exit(code));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`algo: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

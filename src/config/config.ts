@@ -1,0 +1,133 @@
+// The one typed configuration object, parsed once at start-up from the environment.
+import { ConfigError } from '../errors.js';
+import {
+  type Env,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readKafkaName,
+  readList,
+  readNumber,
+  readOptionalInteger,
+  readOptionalString,
+  readSecret,
+  readString,
+  readUrlPath,
+} from './env-parsers.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DETECTOR_KINDS = ['auto', 'yolov8', 'hog'] as const;
+export type DetectorKind = (typeof DETECTOR_KINDS)[number];
+
+export interface MetricsConfig {
+  enabled: boolean;
+  path: string;
+  /** Serve /metrics on this port instead of the main one. */
+  port: number | undefined;
+  /** Bearer token required to scrape, when set. */
+  token: string | undefined;
+  /** Distinct camera_id label values kept; the rest are reported as `other`. */
+  maxCameras: number;
+  /** Width of the api_key_success_rate sliding window. */
+  apiKeyWindowSeconds: number;
+}
+
+export interface DetectConfig {
+  detector: DetectorKind;
+  modelPath: string | undefined;
+  confidenceThreshold: number;
+  iouThreshold: number;
+  maxDetections: number;
+  maxBodyBytes: number;
+  /** Largest decoded image accepted (width × height), checked from the header before decoding. */
+  maxImagePixels: number;
+  /** Frames run at once; the rest wait in the queue. */
+  concurrency: number;
+  /** Frames allowed to wait; beyond that requests get 503 with Retry-After. */
+  queueSize: number;
+  /** People whose boxes are closer than this many box heights are in one group. */
+  groupDistance: number;
+  groupMinSize: number;
+}
+
+export interface KafkaConfig {
+  enabled: boolean;
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  inputTopic: string;
+  outputTopic: string;
+  dlqTopic: string;
+  /** Partitions processed at once. */
+  partitionsConsumedConcurrently: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+  metrics: MetricsConfig;
+  detect: DetectConfig;
+  kafka: KafkaConfig;
+}
+
+const HOST_PATTERN = /^[A-Za-z0-9.:\-[\]]+$/;
+const BROKER_PATTERN = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
+
+export function loadConfig(env: Env): Config {
+  const port = readInteger(env, 'PORT', 5000, 0, 65535);
+  const host = readString(env, 'HOST', '0.0.0.0');
+  if (!HOST_PATTERN.test(host)) throw new ConfigError('HOST', JSON.stringify(host), 'an IP address or host name');
+
+  const metricsPort = readOptionalInteger(env, 'ALGO_METRICS_PORT', 0, 65535);
+  if (metricsPort === port && port !== 0) {
+    throw new ConfigError('ALGO_METRICS_PORT', String(metricsPort), `a port other than PORT (${port})`);
+  }
+
+  const detector = readChoice(env, 'ALGO_DETECTOR', 'auto', DETECTOR_KINDS);
+  const modelPath = readOptionalString(env, 'ALGO_MODEL_PATH');
+  if (detector === 'yolov8' && modelPath === undefined) {
+    throw new ConfigError('ALGO_MODEL_PATH', '(unset)', 'the path of a YOLOv8 .onnx file when ALGO_DETECTOR=yolov8');
+  }
+
+  return {
+    port,
+    host,
+    logLevel: readChoice(env, 'ALGO_LOG_LEVEL', 'info', LOG_LEVELS),
+    shutdownTimeoutMs: readInteger(env, 'ALGO_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    metrics: {
+      enabled: readBoolean(env, 'ALGO_ENABLE_PROMETHEUS', true),
+      path: readUrlPath(env, 'ALGO_METRICS_PATH', '/metrics'),
+      port: metricsPort,
+      token: readSecret(env, 'ALGO_METRICS_TOKEN'),
+      maxCameras: readInteger(env, 'ALGO_MAX_CAMERAS', 100, 1, 10_000),
+      apiKeyWindowSeconds: readInteger(env, 'ALGO_API_KEY_WINDOW_SECONDS', 300, 10, 86_400),
+    },
+    detect: {
+      detector,
+      modelPath,
+      confidenceThreshold: readNumber(env, 'ALGO_CONFIDENCE_THRESHOLD', 0.25, 0, 1),
+      iouThreshold: readNumber(env, 'ALGO_IOU_THRESHOLD', 0.45, 0, 1),
+      maxDetections: readInteger(env, 'ALGO_MAX_DETECTIONS', 300, 1, 10_000),
+      maxBodyBytes: readInteger(env, 'ALGO_MAX_BODY_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      maxImagePixels: readInteger(env, 'ALGO_MAX_IMAGE_PIXELS', 40_000_000, 1, 1_000_000_000),
+      concurrency: readInteger(env, 'ALGO_DETECT_CONCURRENCY', 1, 1, 64),
+      queueSize: readInteger(env, 'ALGO_DETECT_QUEUE_SIZE', 16, 0, 10_000),
+      groupDistance: readNumber(env, 'ALGO_GROUP_DISTANCE', 1.0, 0, 100),
+      groupMinSize: readInteger(env, 'ALGO_GROUP_MIN_SIZE', 2, 2, 1000),
+    },
+    kafka: {
+      enabled: readBoolean(env, 'ALGO_ENABLE_KAFKA_STREAMING', false),
+      brokers: readList(env, 'ALGO_KAFKA_BROKERS', ['localhost:9092'], BROKER_PATTERN, 'host:port brokers'),
+      clientId: readKafkaName(env, 'ALGO_KAFKA_CLIENT_ID', 'algo'),
+      groupId: readKafkaName(env, 'ALGO_KAFKA_GROUP_ID', 'algo-detector'),
+      inputTopic: readKafkaName(env, 'ALGO_KAFKA_INPUT_TOPIC', 'algo.frames'),
+      outputTopic: readKafkaName(env, 'ALGO_KAFKA_OUTPUT_TOPIC', 'algo.detections'),
+      dlqTopic: readKafkaName(env, 'ALGO_KAFKA_DLQ_TOPIC', 'algo.frames.dlq'),
+      partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 2, 1, 256),
+    },
+  };
+}

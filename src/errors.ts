@@ -1,0 +1,63 @@
+// Every error algo raises on purpose: a stable `code` (also the `reason` label of error
+// metrics) and the HTTP status the error handler answers with.
+
+export type ErrorCode =
+  | 'invalid_config'
+  | 'invalid_request'
+  | 'invalid_camera_id'
+  | 'empty_body'
+  | 'unsupported_type'
+  | 'too_large'
+  | 'decode_failed'
+  | 'model_error'
+  | 'model_load_failed'
+  | 'overloaded'
+  | 'unauthorized'
+  | 'not_found'
+  | 'shutting_down'
+  | 'internal';
+
+export class AlgoError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  /** Seconds a client should wait before retrying (503 answers). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, statusCode: number, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AlgoError';
+    this.code = code;
+    this.statusCode = statusCode;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+export class ConfigError extends AlgoError {
+  readonly variable: string;
+  constructor(variable: string, shownValue: string, allowed: string) {
+    super('invalid_config', 500, `Invalid configuration: ${variable}=${shownValue} is not allowed; expected ${allowed}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export const invalidRequest = (message: string): AlgoError => new AlgoError('invalid_request', 400, message);
+export const invalidCameraId = (message: string): AlgoError => new AlgoError('invalid_camera_id', 400, message);
+export const emptyBody = (): AlgoError => new AlgoError('empty_body', 400, 'Request body is empty: send an encoded image');
+export const unsupportedType = (type: string, allowed: readonly string[]): AlgoError =>
+  new AlgoError('unsupported_type', 415, `Unsupported content type ${JSON.stringify(type)}; expected one of ${allowed.join(', ')}`);
+export const tooLarge = (message: string): AlgoError => new AlgoError('too_large', 413, message);
+export const decodeFailed = (message: string, cause?: unknown): AlgoError =>
+  new AlgoError('decode_failed', 400, message, { cause });
+export const modelError = (message: string, cause?: unknown): AlgoError => new AlgoError('model_error', 500, message, { cause });
+export const modelLoadFailed = (file: string, detail: string, cause?: unknown): AlgoError =>
+  new AlgoError('model_load_failed', 500, `Cannot load model ${file}: ${detail}`, { cause });
+export const overloaded = (retryAfterSeconds: number): AlgoError =>
+  new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
+export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
+export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
+export const shuttingDown = (): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds: 5 });
+
+export function isAlgoError(value: unknown): value is AlgoError {
+  return value instanceof AlgoError;
+}

@@ -1,0 +1,66 @@
+// Kafka streaming metrics: throughput per topic, failures by reason, processing time,
+// consumer lag per partition, rebalances and frame age.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface KafkaRecorder {
+  consumed(topic: string): void;
+  produced(topic: string): void;
+  failed(topic: string, reason: string): void;
+  processed(seconds: number): void;
+  frameAge(seconds: number): void;
+  lag(topic: string, partition: number, messages: number): void;
+  rebalanced(): void;
+}
+
+export function createKafkaMetrics(registry: Registry): KafkaRecorder {
+  const consumed = new Counter({
+    name: 'kafka_messages_consumed_total',
+    help: 'Frame messages read from Kafka, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const produced = new Counter({
+    name: 'kafka_messages_produced_total',
+    help: 'Messages written to Kafka and acknowledged by the broker, by topic (results and dead letters).',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'kafka_messages_failed_total',
+    help: 'Frame messages that could not be processed, by topic and reason; poison messages go to the dead-letter topic.',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [registry],
+  });
+  const processing = new Histogram({
+    name: 'kafka_processing_seconds',
+    help: 'Time from taking a frame message to its result being acknowledged by the broker.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const age = new Histogram({
+    name: 'kafka_frame_age_seconds',
+    help: 'Result time minus the frame capture timestamp (end-to-end delay seen by a camera).',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'kafka_consumer_lag',
+    help: 'Messages between the committed offset and the end of the partition, by topic and partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [registry],
+  });
+  const rebalances = new Counter({
+    name: 'kafka_consumer_rebalances_total',
+    help: 'Consumer group rebalances this worker took part in.',
+    registers: [registry],
+  });
+  return {
+    consumed: (topic) => consumed.inc({ topic }),
+    produced: (topic) => produced.inc({ topic }),
+    failed: (topic, reason) => failed.inc({ topic, reason }),
+    processed: (seconds) => processing.observe(seconds),
+    frameAge: (seconds) => age.observe(Math.max(0, seconds)),
+    lag: (topic, partition, messages) => lag.set({ topic, partition: String(partition) }, messages),
+    rebalanced: () => rebalances.inc(),
+  };
+}

@@ -1,0 +1,40 @@
+// Builds algo's registry and every metric group in it. The result is passed explicitly to
+// whatever records; nothing here is a global.
+import { Registry } from 'prom-client';
+import type { MetricsConfig } from '../config/config.js';
+import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
+import { registerBuildInfo } from './build-info.js';
+import { createDetectionMetrics, type DetectionRecorder } from './detection-metrics.js';
+import { HttpMetrics } from './http-metrics.js';
+import { createKafkaMetrics, type KafkaRecorder } from './kafka-metrics.js';
+import { createLlmMetrics, type LlmRecorder } from './llm-metrics.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
+
+export interface AlgoMetrics {
+  readonly registry: Registry;
+  readonly http: HttpMetrics;
+  readonly detection: DetectionRecorder;
+  readonly llm: LlmRecorder;
+  readonly apiKeys: ApiKeyRecorder;
+  readonly kafka: KafkaRecorder;
+}
+
+export interface MetricsOptions {
+  /** Process and runtime collectors; tests that build many registries may leave them out. */
+  runtime?: boolean;
+  now?: () => number;
+}
+
+export function createMetrics(config: Pick<MetricsConfig, 'maxCameras' | 'apiKeyWindowSeconds'>, options: MetricsOptions = {}): AlgoMetrics {
+  const registry = new Registry();
+  if (options.runtime !== false) registerRuntimeMetrics(registry);
+  registerBuildInfo(registry);
+  return {
+    registry,
+    http: new HttpMetrics(registry),
+    detection: createDetectionMetrics(registry, config.maxCameras),
+    llm: createLlmMetrics(registry),
+    apiKeys: createApiKeyMetrics(registry, config.apiKeyWindowSeconds, options.now),
+    kafka: createKafkaMetrics(registry),
+  };
+}

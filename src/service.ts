@@ -1,0 +1,67 @@
+// Composition root: builds the metrics, detector, HTTP servers and (optionally) the Kafka
+// worker from one Config, starts them, and stops them in order.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { buildApp, buildMetricsApp } from './http/app.js';
+import { Lifecycle } from './http/lifecycle.js';
+import { createLogger } from './logger.js';
+import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
+
+export interface RunningService {
+  readonly logger: Logger;
+  readonly metrics: AlgoMetrics;
+  readonly app: FastifyInstance;
+  readonly metricsApp: FastifyInstance | undefined;
+  /** Drains and stops everything; resolves to the exit code. */
+  stop(reason: string): Promise<number>;
+}
+
+/** The bound port (differs from the configured one when that was 0). */
+export function portOf(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics(config.metrics);
+  const app = buildApp({ config, logger, metrics, lifecycle });
+  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
+
+  await app.listen({ port: config.port, host: config.host });
+  if (metricsApp !== undefined) await metricsApp.listen({ port: config.metrics.port, host: config.host });
+  if (config.metrics.enabled) {
+    const where = config.metrics.port === undefined ? '' : ` on port ${config.metrics.port}`;
+    logger.info(`Prometheus metrics endpoint enabled at ${config.metrics.path}${where}`);
+  } else {
+    logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
+  }
+  lifecycle.markReady();
+  logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
+
+  return {
+    logger,
+    metrics,
+    app,
+    metricsApp,
+    async stop(reason) {
+      lifecycle.markDraining();
+      logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+      const drained = Promise.all([app.close(), metricsApp?.close()]).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+      });
+      const clean = await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+      if (!clean) {
+        logger.warn('shutdown timeout reached; closing remaining connections');
+        app.server.closeAllConnections();
+        metricsApp?.server.closeAllConnections();
+      }
+      logger.info('algo stopped');
+      return 0;
+    },
+  };
+}
