@@ -23,10 +23,17 @@ export function portOf(app: FastifyInstance): number {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Extra routes added beside algo's own (tests use this for slow or failing handlers). */
+  routes?: (app: FastifyInstance) => void;
+}
+
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(config.metrics);
-  const app = buildApp({ config, logger, metrics, lifecycle });
+  const app = buildApp({ config, logger, metrics, lifecycle, routes: options.routes });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
 
   await app.listen({ port: config.port, host: config.host });

@@ -29,7 +29,9 @@ function createServer(logger: Logger, observer: RequestObserver, bodyLimit: numb
     logController: observer,
     bodyLimit,
     return503OnClosing: true,
+    // Bad URLs are rejected before routing, where Fastify reports no completion: report it here.
     frameworkErrors: (error, request, reply) => {
+      reply.raw.once('finish', () => observer.requestCompleted(null, request, reply));
       sendError(error, request, reply);
     },
   });

@@ -1,39 +1,26 @@
 // HTTP request rate, errors and duration by route template, plus requests in flight.
-// The hot path only touches a cached pair of label children per (method, route, status).
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-
-const LABELS = ['method', 'route', 'status_code'] as const;
-type HttpLabel = (typeof LABELS)[number];
+// The hot path touches one cached child per (method, route, status): see hot-histogram.ts.
+import { Gauge, type Registry } from 'prom-client';
+import { HotHistogram, type HotChild } from './hot-histogram.js';
 
 /** Route label shared by every request that matches no route, so scanners cannot add series. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
 export const HTTP_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Children {
-  readonly requests: { inc(): void };
-  readonly duration: { observe(value: number): void };
-}
-
 export class HttpMetrics {
-  private readonly requests: Counter<HttpLabel>;
-  private readonly duration: Histogram<HttpLabel>;
-  private readonly children = new Map<string, Children>();
+  private readonly duration: HotHistogram<'method' | 'route' | 'status_code'>;
+  private readonly children = new Map<string, HotChild>();
   private inFlight = 0;
 
   constructor(registry: Registry) {
-    this.requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by method, route template and status code.',
-      labelNames: LABELS,
-      registers: [registry],
-    });
-    this.duration = new Histogram({
+    this.duration = new HotHistogram({
       name: 'http_request_duration_seconds',
       help: 'Time from routing a request to the end of its response, by method, route template and status code.',
-      labelNames: LABELS,
+      labelNames: ['method', 'route', 'status_code'],
       buckets: HTTP_DURATION_BUCKETS,
-      registers: [registry],
+      registry,
+      counter: { name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status code.' },
     });
     const self = this;
     new Gauge({
@@ -53,13 +40,11 @@ export class HttpMetrics {
   requestFinished(method: string, route: string | undefined, statusCode: number, seconds: number): void {
     this.inFlight--;
     const key = `${method} ${statusCode} ${route ?? UNMATCHED_ROUTE}`;
-    let children = this.children.get(key);
-    if (children === undefined) {
-      const labels = { method, route: route ?? UNMATCHED_ROUTE, status_code: String(statusCode) };
-      children = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
-      this.children.set(key, children);
+    let child = this.children.get(key);
+    if (child === undefined) {
+      child = this.duration.child({ method, route: route ?? UNMATCHED_ROUTE, status_code: String(statusCode) });
+      this.children.set(key, child);
     }
-    children.requests.inc();
-    children.duration.observe(seconds);
+    child.observe(seconds);
   }
 }

@@ -1,0 +1,88 @@
+// npm run bench:http — prints figures, asserts nothing.
+// 1. Throughput of a trivial JSON route on the real service process with metrics on vs
+//    ALGO_ENABLE_PROMETHEUS=false, alternating runs in one invocation.
+// 2. /metrics render time at about 1k and 10k series: algo's renderer vs prom-client's own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { renderMetrics } from '../src/metrics/render.js';
+import { freePort } from '../test/helpers/ports.js';
+import { waitFor } from '../test/helpers/wait.js';
+import { fmt, median } from './stats.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = 32;
+
+async function startServer(metricsEnabled: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ALGO_ENABLE_PROMETHEUS: String(metricsEnabled) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('server', async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 20_000, 100);
+  return { url, child };
+}
+
+async function load(url: string, seconds: number): Promise<number> {
+  const result = await autocannon({ url: `${url}/api/v1/info`, connections: CONNECTIONS, duration: seconds });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`bench run had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function throughput(): Promise<void> {
+  const runs: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  console.log(`HTTP throughput, GET /api/v1/info, ${CONNECTIONS} connections, ${DURATION_S}s per run, ${ROUNDS} alternating rounds`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Array<'on' | 'off'> = round % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+    for (const mode of order) {
+      const server = await startServer(mode === 'on');
+      await load(server.url, 1); // warm-up: JIT and connection set-up
+      const rps = await load(server.url, DURATION_S);
+      server.child.kill('SIGTERM');
+      runs[mode].push(rps);
+      console.log(`  round ${round + 1} metrics ${mode.padEnd(3)} ${fmt(rps, 0)} req/s`);
+    }
+  }
+  const on = median(runs.on);
+  const off = median(runs.off);
+  console.log(`  median: metrics on ${fmt(on, 0)} req/s, metrics off ${fmt(off, 0)} req/s, ratio on/off ${fmt(on / off, 3)} (target >= 0.95)`);
+}
+
+function populate(combinations: number) {
+  const metrics = createMetrics({ maxCameras: 100, apiKeyWindowSeconds: 300 });
+  const statuses = [200, 201, 400, 404, 500];
+  for (let i = 0; i < combinations; i++) {
+    metrics.http.requestStarted();
+    metrics.http.requestFinished(i % 2 === 0 ? 'GET' : 'POST', `/api/v1/route${Math.floor(i / statuses.length)}`, statuses[i % statuses.length]!, 0.001 * (i % 50));
+  }
+  return metrics;
+}
+
+async function time(fn: () => Promise<string>, runs: number): Promise<number> {
+  for (let i = 0; i < 5; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+async function renderTimes(): Promise<void> {
+  console.log('/metrics render time (median of 50 renders)');
+  for (const combinations of [55, 585]) {
+    const metrics = populate(combinations);
+    const text = await renderMetrics(metrics.registry, 'prometheus');
+    const series = text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+    const ours = await time(() => renderMetrics(metrics.registry, 'prometheus'), 50);
+    const openMetrics = await time(() => renderMetrics(metrics.registry, 'openmetrics'), 50);
+    const promClient = await time(() => metrics.registry.metrics(), 50);
+    console.log(`  ${series} series: algo ${fmt(ours)} ms, algo OpenMetrics ${fmt(openMetrics)} ms, prom-client registry.metrics() ${fmt(promClient)} ms (target <= 5 ms at 1k)`);
+  }
+}
+
+await renderTimes();
+await throughput();

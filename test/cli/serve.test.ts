@@ -1,0 +1,44 @@
+// The real entry point as users run it: a separate Node process.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+export function serve(env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output: () => output, exit };
+}
+
+describe('algo process', () => {
+  test('a bad configuration value stops start-up with a message naming it', async () => {
+    const run = serve({ PORT: 'eighty' });
+    assert.equal(await run.exit, 2);
+    assert.match(run.output(), /PORT="eighty" is not allowed; expected an integer from 0 to 65535/);
+  });
+
+  test('start-up logs the metrics line, SIGTERM drains and exits 0', async () => {
+    const port = await freePort();
+    const run = serve({ PORT: String(port) });
+    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 20_000);
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(response.status, 200);
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exit, 0);
+    assert.match(run.output(), /algo stopped/);
+  });
+});

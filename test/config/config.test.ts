@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('configuration', () => {
+  test('defaults match the old service: port 5000, /metrics on, Kafka off', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 5000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(
+      { ...config.metrics },
+      { enabled: true, path: '/metrics', port: undefined, token: undefined, maxCameras: 100, apiKeyWindowSeconds: 300 },
+    );
+    assert.equal(config.kafka.enabled, false);
+    assert.equal(config.kafka.groupId, 'algo-detector');
+    assert.equal(config.detect.detector, 'auto');
+  });
+
+  test('values are parsed into typed fields', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      ALGO_ENABLE_PROMETHEUS: 'FALSE',
+      ALGO_METRICS_PORT: '9464',
+      ALGO_METRICS_PATH: '/internal/metrics',
+      ALGO_MAX_CAMERAS: '7',
+      ALGO_ENABLE_KAFKA_STREAMING: 'yes',
+      ALGO_KAFKA_BROKERS: 'k1:9092, k2:9093',
+      ALGO_LOG_LEVEL: 'DEBUG',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.metrics.enabled, false);
+    assert.equal(config.metrics.port, 9464);
+    assert.equal(config.metrics.path, '/internal/metrics');
+    assert.equal(config.metrics.maxCameras, 7);
+    assert.equal(config.kafka.enabled, true);
+    assert.deepEqual(config.kafka.brokers, ['k1:9092', 'k2:9093']);
+    assert.equal(config.logLevel, 'debug');
+  });
+
+  const rejected: Array<[string, string, RegExp]> = [
+    ['PORT', '70000', /an integer from 0 to 65535/],
+    ['PORT', 'http', /an integer/],
+    ['PORT', '50.5', /an integer/],
+    ['HOST', 'my host', /IP address or host name/],
+    ['ALGO_LOG_LEVEL', 'verbose', /one of fatal, error, warn, info, debug, trace, silent/],
+    ['ALGO_ENABLE_PROMETHEUS', 'maybe', /true or false/],
+    ['ALGO_METRICS_PATH', 'metrics', /absolute path/],
+    ['ALGO_METRICS_PATH', '/metrics?x=1', /absolute path/],
+    ['ALGO_METRICS_PORT', '-1', /an integer from 0 to 65535/],
+    ['ALGO_MAX_CAMERAS', '0', /an integer from 1 to 10000/],
+    ['ALGO_ENABLE_KAFKA_STREAMING', '2', /true or false/],
+    ['ALGO_KAFKA_BROKERS', 'localhost', /host:port/],
+    ['ALGO_KAFKA_INPUT_TOPIC', 'frames topic', /Kafka name/],
+    ['ALGO_DETECTOR', 'yolov9', /one of auto, yolov8, hog/],
+    ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
+    ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],
+  ];
+  for (const [variable, value, allowed] of rejected) {
+    test(`rejects ${variable}=${value} naming the variable, the value and what is allowed`, () => {
+      const error = configError({ [variable]: value });
+      assert.equal(error.variable, variable);
+      assert.ok(error.message.includes(variable), error.message);
+      assert.ok(error.message.includes(JSON.stringify(value.trim())), error.message);
+      assert.match(error.message, allowed);
+    });
+  }
+
+  test('the metrics port must differ from the main port', () => {
+    assert.match(configError({ PORT: '5000', ALGO_METRICS_PORT: '5000' }).message, /ALGO_METRICS_PORT=5000.*other than PORT/);
+  });
+
+  test('yolov8 without a model path is rejected', () => {
+    assert.match(configError({ ALGO_DETECTOR: 'yolov8' }).message, /ALGO_MODEL_PATH/);
+  });
+
+  test('a bad metrics token is rejected without echoing it', () => {
+    const error = configError({ ALGO_METRICS_TOKEN: 'short' });
+    assert.ok(error.message.includes('ALGO_METRICS_TOKEN'));
+    assert.ok(!error.message.includes('short'), error.message);
+    assert.ok(!configError({ ALGO_METRICS_TOKEN: 'has a space in it' }).message.includes('has a space'));
+  });
+});
