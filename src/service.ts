@@ -7,12 +7,17 @@ import { buildApp, buildMetricsApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
+import { createDetector } from './detect/create-detector.js';
+import { DetectionPipeline } from './detect/pipeline.js';
+import { DetectionQueue } from './detect/queue.js';
+import { detectRoutes } from './http/detect-route.js';
 
 export interface RunningService {
   readonly logger: Logger;
   readonly metrics: AlgoMetrics;
   readonly app: FastifyInstance;
   readonly metricsApp: FastifyInstance | undefined;
+  readonly pipeline: DetectionPipeline;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -33,7 +38,23 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(config.metrics);
-  const app = buildApp({ config, logger, metrics, lifecycle, routes: options.routes });
+  const detector = await createDetector(config.detect, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
+  logger.info({ modelType: detector.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  const queue = new DetectionQueue(config.detect.concurrency, config.detect.queueSize);
+  const pipeline = new DetectionPipeline(detector, queue, metrics.detection, {
+    maxImagePixels: config.detect.maxImagePixels,
+    grouping: { distance: config.detect.groupDistance, minSize: config.detect.groupMinSize },
+  });
+  const app = buildApp({
+    config,
+    logger,
+    metrics,
+    lifecycle,
+    routes: (instance) => {
+      void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      options.routes?.(instance);
+    },
+  });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
 
   await app.listen({ port: config.port, host: config.host });
@@ -52,6 +73,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metrics,
     app,
     metricsApp,
+    pipeline,
     async stop(reason) {
       lifecycle.markDraining();
       logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
@@ -67,6 +89,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         app.server.closeAllConnections();
         metricsApp?.server.closeAllConnections();
       }
+      await pipeline.close();
       logger.info('algo stopped');
       return 0;
     },

@@ -1,0 +1,38 @@
+// Class-wise greedy non-maximum suppression over corner-format boxes.
+
+export interface Candidate {
+  classId: number;
+  score: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export function iou(a: Candidate, b: Candidate): number {
+  const width = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const height = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (width <= 0 || height <= 0) return 0;
+  const intersection = width * height;
+  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - intersection;
+  return union <= 0 ? 0 : intersection / union;
+}
+
+/** Keeps the best box of each overlapping same-class cluster, highest score first. */
+export function nonMaxSuppression(candidates: Candidate[], iouThreshold: number, maxDetections: number): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => b.score - a.score);
+  const kept: Candidate[] = [];
+  for (const candidate of sorted) {
+    let suppressed = false;
+    for (const other of kept) {
+      if (other.classId === candidate.classId && iou(other, candidate) > iouThreshold) {
+        suppressed = true;
+        break;
+      }
+    }
+    if (suppressed) continue;
+    kept.push(candidate);
+    if (kept.length >= maxDetections) break;
+  }
+  return kept;
+}

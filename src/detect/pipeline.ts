@@ -1,0 +1,85 @@
+// One frame from encoded bytes to the API answer: queue → decode → detector → groups, timed
+// per stage. Every outcome is recorded: recordDetection on success, detection_errors_total
+// with the error code as reason on failure. Bad frames are normal, so failures come back as
+// values rather than exceptions.
+import { isAlgoError, modelError, type AlgoError } from '../errors.js';
+import type { DetectionRecorder } from '../metrics/detection-metrics.js';
+import { decodeImage } from './decode.js';
+import { groupPeople, type GroupingOptions } from './group-people.js';
+import type { DetectionQueue } from './queue.js';
+import type { DetectedObject, Detector, PersonGroup, Result } from './types.js';
+
+export interface DetectionResponse {
+  camera_id: string;
+  model_type: string;
+  image: { width: number; height: number };
+  objects: DetectedObject[];
+  groups: PersonGroup[];
+  timings_ms: { decode: number; preprocess: number; inference: number; postprocess: number; total: number };
+}
+
+export interface PipelineOptions {
+  maxImagePixels: number;
+  grouping: GroupingOptions;
+}
+
+const ms = (value: number): number => Math.round(value * 1000) / 1000;
+
+export class DetectionPipeline {
+  constructor(
+    private readonly detector: Detector,
+    private readonly queue: DetectionQueue,
+    private readonly recorder: DetectionRecorder,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  get modelType(): string {
+    return this.detector.modelType;
+  }
+
+  async detect(encoded: Buffer, cameraId: string): Promise<Result<DetectionResponse, AlgoError>> {
+    try {
+      const value = await this.queue.run(() => this.run(encoded, cameraId));
+      this.recorder.recordDetection({
+        cameraId,
+        modelType: value.model_type,
+        latencySeconds: value.timings_ms.total / 1000,
+        numObjects: value.objects.length,
+        numGroups: value.groups.length,
+      });
+      return { ok: true, value };
+    } catch (thrown) {
+      const error = isAlgoError(thrown) ? thrown : modelError(`Detector failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+      this.recorder.recordDetectionError(error.code);
+      return { ok: false, error };
+    }
+  }
+
+  private async run(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {
+    const start = performance.now();
+    const image = await decodeImage(encoded, this.options.maxImagePixels);
+    const decoded = performance.now();
+    const { objects, timings } = await this.detector.detect(image);
+    const grouping = performance.now();
+    const groups = groupPeople(objects, this.options.grouping);
+    const end = performance.now();
+    return {
+      camera_id: cameraId,
+      model_type: this.detector.modelType,
+      image: { width: image.width, height: image.height },
+      objects,
+      groups,
+      timings_ms: {
+        decode: ms(decoded - start),
+        preprocess: ms(timings.preprocess),
+        inference: ms(timings.inference),
+        postprocess: ms(timings.postprocess + end - grouping),
+        total: ms(end - start),
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.detector.close();
+  }
+}

@@ -1,0 +1,25 @@
+// Worker-thread entry: loads one engine (YOLO via onnxruntime, or HOG via OpenCV.js) and
+// runs frames sent by the main thread, so inference never blocks the event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadHogEngine } from './hog-engine.js';
+import type { EngineSpec, FrameRequest, WorkerReply } from './protocol.js';
+import { loadYoloEngine } from './yolo-engine.js';
+
+const port = parentPort;
+if (port === null) throw new Error('detector-worker must run as a worker thread');
+const reply = (message: WorkerReply): void => port.postMessage(message);
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const spec = workerData as EngineSpec;
+try {
+  const engine = spec.kind === 'yolo' ? await loadYoloEngine(spec) : await loadHogEngine(spec);
+  port.on('message', (frame: FrameRequest) => {
+    engine.run(frame).then(
+      (result) => reply({ type: 'result', id: frame.id, ...result }),
+      (error: unknown) => reply({ type: 'error', id: frame.id, message: messageOf(error) }),
+    );
+  });
+  reply({ type: 'ready', info: engine.info });
+} catch (error) {
+  reply({ type: 'failed', message: messageOf(error) });
+}
