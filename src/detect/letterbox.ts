@@ -21,8 +21,8 @@ export function letterboxGeometry(width: number, height: number, inputWidth: num
   const resizedHeight = Math.max(1, Math.round(height * scale));
   return {
     scale,
-    padLeft: Math.round((inputWidth - resizedWidth) / 2 - 0.1),
-    padTop: Math.round((inputHeight - resizedHeight) / 2 - 0.1),
+    padLeft: Math.max(0, Math.round((inputWidth - resizedWidth) / 2 - 0.1)),
+    padTop: Math.max(0, Math.round((inputHeight - resizedHeight) / 2 - 0.1)),
     resizedWidth,
     resizedHeight,
     inputWidth,

@@ -31,6 +31,12 @@ describe('algo process', () => {
     assert.match(run.output(), /PORT="eighty" is not allowed; expected an integer from 0 to 65535/);
   });
 
+  test('a missing model file stops start-up with an error naming the file', async () => {
+    const run = serve({ PORT: '0', ALGO_MODEL_PATH: '/models/missing-yolov8n.onnx' });
+    assert.equal(await run.exit, 1);
+    assert.match(run.output(), /failed to start: Cannot load model \/models\/missing-yolov8n\.onnx: file not found/);
+  });
+
   test('start-up logs the metrics line, SIGTERM drains and exits 0', async () => {
     const port = await freePort();
     const run = serve({ PORT: String(port) });

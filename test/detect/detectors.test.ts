@@ -1,0 +1,153 @@
+// Both detectors on real photos, and the YOLO path checked against boxes known in advance.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { createDetector } from '../../src/detect/create-detector.js';
+import { decodeImage } from '../../src/detect/decode.js';
+import type { Box, Detector } from '../../src/detect/types.js';
+import { testConfig } from '../helpers/service.js';
+import { FIXTURE_NAMES, readFixture, solidImage } from '../helpers/images.js';
+import { writeNonDetectorModel, writeTempFile, writeTestModel } from '../helpers/models.js';
+import { AlgoError } from '../../src/errors.js';
+
+async function detectIn(detector: Detector, encoded: Buffer) {
+  return detector.detect(await decodeImage(encoded, 40_000_000));
+}
+
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+}
+
+describe('YOLOv8 detector on the generated model', () => {
+  let detector: Detector;
+  before(async () => {
+    detector = await createDetector(testConfig({ ALGO_MODEL_PATH: await writeTestModel() }).detect);
+  });
+  after(() => detector?.close());
+
+  test('model type and class names come from the model metadata', () => {
+    assert.equal(detector.modelType, 'yolov8n');
+  });
+
+  test('decoding, class-wise NMS and the letterbox mapping give the known boxes', async () => {
+    const { objects } = await detectIn(detector, await readFixture('person'));
+    // person.jpg is 640×424 → scale 0.5 into 320×320, 54 px of padding on top.
+    const known = objects.filter((object) => object.box.width !== 100);
+    assert.deepEqual(known, [
+      { label: 'person', class_id: 0, score: 0.9, box: { x: 160, y: 32, width: 80, height: 200 } },
+      { label: 'kite', class_id: 1, score: 0.7, box: { x: 166, y: 38, width: 84, height: 196 } },
+      { label: 'person', class_id: 0, score: 0.6, box: { x: 400, y: 32, width: 80, height: 200 } },
+    ]);
+  });
+
+  test('preprocessing is RGB in 0..1: a red frame scores 1 on the red-driven anchor, a blue one 0', async () => {
+    const red = (await detectIn(detector, await solidImage(320, 320, [255, 0, 0]))).objects;
+    assert.deepEqual(red[0], { label: 'person', class_id: 0, score: 1, box: { x: 135, y: 135, width: 50, height: 50 } });
+    const blue = (await detectIn(detector, await solidImage(320, 320, [0, 0, 255]))).objects;
+    assert.equal(blue.some((object) => object.box.width === 50), false);
+  });
+
+  test('letterbox padding is gray 114: a white 2:1 frame averages white and pad', async () => {
+    const { objects } = await detectIn(detector, await solidImage(640, 320, [255, 255, 255]));
+    const driven = objects.find((object) => object.box.width === 100);
+    // Half the input is the image (1.0), half the 114/255 padding.
+    const expected = 0.5 + 0.5 * (114 / 255);
+    assert.ok(Math.abs((driven?.score ?? 0) - expected) < 5e-4, `score ${driven?.score} vs ${expected}`);
+    // Mapped back: anchor (135..185, 135..185) in a frame scaled 0.5 with 80 px padding on top.
+    assert.deepEqual(driven?.box, { x: 270, y: 110, width: 100, height: 100 });
+  });
+
+  test('every fixture photo runs through the model', async () => {
+    for (const name of FIXTURE_NAMES) {
+      const { objects, timings } = await detectIn(detector, await readFixture(name));
+      assert.ok(objects.length >= 3, name);
+      assert.ok(timings.inference >= 0 && timings.preprocess > 0);
+    }
+  });
+});
+
+describe('built-in HOG people detector', () => {
+  let detector: Detector;
+  before(async () => {
+    detector = await createDetector(testConfig().detect);
+  });
+  after(() => detector?.close());
+
+  const PERSON: Box = { x: 142, y: 70, width: 175, height: 351 };
+
+  test('is the default when no model is configured and finds the person in person.jpg', async () => {
+    assert.equal(detector.modelType, 'hog-people');
+    const { objects } = await detectIn(detector, await readFixture('person'));
+    const people = objects.filter((object) => object.label === 'person');
+    assert.equal(people.length, 1);
+    assert.ok(overlap(people[0]!.box, PERSON) > 0.6, JSON.stringify(people[0]));
+  });
+
+  test('grayscale and RGBA versions of the photo find the same person', async () => {
+    const photo = await readFixture('person');
+    for (const encoded of [await sharp(photo).grayscale().jpeg().toBuffer(), await sharp(photo).ensureAlpha(1).png().toBuffer()]) {
+      const { objects } = await detectIn(detector, encoded);
+      assert.ok(objects.some((object) => overlap(object.box, PERSON) > 0.6), JSON.stringify(objects));
+    }
+  });
+
+  test('a large photo is scaled down for HOG and boxes come back in original pixels', async () => {
+    const photo = await sharp(await readFixture('person')).resize(1280, 848).jpeg().toBuffer();
+    const { objects } = await detectIn(detector, photo);
+    const doubled: Box = { x: PERSON.x * 2, y: PERSON.y * 2, width: PERSON.width * 2, height: PERSON.height * 2 };
+    assert.ok(objects.some((object) => overlap(object.box, doubled) > 0.6), JSON.stringify(objects));
+  });
+
+  test('frames smaller than the HOG window give no objects rather than an error', async () => {
+    const { objects } = await detectIn(detector, await solidImage(40, 40, [10, 20, 30]));
+    assert.deepEqual(objects, []);
+  });
+});
+
+describe('model loading', () => {
+  async function loadError(modelPath: string): Promise<AlgoError> {
+    try {
+      const detector = await createDetector(testConfig({ ALGO_MODEL_PATH: modelPath }).detect);
+      await detector.close();
+    } catch (error) {
+      assert.ok(error instanceof AlgoError);
+      assert.equal(error.code, 'model_load_failed');
+      return error;
+    }
+    assert.fail('expected the model to be refused');
+  }
+
+  test('a missing model file is a start-up error naming the file', async () => {
+    const error = await loadError('/nonexistent/yolov8n.onnx');
+    assert.equal(error.message, 'Cannot load model /nonexistent/yolov8n.onnx: file not found');
+  });
+
+  test('a corrupt model file is a start-up error naming the file', async () => {
+    const path = await writeTempFile('corrupt.onnx', Buffer.from('this is not a protobuf at all'.repeat(100)));
+    const error = await loadError(path);
+    assert.ok(error.message.startsWith(`Cannot load model ${path}: `), error.message);
+  });
+
+  test('a truncated model file is refused', async () => {
+    const whole = await writeTestModel();
+    const { readFile } = await import('node:fs/promises');
+    const path = await writeTempFile('truncated.onnx', (await readFile(whole)).subarray(0, 300));
+    assert.ok((await loadError(path)).message.includes(path));
+  });
+
+  test('an ONNX model that is not a detector is refused with the reason', async () => {
+    const path = await writeNonDetectorModel();
+    assert.match((await loadError(path)).message, /expected a detection output \[1, 4 \+ classes, anchors\]/);
+  });
+
+  test('a directory is not a model', async () => {
+    const path = await writeTestModel();
+    const dir = path.replace(/\/[^/]+$/, '');
+    await writeFile(`${dir}/keep`, '');
+    assert.match((await loadError(dir)).message, /not a regular file/);
+  });
+});
