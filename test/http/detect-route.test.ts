@@ -8,6 +8,9 @@ import { jpegClaimingSize, readFixture } from '../helpers/images.js';
 import { writeTestModel } from '../helpers/models.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
+/** fetch's types want an ArrayBuffer-backed view. */
+const bodyOf = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);
+
 interface ErrorAnswer {
   statusCode: number;
   code: string;
@@ -21,8 +24,8 @@ describe('POST /api/v1/detect', () => {
   });
   after(() => service?.stop('test'));
 
-  const post = (body: BodyInit | undefined, headers: Record<string, string> = {}, query = ''): Promise<Response> =>
-    fetch(`${service.url}/api/v1/detect${query}`, { method: 'POST', headers, body });
+  const post = (body: BodyInit | Buffer | undefined, headers: Record<string, string> = {}, query = ''): Promise<Response> =>
+    fetch(`${service.url}/api/v1/detect${query}`, { method: 'POST', headers, body: Buffer.isBuffer(body) ? bodyOf(body) : body });
   const errorCount = async (reason: string): Promise<number> => {
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     const line = text.split('\n').find((l) => l.startsWith(`detection_errors_total{reason="${reason}"}`));
@@ -57,7 +60,7 @@ describe('POST /api/v1/detect', () => {
   test('a multipart form with an image field', async () => {
     const form = new FormData();
     form.append('camera_id', 'yard');
-    form.append('image', new Blob([await readFixture('horses')], { type: 'image/jpeg' }), 'horses.jpg');
+    form.append('image', new Blob([bodyOf(await readFixture('horses'))], { type: 'image/jpeg' }), 'horses.jpg');
     const response = await post(form);
     assert.equal(response.status, 200);
     const body = (await response.json()) as { camera_id: string; image: unknown };
@@ -65,7 +68,7 @@ describe('POST /api/v1/detect', () => {
     assert.deepEqual(body.image, { width: 773, height: 512 });
   });
 
-  const bad: Array<[string, () => Promise<{ body: BodyInit | undefined; headers: Record<string, string>; query?: string }>, number, string]> = [
+  const bad: Array<[string, () => Promise<{ body: BodyInit | Buffer | undefined; headers: Record<string, string>; query?: string }>, number, string]> = [
     ['an empty body', async () => ({ body: Buffer.alloc(0), headers: { 'content-type': 'image/jpeg' } }), 400, 'empty_body'],
     ['no body and no content type', async () => ({ body: undefined, headers: {} }), 400, 'empty_body'],
     ['a truncated JPEG', async () => ({ body: (await readFixture('person')).subarray(0, 20_000), headers: { 'content-type': 'image/jpeg' } }), 400, 'decode_failed'],
@@ -78,7 +81,7 @@ describe('POST /api/v1/detect', () => {
     ['an invalid camera id', async () => ({ body: await readFixture('person'), headers: { 'content-type': 'image/jpeg' }, query: '?camera_id=%3Cscript%3E' }), 400, 'invalid_camera_id'],
     ['a multipart form without an image field', async () => {
       const form = new FormData();
-      form.append('photo', new Blob([await readFixture('person')]), 'p.jpg');
+      form.append('photo', new Blob([bodyOf(await readFixture('person'))]), 'p.jpg');
       return { body: form, headers: {} };
     }, 400, 'invalid_request'],
   ];

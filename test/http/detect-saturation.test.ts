@@ -17,7 +17,7 @@ describe('detection under saturation', () => {
   test('a full queue answers 503 with Retry-After while scrapes stay fast', async () => {
     const photo = await readFixture('kite');
     const detections = Array.from({ length: 12 }, () =>
-      fetch(`${service.url}/api/v1/detect`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo }).then(async (response) => ({
+      fetch(`${service.url}/api/v1/detect`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) }).then(async (response) => ({
         status: response.status,
         retryAfter: response.headers.get('retry-after'),
         body: (await response.json()) as { code?: string },

@@ -128,7 +128,9 @@ export class WorkerPool {
     return new Promise<EngineResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       const frame: FrameRequest = { id, pixels, width, height };
-      slot.worker.postMessage(frame);
+      // Hand the pixel memory over instead of copying it when it is not shared with anything else.
+      const ownsBuffer = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
+      slot.worker.postMessage(frame, ownsBuffer ? [pixels.buffer as ArrayBuffer] : []);
     });
   }
 

@@ -14,13 +14,17 @@ function tensorShape(metadata: ort.InferenceSession.ValueMetadata | undefined): 
   return metadata !== undefined && metadata.isTensor ? metadata.shape : undefined;
 }
 
+const UNIT = Float32Array.from({ length: 256 }, (_, value) => value / 255);
+
 /** Bytes (H×W×3) to planar floats (3×H×W) scaled to 0..1. */
 export function toPlanarFloats(pixels: Uint8Array, width: number, height: number, target: Float32Array): Float32Array {
   const plane = width * height;
+  const green = target.subarray(plane, 2 * plane);
+  const blue = target.subarray(2 * plane, 3 * plane);
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    target[i] = pixels[p]! / 255;
-    target[plane + i] = pixels[p + 1]! / 255;
-    target[2 * plane + i] = pixels[p + 2]! / 255;
+    target[i] = UNIT[pixels[p]!]!;
+    green[i] = UNIT[pixels[p + 1]!]!;
+    blue[i] = UNIT[pixels[p + 2]!]!;
   }
   return target;
 }
@@ -36,6 +40,9 @@ export async function loadYoloEngine(spec: YoloEngineSpec): Promise<Engine> {
   const session = await ort.InferenceSession.create(bytes, {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // ORT's threads otherwise spin for a while after each run, taking the CPU that decoding
+    // the next frame needs.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     ...(spec.threads > 0 ? { intraOpNumThreads: spec.threads } : {}),
   });
   const inputShape = tensorShape(session.inputMetadata[0]);
