@@ -1,0 +1,189 @@
+// npm run dashboard — writes deploy/grafana/dashboards/algo-overview.json from the panel
+// list below, so the dashboard is reviewed as code and a test keeps the two in step.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+export const DATASOURCE = { type: 'prometheus', uid: 'algo-prometheus' } as const;
+const SEL = 'job="algo", instance=~"$instance"';
+
+interface Query {
+  expr: string;
+  legend: string;
+}
+
+interface PanelSpec {
+  title: string;
+  unit: string;
+  queries: Query[];
+  description?: string;
+  max?: number;
+}
+
+interface RowSpec {
+  title: string;
+  panels: PanelSpec[];
+}
+
+const q = (expr: string, legend: string): Query => ({ expr, legend });
+
+export const ROWS: RowSpec[] = [
+  {
+    title: 'HTTP',
+    panels: [
+      { title: 'Request rate by route', unit: 'reqps', queries: [q(`sum by (route, method) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{method}} {{route}}')] },
+      {
+        title: 'Error ratio (5xx) by route',
+        unit: 'percentunit',
+        queries: [q(`sum by (route) (rate(http_requests_total{${SEL}, status_code=~"5.."}[$__rate_interval])) / sum by (route) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{route}}')],
+      },
+      {
+        title: 'Latency p50 / p95 / p99 by route',
+        unit: 's',
+        queries: [0.5, 0.95, 0.99].map((p) => q(`histogram_quantile(${p}, sum by (le, route) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{route}}`)),
+      },
+      { title: 'Requests in flight', unit: 'short', queries: [q(`sum by (instance) (http_requests_in_flight{${SEL}})`, '{{instance}}')] },
+    ],
+  },
+  {
+    title: 'Detection',
+    panels: [
+      { title: 'Detections per second by camera and model', unit: 'ops', queries: [q(`sum by (camera_id, model_type) (rate(detection_total{${SEL}}[$__rate_interval]))`, '{{camera_id}} {{model_type}}')] },
+      {
+        title: 'Detection latency p50 / p95 / p99',
+        unit: 's',
+        queries: [0.5, 0.95, 0.99].map((p) => q(`histogram_quantile(${p}, sum by (le, model_type) (rate(detection_latency_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{model_type}}`)),
+      },
+      {
+        title: 'Objects and groups per frame (mean)',
+        unit: 'short',
+        queries: [
+          q(`sum by (model_type) (rate(detection_objects_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_objects_count{${SEL}}[$__rate_interval]))`, 'objects {{model_type}}'),
+          q(`sum by (model_type) (rate(detection_groups_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_groups_count{${SEL}}[$__rate_interval]))`, 'groups {{model_type}}'),
+        ],
+      },
+      { title: 'Detection errors by reason', unit: 'ops', queries: [q(`sum by (reason) (rate(detection_errors_total{${SEL}}[$__rate_interval]))`, '{{reason}}')] },
+    ],
+  },
+  {
+    title: 'LLM and API keys',
+    panels: [
+      { title: 'LLM requests by status', unit: 'reqps', queries: [q(`sum by (provider, model, status) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{status}}')] },
+      {
+        title: 'LLM latency p50 / p95',
+        unit: 's',
+        queries: [0.5, 0.95].map((p) => q(`histogram_quantile(${p}, sum by (le, provider, model) (rate(llm_latency_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{provider}}/{{model}}`)),
+      },
+      {
+        title: 'LLM error ratio',
+        unit: 'percentunit',
+        queries: [q(`sum by (provider, model) (rate(llm_requests_total{${SEL}, status!="success"}[$__rate_interval])) / sum by (provider, model) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}}')],
+      },
+      { title: 'API key success rate', unit: 'percentunit', max: 1, queries: [q(`avg by (key_id) (api_key_success_rate{${SEL}})`, '{{key_id}}')] },
+      { title: 'API key requests by outcome', unit: 'reqps', queries: [q(`sum by (key_id, outcome) (rate(api_key_requests_total{${SEL}}[$__rate_interval]))`, '{{key_id}} {{outcome}}')] },
+    ],
+  },
+  {
+    title: 'Process and runtime',
+    panels: [
+      { title: 'CPU', unit: 'percentunit', queries: [q(`rate(process_cpu_seconds_total{${SEL}}[$__rate_interval])`, '{{instance}}')] },
+      {
+        title: 'Memory',
+        unit: 'bytes',
+        queries: [q(`process_resident_memory_bytes{${SEL}}`, 'rss {{instance}}'), q(`nodejs_heap_size_used_bytes{${SEL}}`, 'heap used {{instance}}')],
+      },
+      { title: 'Event-loop lag p99', unit: 's', queries: [q(`nodejs_eventloop_lag_p99_seconds{${SEL}}`, '{{instance}}')] },
+      { title: 'GC time by kind', unit: 'percentunit', queries: [q(`sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${SEL}}[$__rate_interval]))`, '{{kind}}')] },
+      { title: 'Scrape duration', unit: 's', queries: [q(`scrape_duration_seconds{${SEL}}`, '{{instance}}')] },
+    ],
+  },
+  {
+    title: 'Kafka streaming',
+    panels: [
+      { title: 'Consumer lag by partition', unit: 'short', queries: [q(`sum by (topic, partition) (kafka_consumer_lag{${SEL}})`, '{{topic}}/{{partition}}')] },
+      {
+        title: 'Messages per second',
+        unit: 'ops',
+        queries: [
+          q(`sum by (topic) (rate(kafka_messages_consumed_total{${SEL}}[$__rate_interval]))`, 'consumed {{topic}}'),
+          q(`sum by (topic) (rate(kafka_messages_produced_total{${SEL}}[$__rate_interval]))`, 'produced {{topic}}'),
+          q(`sum by (topic, reason) (rate(kafka_messages_failed_total{${SEL}}[$__rate_interval]))`, 'failed {{topic}} {{reason}}'),
+        ],
+      },
+      {
+        title: 'Processing time and frame age p95',
+        unit: 's',
+        queries: [
+          q(`histogram_quantile(0.95, sum by (le) (rate(kafka_processing_seconds_bucket{${SEL}}[$__rate_interval])))`, 'processing p95'),
+          q(`histogram_quantile(0.95, sum by (le) (rate(kafka_frame_age_seconds_bucket{${SEL}}[$__rate_interval])))`, 'frame age p95'),
+        ],
+      },
+      { title: 'Rebalances', unit: 'short', queries: [q(`sum(increase(kafka_consumer_rebalances_total{${SEL}}[$__range]))`, 'rebalances')] },
+    ],
+  },
+];
+
+export function buildDashboard(): Record<string, unknown> {
+  const panels: Array<Record<string, unknown>> = [];
+  let id = 1;
+  let y = 0;
+  for (const row of ROWS) {
+    panels.push({ id: id++, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] });
+    y += 1;
+    const width = row.panels.length >= 4 ? 6 : 8;
+    row.panels.forEach((panel, index) => {
+      const perLine = 24 / width;
+      panels.push({
+        id: id++,
+        type: 'timeseries',
+        title: panel.title,
+        datasource: DATASOURCE,
+        gridPos: { h: 8, w: width, x: (index % perLine) * width, y: y + Math.floor(index / perLine) * 8 },
+        fieldConfig: { defaults: { unit: panel.unit, ...(panel.max === undefined ? {} : { min: 0, max: panel.max }) }, overrides: [] },
+        options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+        targets: panel.queries.map((query, index) => ({ refId: String.fromCharCode(65 + index), datasource: DATASOURCE, expr: query.expr, legendFormat: query.legend, range: true })),
+      });
+    });
+    y += Math.ceil(row.panels.length / (24 / width)) * 8;
+  }
+  return {
+    uid: 'algo-overview',
+    title: 'algo overview',
+    description: 'algo camera analytics: HTTP, detection, LLM and API keys, runtime, Kafka streaming.',
+    tags: ['algo'],
+    timezone: 'browser',
+    editable: false,
+    schemaVersion: 39,
+    version: 1,
+    refresh: '30s',
+    time: { from: 'now-1h', to: 'now' },
+    templating: {
+      list: [
+        {
+          name: 'instance',
+          label: 'Instance',
+          type: 'query',
+          datasource: DATASOURCE,
+          query: { query: 'label_values(algo_build_info{job="algo"}, instance)', refId: 'instance' },
+          definition: 'label_values(algo_build_info{job="algo"}, instance)',
+          includeAll: true,
+          multi: true,
+          allValue: '.*',
+          current: { selected: true, text: ['All'], value: ['$__all'] },
+          refresh: 2,
+          sort: 1,
+        },
+      ],
+    },
+    annotations: { list: [] },
+    panels,
+  };
+}
+
+export const DASHBOARD_PATH = fileURLToPath(new URL('../../deploy/grafana/dashboards/algo-overview.json', import.meta.url));
+
+export const renderDashboard = (): string => `${JSON.stringify(buildDashboard(), null, 2)}\n`;
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await writeFile(DASHBOARD_PATH, renderDashboard());
+  console.log(`wrote ${DASHBOARD_PATH}`);
+}
