@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'invalid_config'
   | 'invalid_request'
   | 'invalid_camera_id'
+  | 'missing_key'
   | 'empty_body'
   | 'unsupported_type'
   | 'too_large'
@@ -43,6 +44,7 @@ export class ConfigError extends AlgoError {
 
 export const invalidRequest = (message: string): AlgoError => new AlgoError('invalid_request', 400, message);
 export const invalidCameraId = (message: string): AlgoError => new AlgoError('invalid_camera_id', 400, message);
+export const missingKey = (): AlgoError => new AlgoError('missing_key', 400, 'Frame message has no key; the key must be the camera id');
 export const emptyBody = (): AlgoError => new AlgoError('empty_body', 400, 'Request body is empty: send an encoded image');
 export const unsupportedType = (type: string, allowed: readonly string[]): AlgoError =>
   new AlgoError('unsupported_type', 415, `Unsupported content type ${JSON.stringify(type)}; expected one of ${allowed.join(', ')}`);

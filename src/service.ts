@@ -11,6 +11,9 @@ import { createDetector } from './detect/create-detector.js';
 import { DetectionPipeline } from './detect/pipeline.js';
 import { DetectionQueue } from './detect/queue.js';
 import { detectRoutes } from './http/detect-route.js';
+import { FrameWorker } from './stream/frame-worker.js';
+import { KafkaJsClient } from './stream/kafkajs-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningService {
   readonly logger: Logger;
@@ -18,6 +21,7 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly metricsApp: FastifyInstance | undefined;
   readonly pipeline: DetectionPipeline;
+  readonly frameWorker: FrameWorker | undefined;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -57,6 +61,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
 
+  const frameWorker = config.kafka.enabled
+    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
+    : undefined;
+  if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
+
   await app.listen({ port: config.port, host: config.host });
   if (metricsApp !== undefined) await metricsApp.listen({ port: config.metrics.port, host: config.host });
   if (config.metrics.enabled) {
@@ -66,6 +75,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
   lifecycle.markReady();
+  const stopping = new AbortController();
+  const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
   logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
 
   return {
@@ -74,8 +85,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
     app,
     metricsApp,
     pipeline,
+    frameWorker,
     async stop(reason) {
+      stopping.abort();
       lifecycle.markDraining();
+      if (frameWorker !== undefined) {
+        await workerStarted;
+        // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
+        await frameWorker.stop().catch((error: unknown) => logger.warn({ err: error }, 'kafka consumer did not stop cleanly'));
+      }
       logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
       const drained = Promise.all([app.close(), metricsApp?.close()]).then(() => true);
       let timer: NodeJS.Timeout | undefined;
@@ -94,4 +112,22 @@ export async function startService(config: Config, options: ServiceOptions = {})
       return 0;
     },
   };
+}
+
+/** Brokers may be down at start-up: keep trying with backoff, logging once per outage. */
+async function startWithRetry(worker: FrameWorker, logger: Logger, stopping: AbortSignal): Promise<void> {
+  let delayMs = 500;
+  let failures = 0;
+  while (!stopping.aborted) {
+    try {
+      await worker.start();
+      if (failures > 0) logger.info({ failures }, 'kafka consumer started after broker outage');
+      return;
+    } catch (error) {
+      if (failures++ === 0) logger.warn({ err: error }, 'kafka unavailable at start-up; retrying with backoff');
+      await worker.stop().catch(() => undefined);
+      await sleep(delayMs, undefined, { signal: stopping }).catch(() => undefined);
+      delayMs = Math.min(delayMs * 2, 30_000);
+    }
+  }
 }

@@ -1,28 +1,11 @@
 // The real entry point as users run it: a separate Node process.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { freePort } from '../helpers/ports.js';
+import { spawnAlgo } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
-interface Spawned {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-export function serve(env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output: () => output, exit };
-}
+const serve = spawnAlgo;
 
 describe('algo process', () => {
   test('a bad configuration value stops start-up with a message naming it', async () => {

@@ -1,0 +1,44 @@
+// Reads a frame message: key = camera id, value = encoded image, headers content-type,
+// frame-id and capture-ts (milliseconds since the epoch, or an ISO 8601 time).
+import { type AlgoError, emptyBody, invalidCameraId, missingKey, tooLarge, unsupportedType } from '../errors.js';
+import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
+import type { Result } from '../detect/types.js';
+import { CAMERA_ID_PATTERN } from '../http/detect-route.js';
+import type { StreamRecord } from './stream-client.js';
+
+export const FRAME_HEADERS = { contentType: 'content-type', frameId: 'frame-id', captureTs: 'capture-ts' } as const;
+
+export interface Frame {
+  cameraId: string;
+  frameId: string;
+  image: Buffer;
+  /** Capture time in ms since the epoch, when the camera sent one. */
+  capturedAtMs: number | undefined;
+}
+
+function parseCaptureTime(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const asNumber = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(asNumber) ? asNumber : undefined;
+}
+
+export function readFrame(record: StreamRecord, maxBytes: number): Result<Frame, AlgoError> {
+  const cameraId = record.key?.toString('utf8');
+  if (cameraId === undefined || cameraId === '') return { ok: false, error: missingKey() };
+  if (!CAMERA_ID_PATTERN.test(cameraId)) return { ok: false, error: invalidCameraId('Frame message key is not a valid camera id') };
+  if (record.value === null || record.value.length === 0) return { ok: false, error: emptyBody() };
+  if (record.value.length > maxBytes) return { ok: false, error: tooLarge(`Frame is ${record.value.length} bytes; the limit is ${maxBytes} (ALGO_MAX_BODY_BYTES)`) };
+  const contentType = record.headers[FRAME_HEADERS.contentType]?.split(';')[0]?.trim().toLowerCase();
+  if (contentType !== undefined && !(IMAGE_CONTENT_TYPES as readonly string[]).includes(contentType)) {
+    return { ok: false, error: unsupportedType(contentType, IMAGE_CONTENT_TYPES) };
+  }
+  return {
+    ok: true,
+    value: {
+      cameraId,
+      frameId: record.headers[FRAME_HEADERS.frameId] ?? `${record.topic}/${record.partition}/${record.offset}`,
+      image: record.value,
+      capturedAtMs: parseCaptureTime(record.headers[FRAME_HEADERS.captureTs]),
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Kafka streaming mode: frames from the input topic go through the same detection pipeline
+// as HTTP; each result is produced to the output topic, and only once the broker has
+// acknowledged it is the frame's offset committed (at-least-once). Poison messages go to the
+// dead-letter topic with the original payload and error headers, and the partition moves on.
+// Partitions are processed in order, several at once; when the detector is saturated the
+// partition pauses fetching and retries with backoff.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { KafkaConfig } from '../config/config.js';
+import type { DetectionPipeline } from '../detect/pipeline.js';
+import type { AlgoError } from '../errors.js';
+import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
+import { FRAME_HEADERS, readFrame } from './frame-message.js';
+import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamRecord } from './stream-client.js';
+
+
+/** Errors that a retry cannot fix: the message itself is bad. */
+const POISON = new Set(['missing_key', 'invalid_camera_id', 'empty_body', 'too_large', 'decode_failed', 'unsupported_type', 'invalid_request']);
+const MODEL_ERROR_ATTEMPTS = 3;
+const MAX_BACKOFF_MS = 2000;
+
+export interface FrameWorkerDeps {
+  config: KafkaConfig;
+  client: StreamClient;
+  pipeline: DetectionPipeline;
+  recorder: KafkaRecorder;
+  logger: Logger;
+  maxFrameBytes: number;
+}
+
+export class FrameWorker {
+  private state: ConsumerState = 'connecting';
+  private readonly log: Logger;
+  /** Stamped on every produced message (header algo-worker) to tell workers apart. */
+  readonly workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(private readonly deps: FrameWorkerDeps) {
+    this.log = deps.logger.child({ component: 'kafka' });
+    deps.client.on('state', (state, detail) => {
+      if (state === this.state) return;
+      this.state = state;
+      const level = state === 'crashed' || state === 'disconnected' ? 'warn' : 'info';
+      this.log[level]({ state, detail, groupId: deps.config.groupId, topic: deps.config.inputTopic }, `kafka consumer ${state}`);
+    });
+    deps.client.on('rebalance', () => deps.recorder.rebalanced());
+  }
+
+  /** Ready while the consumer is in its group. */
+  ready(): boolean {
+    return this.state === 'joined';
+  }
+
+  async start(): Promise<void> {
+    await this.deps.client.start(this.deps.config.inputTopic, (batch, control) => this.processBatch(batch, control));
+  }
+
+  stop(): Promise<void> {
+    return this.deps.client.stop();
+  }
+
+  private async processBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
+    const highWatermark = BigInt(batch.highWatermark);
+    for (const record of batch.records) {
+      if (!control.isRunning()) return;
+      await this.processRecord(record, control);
+      await control.commit(record);
+      this.deps.recorder.lag(batch.topic, batch.partition, Number(highWatermark - BigInt(record.offset) - 1n));
+      await control.heartbeat();
+    }
+  }
+
+  private async processRecord(record: StreamRecord, control: BatchControl): Promise<void> {
+    const { recorder, config } = this.deps;
+    const started = performance.now();
+    recorder.consumed(record.topic);
+    const frame = readFrame(record, this.deps.maxFrameBytes);
+    if (!frame.ok) return this.deadLetter(record, frame.error);
+
+    let modelErrors = 0;
+    let backoffMs = 50;
+    for (;;) {
+      const result = await this.deps.pipeline.detect(frame.value.image, frame.value.cameraId);
+      if (result.ok) {
+        const body = { ...result.value, frame_id: frame.value.frameId };
+        await this.deps.client.send(config.outputTopic, [
+          {
+            key: frame.value.cameraId,
+            value: JSON.stringify(body),
+            headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frame.value.frameId, 'algo-worker': this.workerId },
+          },
+        ]);
+        recorder.produced(config.outputTopic);
+        recorder.processed((performance.now() - started) / 1000);
+        if (frame.value.capturedAtMs !== undefined) recorder.frameAge((Date.now() - frame.value.capturedAtMs) / 1000);
+        return;
+      }
+      const error = result.error;
+      if (POISON.has(error.code)) return this.deadLetter(record, error);
+      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return this.deadLetter(record, error);
+      if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');
+      // Detector saturated (or a transient model error): stop fetching, back off, retry the same frame.
+      const resume = control.pause();
+      await sleep(backoffMs);
+      resume();
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  private async deadLetter(record: StreamRecord, error: AlgoError): Promise<void> {
+    const { client, config, recorder } = this.deps;
+    await client.send(config.dlqTopic, [
+      {
+        key: record.key,
+        value: record.value ?? Buffer.alloc(0),
+        headers: {
+          ...record.headers,
+          'algo-error-code': error.code,
+          'algo-error-message': error.message,
+          'algo-source-topic': record.topic,
+          'algo-source-partition': String(record.partition),
+          'algo-source-offset': record.offset,
+          'algo-worker': this.workerId,
+        },
+      },
+    ]);
+    recorder.failed(record.topic, error.code);
+    recorder.produced(config.dlqTopic);
+    this.log.warn({ reason: error.code, topic: record.topic, partition: record.partition, offset: record.offset }, 'frame sent to the dead-letter topic');
+  }
+}

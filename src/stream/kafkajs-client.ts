@@ -1,0 +1,105 @@
+// StreamClient on kafkajs (pure JavaScript). An offset is resolved only after the frame's
+// result is acknowledged, so delivery is at-least-once. Commits go through the batch's
+// commitOffsetsIfNecessary (auto-commit, threshold 1): kafkajs' consumer.commitOffsets()
+// silently does nothing once disconnect() has begun, which would drop the commits of frames
+// finished during a graceful shutdown.
+import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import type { KafkaConfig } from '../config/config.js';
+import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
+
+function headerValues(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name.toLowerCase()] = first.toString();
+  }
+  return out;
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): StreamRecord {
+  return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headerValues(message.headers) };
+}
+
+export class KafkaJsClient implements StreamClient {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
+  private readonly listeners: { [E in keyof StreamClientEvents]: Array<StreamClientEvents[E]> } = { state: [], rebalance: [] };
+
+  constructor(private readonly config: KafkaConfig) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      // Retries are the client's; the worker reports state changes once instead of per attempt.
+      logLevel: logLevel.NOTHING,
+      // Short client-level retries: the worker's own loop keeps retrying with backoff, so an
+      // outage surfaces (and is logged once) within seconds instead of after minutes.
+      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
+      connectionTimeout: 3000,
+    });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 8 } });
+    this.consumer = this.kafka.consumer({
+      groupId: config.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 1000,
+      rebalanceTimeout: 20_000,
+      allowAutoTopicCreation: true,
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
+    });
+    const { CONNECT, GROUP_JOIN, DISCONNECT, CRASH, REBALANCING, STOP } = this.consumer.events;
+    this.consumer.on(CONNECT, () => this.emitState('connecting', undefined));
+    this.consumer.on(GROUP_JOIN, () => {
+      this.emitState('joined', undefined);
+      for (const listener of this.listeners.rebalance) listener();
+    });
+    this.consumer.on(REBALANCING, () => this.emitState('connecting', 'rebalancing'));
+    this.consumer.on(DISCONNECT, () => this.emitState('disconnected', undefined));
+    this.consumer.on(STOP, () => this.emitState('stopped', undefined));
+    this.consumer.on(CRASH, (event) => this.emitState('crashed', event.payload.error.message));
+  }
+
+  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
+    this.listeners[event].push(listener);
+  }
+
+  private emitState(state: ConsumerState, detail: string | undefined): void {
+    for (const listener of this.listeners.state) listener(state, detail);
+  }
+
+  async start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+      eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary, pause }) => {
+        const control: BatchControl = {
+          isRunning: () => isRunning() && !isStale(),
+          heartbeat,
+          commit: async (record) => {
+            resolveOffset(record.offset);
+            await commitOffsetsIfNecessary();
+          },
+          pause,
+        };
+        await handler(
+          { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, records: batch.messages.map((message) => toRecord(batch.topic, batch.partition, message)) },
+          control,
+        );
+      },
+    });
+  }
+
+  async send(topic: string, records: OutgoingRecord[]): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,52 @@
+// The small interface algo's streaming worker needs from a Kafka client, so the client
+// (kafkajs today) can be swapped without touching the worker.
+
+export interface StreamRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface OutgoingRecord {
+  key: string | Buffer | null;
+  value: Buffer | string;
+  headers: Record<string, string>;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** Offset of the next message the broker will write to this partition. */
+  highWatermark: string;
+  records: StreamRecord[];
+}
+
+export interface BatchControl {
+  /** False once the consumer is stopping or the partition was revoked. */
+  isRunning(): boolean;
+  heartbeat(): Promise<void>;
+  /** Commits the group's offset past this record (only once its result is acknowledged). */
+  commit(record: StreamRecord): Promise<void>;
+  /** Stops fetching this partition until the returned function is called. */
+  pause(): () => void;
+}
+
+export type ConsumerState = 'connecting' | 'joined' | 'disconnected' | 'crashed' | 'stopped';
+
+export interface StreamClientEvents {
+  state(state: ConsumerState, detail: string | undefined): void;
+  rebalance(): void;
+}
+
+export interface StreamClient {
+  /** Connects, joins the group on `topic` and runs `handler` for each partition batch. */
+  start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void>;
+  /** Resolves once the broker has acknowledged every record (acks from all in-sync replicas). */
+  send(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Finishes the batches in hand, leaves the group and disconnects. */
+  stop(): Promise<void>;
+  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void;
+}

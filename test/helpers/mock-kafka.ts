@@ -1,0 +1,75 @@
+// A real Kafka-protocol broker for tests: librdkafka's mock cluster, started through Debian's
+// kcat in consumer mode; it listens on 127.0.0.1 and prints bootstrap.servers=… when up.
+// Topics are auto-created with 4 partitions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+
+export interface MockKafka {
+  brokers: string[];
+  stop(): Promise<void>;
+}
+
+export async function startMockKafka(brokerCount = 3): Promise<MockKafka> {
+  const child: ChildProcess = spawn('kcat', ['-b', 'localhost:1', '-X', `test.mock.num.brokers=${brokerCount}`, '-d', 'mock', '-C', '-t', 'algo.mock.keepalive', '-q'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const brokers = await new Promise<string[]>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`kcat mock cluster did not start:\n${output}`)), 15_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /bootstrap\.servers=(\S+)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1].split(','));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`kcat exited with ${code}:\n${output}`)));
+  });
+  child.stderr?.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    brokers,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function testKafka(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'algo-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+}
+
+export interface FrameToSend {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+export async function produceFrames(producer: Producer, topic: string, frames: FrameToSend[]): Promise<void> {
+  await producer.send({ topic, acks: -1, messages: frames.map((frame) => ({ key: frame.key, value: frame.value, headers: frame.headers ?? {} })) });
+}
+
+export interface CollectedMessage {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+/** Reads every message of the given topics from the beginning, as it arrives. */
+export async function collect(kafka: Kafka, topics: string[], groupId: string): Promise<{ messages: Map<string, CollectedMessage[]>; consumer: Consumer }> {
+  const messages = new Map<string, CollectedMessage[]>(topics.map((topic) => [topic, []]));
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+      messages.get(topic)?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition });
+    },
+  });
+  return { messages, consumer };
+}

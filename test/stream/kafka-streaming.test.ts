@@ -1,0 +1,159 @@
+// Streaming mode against a real Kafka-protocol broker (librdkafka's mock cluster).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Producer } from 'kafkajs';
+import { renderMetrics } from '../../src/metrics/render.js';
+import { readFixture } from '../helpers/images.js';
+import { collect, produceFrames, startMockKafka, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
+import { writeTestModel } from '../helpers/models.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('Kafka streaming mode', () => {
+  let broker: MockKafka;
+  let producer: Producer;
+  let modelPath: string;
+  const services: TestService[] = [];
+  const stopAfter: Array<() => Promise<void>> = [];
+
+  before(async () => {
+    broker = await startMockKafka(3);
+    producer = testKafka(broker.brokers).producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    modelPath = await writeTestModel();
+  });
+  after(async () => {
+    for (const stop of stopAfter) await stop();
+    for (const service of services) await service.stop('test');
+    await producer?.disconnect();
+    await broker?.stop();
+  });
+
+  async function worker(name: string, env: Record<string, string> = {}): Promise<TestService> {
+    const service = await startTestService({
+      ALGO_MODEL_PATH: modelPath,
+      ALGO_ENABLE_KAFKA_STREAMING: 'true',
+      ALGO_KAFKA_BROKERS: broker.brokers.join(','),
+      ALGO_KAFKA_INPUT_TOPIC: `${name}.frames`,
+      ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
+      ALGO_KAFKA_DLQ_TOPIC: `${name}.frames.dlq`,
+      ALGO_KAFKA_GROUP_ID: `${name}-group`,
+      ALGO_LOG_LEVEL: 'warn',
+      ...env,
+    });
+    services.push(service);
+    return service;
+  }
+
+  async function results(name: string, topics = ['detections', 'frames.dlq']): Promise<Map<string, CollectedMessage[]>> {
+    const { messages, consumer } = await collect(testKafka(broker.brokers), topics.map((t) => `${name}.${t}`), `${name}-collector`);
+    stopAfter.push(() => consumer.disconnect());
+    return messages;
+  }
+
+  test('N frames over several partitions in, N results out, keyed by camera with frame ids', async () => {
+    const name = 'many';
+    const photo = await readFixture('person');
+    const frames = Array.from({ length: 16 }, (_, i) => ({ key: `cam-${i % 8}`, value: photo, headers: { 'content-type': 'image/jpeg', 'frame-id': `frame-${i}`, 'capture-ts': String(Date.now()) } }));
+    await produceFrames(producer, `${name}.frames`, frames);
+    const service = await worker(name);
+    const out = await results(name);
+    const detections = await waitFor('16 results', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 16 ? out.get(`${name}.detections`) : undefined), 60_000);
+    const byFrame = new Map(detections.map((m) => [m.headers['frame-id'], m]));
+    assert.deepEqual([...byFrame.keys()].sort(), frames.map((f) => f.headers['frame-id']).sort());
+    assert.ok(new Set(detections.map((m) => m.partition)).size > 1, 'results spread over partitions');
+    for (const message of detections) {
+      const body = JSON.parse(message.value?.toString() ?? '{}') as { camera_id: string; frame_id: string; model_type: string; objects: unknown[] };
+      assert.equal(body.camera_id, message.key);
+      assert.equal(body.frame_id, message.headers['frame-id']);
+      assert.equal(body.model_type, 'yolov8n');
+      assert.ok(body.objects.length > 0);
+    }
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.match(text, /^kafka_messages_consumed_total\{topic="many\.frames"\} 16$/m);
+    assert.match(text, /^kafka_messages_produced_total\{topic="many\.detections"\} 16$/m);
+    assert.match(text, /^kafka_processing_seconds_count 16$/m);
+    assert.match(text, /^kafka_frame_age_seconds_count 16$/m);
+    assert.match(text, /^kafka_consumer_lag\{topic="many\.frames",partition="\d"\} 0$/m);
+    assert.match(text, /^kafka_consumer_rebalances_total [1-9]/m);
+    assert.match(text, /^detection_total\{camera_id="cam-0",model_type="yolov8n"\} 2$/m);
+    const ready = (await (await fetch(`${service.url}/readyz`)).json()) as { ready: boolean; checks: Record<string, boolean> };
+    assert.deepEqual({ ready: ready.ready, checks: ready.checks }, { ready: true, checks: { kafka: true } });
+  });
+
+  test('poison messages go to the dead-letter topic with the original payload, and the stream continues', async () => {
+    const name = 'poison';
+    const photo = await readFixture('dog');
+    const garbage = randomBytes(5000);
+    const oversize = Buffer.concat([photo, randomBytes(1024 * 1024)]);
+    // All on one camera key (one partition), so the good frame after the poison proves the partition moved on.
+    await produceFrames(producer, `${name}.frames`, [
+      { key: 'cam-1', value: photo, headers: { 'frame-id': 'good-1' } },
+      { key: 'cam-1', value: garbage, headers: { 'frame-id': 'garbage' } },
+      { key: null, value: photo, headers: { 'frame-id': 'no-key' } },
+      { key: 'cam-1', value: oversize, headers: { 'frame-id': 'oversize' } },
+      { key: 'cam-1', value: photo, headers: { 'frame-id': 'gif', 'content-type': 'image/gif' } },
+      { key: 'cam 1!', value: photo, headers: { 'frame-id': 'bad-key' } },
+      { key: 'cam-1', value: null, headers: { 'frame-id': 'empty' } },
+      { key: 'cam-1', value: photo, headers: { 'frame-id': 'good-2' } },
+    ]);
+    const service = await worker(name, { ALGO_MAX_BODY_BYTES: String(1024 * 1024) });
+    const out = await results(name);
+    await waitFor('all outcomes', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 2 && (out.get(`${name}.frames.dlq`)?.length ?? 0) >= 6 ? true : undefined), 60_000);
+    assert.deepEqual(out.get(`${name}.detections`)?.map((m) => m.headers['frame-id']).sort(), ['good-1', 'good-2']);
+    const dlq = new Map(out.get(`${name}.frames.dlq`)?.map((m) => [m.headers['frame-id'], m]));
+    assert.deepEqual(
+      Object.fromEntries([...dlq].map(([id, m]) => [id, m.headers['algo-error-code']])),
+      { garbage: 'decode_failed', 'no-key': 'missing_key', oversize: 'too_large', gif: 'unsupported_type', 'bad-key': 'invalid_camera_id', empty: 'empty_body' },
+    );
+    assert.ok(dlq.get('garbage')?.value?.equals(garbage), 'original payload kept');
+    assert.ok(dlq.get('oversize')?.value?.equals(oversize));
+    assert.equal(dlq.get('garbage')?.headers['algo-source-topic'], 'poison.frames');
+    assert.match(dlq.get('garbage')?.headers['algo-error-message'] ?? '', /decod/i);
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.match(text, /^kafka_messages_failed_total\{topic="poison\.frames",reason="decode_failed"\} 1$/m);
+    assert.match(text, /^kafka_messages_produced_total\{topic="poison\.frames\.dlq"\} 6$/m);
+  });
+
+  test('two workers in one group share the partitions', async () => {
+    const name = 'shared';
+    const first = await worker(name);
+    const second = await worker(name);
+    await waitFor('both workers in the group', async () => (first.frameWorker?.ready() && second.frameWorker?.ready() ? true : undefined), 60_000);
+    const photo = await readFixture('scream');
+    await produceFrames(producer, `${name}.frames`, Array.from({ length: 24 }, (_, i) => ({ key: `cam-${i}`, value: photo, headers: { 'frame-id': `f-${i}` } })));
+    const out = await results(name, ['detections']);
+    const detections = await waitFor('24 results', async () => {
+      const list = out.get(`${name}.detections`) ?? [];
+      return new Set(list.map((m) => m.headers['frame-id'])).size >= 24 ? list : undefined;
+    }, 60_000);
+    const byWorker = new Map<string, number>();
+    for (const m of detections) byWorker.set(m.headers['algo-worker'] ?? '?', (byWorker.get(m.headers['algo-worker'] ?? '?') ?? 0) + 1);
+    assert.deepEqual([...byWorker.keys()].sort(), [first.frameWorker?.workerId, second.frameWorker?.workerId].sort());
+    const partitionsOf = async (service: TestService) =>
+      [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="shared\.frames",partition="(\d)"\}/gm)].map((m) => m[1]);
+    const [a, b] = [await partitionsOf(first), await partitionsOf(second)];
+    assert.ok(a.length > 0 && b.length > 0);
+    assert.deepEqual(a.filter((p) => b.includes(p)), [], 'no partition consumed by both');
+  });
+
+  test('an unreachable broker leaves HTTP serving, /readyz not ready, and one log line for the outage', async () => {
+    const { freePort } = await import('../helpers/ports.js');
+    const deadBroker = `127.0.0.1:${await freePort()}`;
+    const service = await startTestService({ ALGO_MODEL_PATH: modelPath, ALGO_ENABLE_KAFKA_STREAMING: 'true', ALGO_KAFKA_BROKERS: deadBroker, ALGO_LOG_LEVEL: 'info' });
+    services.push(service);
+    assert.equal((await fetch(`${service.url}/healthz`)).status, 200);
+    const readiness = await fetch(`${service.url}/readyz`);
+    assert.equal(readiness.status, 503);
+    assert.deepEqual(((await readiness.json()) as { checks: Record<string, boolean> }).checks, { kafka: false });
+    const outage = (): number => service.logs.lines.filter((line) => line.msg === 'kafka unavailable at start-up; retrying with backoff').length;
+    await waitFor('the outage to be logged', async () => (outage() > 0 ? true : undefined), 30_000);
+    // Further attempts keep failing; the outage is still reported once.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    assert.equal(outage(), 1);
+    assert.equal((await fetch(`${service.url}/readyz`)).status, 503);
+    const outageLines = service.logs.lines.filter((line) => line.msg === 'kafka unavailable at start-up; retrying with backoff');
+    assert.equal(outageLines.length, 1);
+  });
+});
