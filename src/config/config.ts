@@ -127,7 +127,7 @@ export function loadConfig(env: Env): Config {
       inputTopic: readKafkaName(env, 'ALGO_KAFKA_INPUT_TOPIC', 'algo.frames'),
       outputTopic: readKafkaName(env, 'ALGO_KAFKA_OUTPUT_TOPIC', 'algo.detections'),
       dlqTopic: readKafkaName(env, 'ALGO_KAFKA_DLQ_TOPIC', 'algo.frames.dlq'),
-      partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 2, 1, 256),
+      partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 4, 1, 256),
     },
   };
 }

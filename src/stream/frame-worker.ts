@@ -32,6 +32,7 @@ export interface FrameWorkerDeps {
 
 export class FrameWorker {
   private state: ConsumerState = 'connecting';
+  private stopping = false;
   private readonly log: Logger;
   /** Stamped on every produced message (header algo-worker) to tell workers apart. */
   readonly workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -41,7 +42,7 @@ export class FrameWorker {
     deps.client.on('state', (state, detail) => {
       if (state === this.state) return;
       this.state = state;
-      const level = state === 'crashed' || state === 'disconnected' ? 'warn' : 'info';
+      const level = state === 'crashed' || (state === 'disconnected' && !this.stopping) ? 'warn' : 'info';
       this.log[level]({ state, detail, groupId: deps.config.groupId, topic: deps.config.inputTopic }, `kafka consumer ${state}`);
     });
     deps.client.on('rebalance', () => deps.recorder.rebalanced());
@@ -57,48 +58,59 @@ export class FrameWorker {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     return this.deps.client.stop();
   }
 
+  /**
+   * Frames of a partition are detected one after another while the previous frame's result
+   * is still being acknowledged: publishing and offset marking stay in order, and the broker
+   * round trip no longer leaves the detector idle. If a publish fails, nothing after it is
+   * marked done, and kafkajs redelivers from the last done offset.
+   */
   private async processBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
     const highWatermark = BigInt(batch.highWatermark);
+    let published: Promise<void> = Promise.resolve();
     for (const record of batch.records) {
-      if (!control.isRunning()) return;
-      await this.processRecord(record, control);
-      await control.commit(record);
-      this.deps.recorder.lag(batch.topic, batch.partition, Number(highWatermark - BigInt(record.offset) - 1n));
+      if (!control.isRunning()) break;
+      const started = performance.now();
+      const publish = await this.processRecord(record, control);
+      published = published.then(async () => {
+        await publish();
+        this.deps.recorder.processed((performance.now() - started) / 1000);
+        await control.commit(record);
+        this.deps.recorder.lag(batch.topic, batch.partition, Number(highWatermark - BigInt(record.offset) - 1n));
+      });
       await control.heartbeat();
     }
+    await published;
   }
 
-  private async processRecord(record: StreamRecord, control: BatchControl): Promise<void> {
+  /** Detects one frame; resolves to the step that publishes its result or dead letter. */
+  private async processRecord(record: StreamRecord, control: BatchControl): Promise<() => Promise<void>> {
     const { recorder, config } = this.deps;
-    const started = performance.now();
     recorder.consumed(record.topic);
     const frame = readFrame(record, this.deps.maxFrameBytes);
-    if (!frame.ok) return this.deadLetter(record, frame.error);
+    if (!frame.ok) return () => this.deadLetter(record, frame.error);
 
     let modelErrors = 0;
     let backoffMs = 50;
     for (;;) {
       const result = await this.deps.pipeline.detect(frame.value.image, frame.value.cameraId);
       if (result.ok) {
-        const body = { ...result.value, frame_id: frame.value.frameId };
-        await this.deps.client.send(config.outputTopic, [
-          {
-            key: frame.value.cameraId,
-            value: JSON.stringify(body),
-            headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frame.value.frameId, 'algo-worker': this.workerId },
-          },
-        ]);
-        recorder.produced(config.outputTopic);
-        recorder.processed((performance.now() - started) / 1000);
-        if (frame.value.capturedAtMs !== undefined) recorder.frameAge((Date.now() - frame.value.capturedAtMs) / 1000);
-        return;
+        const { frameId, cameraId, capturedAtMs } = frame.value;
+        const body = JSON.stringify({ ...result.value, frame_id: frameId });
+        return async () => {
+          await this.deps.client.send(config.outputTopic, [
+            { key: cameraId, value: body, headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.workerId } },
+          ]);
+          recorder.produced(config.outputTopic);
+          if (capturedAtMs !== undefined) recorder.frameAge((Date.now() - capturedAtMs) / 1000);
+        };
       }
       const error = result.error;
-      if (POISON.has(error.code)) return this.deadLetter(record, error);
-      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return this.deadLetter(record, error);
+      if (POISON.has(error.code)) return () => this.deadLetter(record, error);
+      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return () => this.deadLetter(record, error);
       if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');
       // Detector saturated (or a transient model error): stop fetching, back off, retry the same frame.
       const resume = control.pause();

@@ -1,8 +1,8 @@
 // StreamClient on kafkajs (pure JavaScript). An offset is resolved only after the frame's
-// result is acknowledged, so delivery is at-least-once. Commits go through the batch's
-// commitOffsetsIfNecessary (auto-commit, threshold 1): kafkajs' consumer.commitOffsets()
-// silently does nothing once disconnect() has begun, which would drop the commits of frames
-// finished during a graceful shutdown.
+// result is acknowledged, so delivery is at-least-once. kafkajs commits resolved offsets every
+// second, at the end of each batch and when the consumer stops or rebalances; a commit round
+// trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
+// silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
@@ -43,6 +43,10 @@ export class KafkaJsClient implements StreamClient {
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 1000,
+      // Frames are large (100 KB+): kafkajs' 1 MB per partition would mean a fetch every few
+      // frames, leaving the detector idle between batches.
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
       rebalanceTimeout: 20_000,
       allowAutoTopicCreation: true,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
@@ -73,7 +77,7 @@ export class KafkaJsClient implements StreamClient {
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: true,
-      autoCommitThreshold: 1,
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary, pause }) => {

@@ -28,7 +28,7 @@ export interface BatchControl {
   /** False once the consumer is stopping or the partition was revoked. */
   isRunning(): boolean;
   heartbeat(): Promise<void>;
-  /** Commits the group's offset past this record (only once its result is acknowledged). */
+  /** Marks this record done (only once its result is acknowledged); the client commits done offsets. */
   commit(record: StreamRecord): Promise<void>;
   /** Stops fetching this partition until the returned function is called. */
   pause(): () => void;

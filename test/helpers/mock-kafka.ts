@@ -56,19 +56,21 @@ export interface CollectedMessage {
   value: Buffer | null;
   headers: Record<string, string>;
   partition: number;
+  /** performance.now() when the reader got it. */
+  receivedAtMs: number;
 }
 
-/** Reads every message of the given topics from the beginning, as it arrives. */
+/** Reads every message of the given topics from the beginning, as it arrives (short fetch waits, so arrival times are sharp). */
 export async function collect(kafka: Kafka, topics: string[], groupId: string): Promise<{ messages: Map<string, CollectedMessage[]>; consumer: Consumer }> {
   const messages = new Map<string, CollectedMessage[]>(topics.map((topic) => [topic, []]));
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-      messages.get(topic)?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition });
+      messages.get(topic)?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, receivedAtMs: performance.now() });
     },
   });
   return { messages, consumer };
