@@ -15,7 +15,7 @@ import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { startService } from '../src/service.js';
 import { FIXTURE_NAMES, readFixture } from '../test/helpers/images.js';
-import { collect, produceFrames, startMockKafka, testKafka } from '../test/helpers/mock-kafka.js';
+import { collect, produceFrames, startMockKafka, streamingEnv, testKafka } from '../test/helpers/mock-kafka.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { buildCostModel } from './yolo-cost-model.js';
 import { fmt, median } from './stats.js';
@@ -53,11 +53,7 @@ async function kafkaFps(brokers: string[], round: number): Promise<{ fps: number
     PORT: '0',
     HOST: '127.0.0.1',
     ALGO_MODEL_PATH: modelPath,
-    ALGO_ENABLE_KAFKA_STREAMING: 'true',
-    ALGO_KAFKA_BROKERS: brokers.join(','),
-    ALGO_KAFKA_INPUT_TOPIC: `${name}.frames`,
-    ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
-    ALGO_KAFKA_GROUP_ID: `${name}-group`,
+    ...streamingEnv(brokers, name),
   });
   const service = await startService(config, { logger: createLogger('warn') });
   const kafka = testKafka(brokers);

@@ -37,6 +37,18 @@ export async function startMockKafka(brokerCount = 3): Promise<MockKafka> {
   };
 }
 
+/** Environment for an algo worker streaming `<name>.frames` → `<name>.detections` in group `<name>-group`. */
+export function streamingEnv(brokers: string[], name: string): Record<string, string> {
+  return {
+    ALGO_ENABLE_KAFKA_STREAMING: 'true',
+    ALGO_KAFKA_BROKERS: brokers.join(','),
+    ALGO_KAFKA_INPUT_TOPIC: `${name}.frames`,
+    ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
+    ALGO_KAFKA_DLQ_TOPIC: `${name}.frames.dlq`,
+    ALGO_KAFKA_GROUP_ID: `${name}-group`,
+  };
+}
+
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'algo-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
 }

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { readFixture } from '../helpers/images.js';
-import { collect, produceFrames, startMockKafka, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
+import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
 import { writeTestModel } from '../helpers/models.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
@@ -31,17 +31,7 @@ describe('Kafka streaming mode', () => {
   });
 
   async function worker(name: string, env: Record<string, string> = {}): Promise<TestService> {
-    const service = await startTestService({
-      ALGO_MODEL_PATH: modelPath,
-      ALGO_ENABLE_KAFKA_STREAMING: 'true',
-      ALGO_KAFKA_BROKERS: broker.brokers.join(','),
-      ALGO_KAFKA_INPUT_TOPIC: `${name}.frames`,
-      ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
-      ALGO_KAFKA_DLQ_TOPIC: `${name}.frames.dlq`,
-      ALGO_KAFKA_GROUP_ID: `${name}-group`,
-      ALGO_LOG_LEVEL: 'warn',
-      ...env,
-    });
+    const service = await startTestService({ ALGO_MODEL_PATH: modelPath, ...streamingEnv(broker.brokers, name), ALGO_LOG_LEVEL: 'warn', ...env });
     services.push(service);
     return service;
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { readFixture } from '../helpers/images.js';
-import { collect, produceFrames, startMockKafka, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
+import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,17 +25,7 @@ describe('streaming workers that stop', () => {
 
   function startWorker(name: string): AlgoProcess {
     // The built-in HOG detector (~250 ms a frame) keeps the stream going long enough to stop it midway.
-    const worker = spawnAlgo({
-      PORT: '0',
-      ALGO_LOG_LEVEL: 'info',
-      ALGO_ENABLE_KAFKA_STREAMING: 'true',
-      ALGO_KAFKA_BROKERS: broker.brokers.join(','),
-      ALGO_KAFKA_INPUT_TOPIC: `${name}.frames`,
-      ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
-      ALGO_KAFKA_DLQ_TOPIC: `${name}.frames.dlq`,
-      ALGO_KAFKA_GROUP_ID: `${name}-group`,
-      ALGO_KAFKA_PARTITIONS_CONCURRENCY: '4',
-    });
+    const worker = spawnAlgo({ PORT: '0', ALGO_LOG_LEVEL: 'info', ...streamingEnv(broker.brokers, name) });
     cleanup.push(async () => {
       worker.child.kill('SIGKILL');
       await worker.exit;
