@@ -90,18 +90,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
       stopping.abort();
       lifecycle.markDraining();
       if (frameWorker !== undefined) {
-        await workerStarted;
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
-        await frameWorker.stop().catch((error: unknown) => logger.warn({ err: error }, 'kafka consumer did not stop cleanly'));
+        const left = workerStarted.then(() => frameWorker.stop());
+        const stopped = await withinTimeout(left, config.shutdownTimeoutMs).catch((error: unknown) => {
+          logger.warn({ err: error }, 'kafka consumer did not stop cleanly');
+          return true;
+        });
+        if (!stopped) logger.warn('shutdown timeout reached before the kafka consumer left its group');
       }
       logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
-      const drained = Promise.all([app.close(), metricsApp?.close()]).then(() => true);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
-      });
-      const clean = await Promise.race([drained, timedOut]);
-      clearTimeout(timer);
+      const clean = await withinTimeout(Promise.all([app.close(), metricsApp?.close()]), config.shutdownTimeoutMs);
       if (!clean) {
         logger.warn('shutdown timeout reached; closing remaining connections');
         app.server.closeAllConnections();
@@ -112,6 +110,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
       return 0;
     },
   };
+}
+
+/** True when `work` settles within `ms`, false when the time ran out first. */
+async function withinTimeout(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Brokers may be down at start-up: keep trying with backoff, logging once per outage. */
