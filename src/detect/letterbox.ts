@@ -1,7 +1,6 @@
 // Letterboxing as Ultralytics does it: scale to fit the model input keeping the aspect
 // ratio, pad evenly with gray (114), and map boxes back to original pixels afterwards.
-import sharp from 'sharp';
-import type { Box, RgbImage } from './types.js';
+import type { Box } from './types.js';
 
 export const PAD_VALUE = 114;
 
@@ -30,23 +29,12 @@ export function letterboxGeometry(width: number, height: number, inputWidth: num
   };
 }
 
-/** The letterboxed frame as 8-bit RGB of exactly inputWidth × inputHeight. */
-export async function letterbox(image: RgbImage, geometry: LetterboxGeometry): Promise<Buffer> {
-  const { resizedWidth, resizedHeight, padLeft, padTop, inputWidth, inputHeight } = geometry;
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (resizedWidth !== image.width || resizedHeight !== image.height) {
-    pipeline = pipeline.resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'linear' });
-  }
-  return pipeline
-    .extend({
-      top: padTop,
-      bottom: inputHeight - resizedHeight - padTop,
-      left: padLeft,
-      right: inputWidth - resizedWidth - padLeft,
-      background: { r: PAD_VALUE, g: PAD_VALUE, b: PAD_VALUE },
-    })
-    .raw()
-    .toBuffer();
+/** Scaling so the longer side is at most maxSide, without padding (never enlarges). */
+export function fitGeometry(width: number, height: number, maxSide: number): LetterboxGeometry {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const resizedWidth = Math.max(1, Math.round(width * scale));
+  const resizedHeight = Math.max(1, Math.round(height * scale));
+  return { scale, padLeft: 0, padTop: 0, resizedWidth, resizedHeight, inputWidth: resizedWidth, inputHeight: resizedHeight };
 }
 
 const clamp = (value: number, max: number): number => Math.min(Math.max(value, 0), max);

@@ -4,7 +4,7 @@
 // values rather than exceptions.
 import { isAlgoError, modelError, type AlgoError } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
-import { decodeImage } from './decode.js';
+import { probeImage } from './decode.js';
 import { groupPeople, type GroupingOptions } from './group-people.js';
 import type { DetectionQueue } from './queue.js';
 import type { DetectedObject, Detector, PersonGroup, Result } from './types.js';
@@ -57,8 +57,8 @@ export class DetectionPipeline {
 
   private async run(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {
     const start = performance.now();
-    const image = await decodeImage(encoded, this.options.maxImagePixels);
-    const decoded = performance.now();
+    const image = await probeImage(encoded, this.options.maxImagePixels);
+    const probed = performance.now();
     const { objects, timings } = await this.detector.detect(image);
     const grouping = performance.now();
     const groups = groupPeople(objects, this.options.grouping);
@@ -70,7 +70,7 @@ export class DetectionPipeline {
       objects,
       groups,
       timings_ms: {
-        decode: ms(decoded - start),
+        decode: ms(probed - start + timings.decode),
         preprocess: ms(timings.preprocess),
         inference: ms(timings.inference),
         postprocess: ms(timings.postprocess + end - grouping),

@@ -22,6 +22,15 @@ export interface PersonGroup {
   size: number;
 }
 
+/** A frame whose header was checked (see probeImage); width and height are after EXIF orientation. */
+export interface EncodedImage {
+  encoded: Buffer;
+  width: number;
+  height: number;
+  /** The pixel cap the header was checked against, enforced again while decoding. */
+  maxPixels: number;
+}
+
 /** A decoded frame: 8-bit RGB, 3 channels, row-major. */
 export interface RgbImage {
   data: Buffer;
@@ -35,15 +44,20 @@ export interface StageTimings {
   postprocess: number;
 }
 
+export interface DetectorTimings extends StageTimings {
+  /** Decoding straight to the detector's input size (resizing and padding included). */
+  decode: number;
+}
+
 export interface DetectorOutput {
   objects: DetectedObject[];
-  timings: StageTimings;
+  timings: DetectorTimings;
 }
 
 export interface Detector {
   /** The model_type label, e.g. yolov8n or hog-people. */
   readonly modelType: string;
-  detect(image: RgbImage): Promise<DetectorOutput>;
+  detect(image: EncodedImage): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,10 @@
-// Detector for Ultralytics-exported YOLOv8 / YOLO11 detection models: letterbox on the main
-// thread with sharp (asynchronous, libvips), inference in worker threads, boxes mapped back
-// to original pixels.
-import type { DetectedObject, Detector, DetectorOutput, RgbImage } from './types.js';
-import { letterbox, letterboxGeometry, round2, unletterbox } from './letterbox.js';
+// Detector for Ultralytics-exported YOLOv8 / YOLO11 detection models: decoded on the main
+// thread (libvips, asynchronous; scaled down there when the frame is larger than the model
+// input), letterboxed into the input tensor and run in a worker thread, boxes mapped back to
+// original pixels.
+import { decodePixels } from './decode.js';
+import { letterboxGeometry, unletterbox } from './letterbox.js';
+import type { DetectedObject, Detector, DetectorOutput, EncodedImage } from './types.js';
 import type { YoloEngineSpec } from './worker/protocol.js';
 import { WorkerPool } from './worker/worker-pool.js';
 
@@ -21,13 +23,16 @@ export class YoloDetector implements Detector {
     return this.pool.info.classNames;
   }
 
-  async detect(image: RgbImage): Promise<DetectorOutput> {
+  async detect(image: EncodedImage): Promise<DetectorOutput> {
     const { inputWidth, inputHeight, classNames } = this.pool.info;
     const start = performance.now();
     const geometry = letterboxGeometry(image.width, image.height, inputWidth, inputHeight);
-    const pixels = await letterbox(image, geometry);
-    const letterboxMs = performance.now() - start;
-    const { candidates, timings } = await this.pool.run(pixels, inputWidth, inputHeight);
+    // libvips reduces (antialiased, with JPEG shrink-on-load) far faster than it enlarges;
+    // enlarging is left to the worker's letterbox pass.
+    const size = geometry.scale < 1 ? { width: geometry.resizedWidth, height: geometry.resizedHeight } : image;
+    const pixels = await decodePixels(image, size);
+    const decodeMs = performance.now() - start;
+    const { candidates, timings } = await this.pool.run(pixels, size.width, size.height, geometry);
     const post = performance.now();
     const objects: DetectedObject[] = candidates.map((candidate) => ({
       label: classNames[candidate.classId] ?? `class_${candidate.classId}`,
@@ -35,10 +40,7 @@ export class YoloDetector implements Detector {
       score: Math.round(candidate.score * 10_000) / 10_000,
       box: unletterbox(candidate.x1, candidate.y1, candidate.x2, candidate.y2, geometry, image.width, image.height),
     }));
-    return {
-      objects,
-      timings: { preprocess: letterboxMs + timings.preprocess, inference: timings.inference, postprocess: timings.postprocess + performance.now() - post },
-    };
+    return { objects, timings: { ...timings, decode: decodeMs, postprocess: timings.postprocess + performance.now() - post } };
   }
 
   close(): Promise<void> {

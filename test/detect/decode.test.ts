@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { decodeImage } from '../../src/detect/decode.js';
+import { decodeImage, decodePixels, probeImage } from '../../src/detect/decode.js';
+import { fitGeometry } from '../../src/detect/letterbox.js';
 import { AlgoError } from '../../src/errors.js';
 import { jpegClaimingSize, readFixture } from '../helpers/images.js';
 
@@ -39,6 +40,36 @@ describe('image decoding', () => {
       assert.equal(image.data.length, image.width * image.height * 3);
       assert.deepEqual([image.width, image.height], [352, 448]);
     }
+  });
+
+  test('decoding to a smaller size scales every channel layout to 3-channel RGB of that size', async () => {
+    const photo = await readFixture('scream');
+    const variants = [
+      photo,
+      await sharp(photo).grayscale().jpeg().toBuffer(),
+      await sharp(photo).ensureAlpha(0.5).png().toBuffer(),
+      await sharp(photo).toColourspace('rgb16').png().toBuffer(),
+    ];
+    for (const encoded of variants) {
+      const image = await probeImage(encoded, LIMIT);
+      const pixels = await decodePixels(image, { width: 251, height: 320 });
+      assert.equal(pixels.length, 251 * 320 * 3);
+    }
+    // The reduction averages: a 2x-scaled checkerboard of black and white comes out mid-gray.
+    const checker = Buffer.alloc(64 * 64 * 3);
+    for (let i = 0; i < 64 * 64; i++) checker.fill(((i % 64) + Math.floor(i / 64)) % 2 === 0 ? 0 : 255, i * 3, i * 3 + 3);
+    const png = await sharp(checker, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+    const reduced = await decodePixels(await probeImage(png, LIMIT), { width: 32, height: 32 });
+    assert.ok(Math.abs(reduced[16 * 32 * 3 + 48]! - 128) < 3, `got ${reduced[16 * 32 * 3 + 48]}`);
+  });
+
+  test('EXIF orientation is applied before sizes are reported and pixels decoded', async () => {
+    const rotated = await sharp(await readFixture('person')).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const image = await probeImage(rotated, LIMIT);
+    assert.deepEqual([image.width, image.height], [424, 640]);
+    const geometry = fitGeometry(image.width, image.height, 320);
+    assert.deepEqual([geometry.inputWidth, geometry.inputHeight], [212, 320]);
+    assert.equal((await decodePixels(image, { width: 212, height: 320 })).length, 212 * 320 * 3);
   });
 
   test('empty input is empty_body', async () => {

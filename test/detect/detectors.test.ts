@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createDetector } from '../../src/detect/create-detector.js';
-import { decodeImage } from '../../src/detect/decode.js';
+import { probeImage } from '../../src/detect/decode.js';
 import type { Box, Detector } from '../../src/detect/types.js';
 import { testConfig } from '../helpers/service.js';
 import { FIXTURE_NAMES, readFixture, solidImage } from '../helpers/images.js';
@@ -12,7 +12,7 @@ import { writeNonDetectorModel, writeTempFile, writeTestModel } from '../helpers
 import { AlgoError } from '../../src/errors.js';
 
 async function detectIn(detector: Detector, encoded: Buffer) {
-  return detector.detect(await decodeImage(encoded, 40_000_000));
+  return detector.detect(await probeImage(encoded, 40_000_000));
 }
 
 function overlap(a: Box, b: Box): number {

@@ -1,5 +1,6 @@
 // Messages between the main thread and detector workers.
 import type { Candidate } from '../nms.js';
+import type { LetterboxGeometry } from '../letterbox.js';
 import type { StageTimings } from '../types.js';
 
 export interface YoloEngineSpec {
@@ -32,9 +33,12 @@ export interface EngineInfo {
 
 export interface FrameRequest {
   id: number;
+  /** width × height RGB bytes. */
   pixels: Uint8Array;
   width: number;
   height: number;
+  /** Where the frame goes in the model input (YOLO); the frame is resized to fit it. */
+  geometry?: LetterboxGeometry;
 }
 
 export type WorkerReply =

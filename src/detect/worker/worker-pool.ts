@@ -3,6 +3,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { LetterboxGeometry } from '../letterbox.js';
 import type { Candidate } from '../nms.js';
 import type { StageTimings } from '../types.js';
 import type { EngineInfo, EngineSpec, FrameRequest, WorkerReply } from './protocol.js';
@@ -121,13 +122,13 @@ export class WorkerPool {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  async run(pixels: Uint8Array, width: number, height: number): Promise<EngineResult> {
+  async run(pixels: Uint8Array, width: number, height: number, geometry?: LetterboxGeometry): Promise<EngineResult> {
     if (this.closed) throw new Error('detector is closed');
     const slot = await this.acquire();
     const id = this.nextId++;
     return new Promise<EngineResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const frame: FrameRequest = { id, pixels, width, height };
+      const frame: FrameRequest = geometry === undefined ? { id, pixels, width, height } : { id, pixels, width, height, geometry };
       // Hand the pixel memory over instead of copying it when it is not shared with anything else.
       const ownsBuffer = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
       slot.worker.postMessage(frame, ownsBuffer ? [pixels.buffer as ArrayBuffer] : []);

@@ -1,8 +1,10 @@
-// Runs a YOLOv8/YOLO11 ONNX model inside a detector worker: HWC bytes → NCHW float32 in
-// 0..1, onnxruntime's session.run, then head decoding and class-wise NMS.
+// Runs a YOLOv8/YOLO11 ONNX model inside a detector worker: RGB bytes letterboxed into an
+// NCHW float32 tensor in 0..1, onnxruntime's session.run, then head decoding and class-wise NMS.
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { classNamesFor, modelTypeFor, parseUltralyticsNames } from '../class-names.js';
+import { letterboxGeometry } from '../letterbox.js';
+import { letterboxToPlanar } from '../letterbox-tensor.js';
 import { nonMaxSuppression } from '../nms.js';
 import { parseImgsz, readOnnxMetadata } from '../onnx/onnx-metadata.js';
 import { decodeYoloOutput } from '../yolo-output.js';
@@ -12,21 +14,6 @@ const DEFAULT_INPUT = 640;
 
 function tensorShape(metadata: ort.InferenceSession.ValueMetadata | undefined): ReadonlyArray<number | string> | undefined {
   return metadata !== undefined && metadata.isTensor ? metadata.shape : undefined;
-}
-
-const UNIT = Float32Array.from({ length: 256 }, (_, value) => value / 255);
-
-/** Bytes (H×W×3) to planar floats (3×H×W) scaled to 0..1. */
-export function toPlanarFloats(pixels: Uint8Array, width: number, height: number, target: Float32Array): Float32Array {
-  const plane = width * height;
-  const green = target.subarray(plane, 2 * plane);
-  const blue = target.subarray(2 * plane, 3 * plane);
-  for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    target[i] = UNIT[pixels[p]!]!;
-    green[i] = UNIT[pixels[p + 1]!]!;
-    blue[i] = UNIT[pixels[p + 2]!]!;
-  }
-  return target;
 }
 
 export async function loadYoloEngine(spec: YoloEngineSpec): Promise<Engine> {
@@ -62,9 +49,13 @@ export async function loadYoloEngine(spec: YoloEngineSpec): Promise<Engine> {
   let classNames = typeof outputShape[1] === 'number' ? classNamesFor(outputShape[1] - 4, names) : [];
   const planar = new Float32Array(3 * inputWidth * inputHeight);
 
-  async function infer(pixels: Uint8Array): Promise<{ output: Float32Array; dims: readonly number[]; preprocess: number; inference: number }> {
+  async function infer(frame: Omit<FrameRequest, 'id'>): Promise<{ output: Float32Array; dims: readonly number[]; preprocess: number; inference: number }> {
     const start = performance.now();
-    toPlanarFloats(pixels, inputWidth, inputHeight, planar);
+    const geometry = frame.geometry ?? letterboxGeometry(frame.width, frame.height, inputWidth, inputHeight);
+    if (geometry.inputWidth !== inputWidth || geometry.inputHeight !== inputHeight) {
+      throw new Error(`letterbox is for a ${geometry.inputWidth}x${geometry.inputHeight} input, the model wants ${inputWidth}x${inputHeight}`);
+    }
+    letterboxToPlanar(frame.pixels, frame.width, frame.height, geometry, planar);
     const input = new ort.Tensor('float32', planar, [1, 3, inputHeight, inputWidth]);
     const ran = performance.now();
     const outputs = await session.run({ [inputName]: input });
@@ -77,14 +68,13 @@ export async function loadYoloEngine(spec: YoloEngineSpec): Promise<Engine> {
   }
 
   // One warm-up run at start-up: a corrupt or unsuitable model fails here, not on the first frame.
-  const warm = await infer(new Uint8Array(3 * inputWidth * inputHeight).fill(114));
+  const warm = await infer({ pixels: new Uint8Array(3 * inputWidth * inputHeight).fill(114), width: inputWidth, height: inputHeight });
   if (classNames.length === 0) classNames = classNamesFor(warm.dims[1]! - 4, names);
 
   return {
     info: { modelType: modelTypeFor(metadata.get('description'), spec.modelPath), classNames, inputWidth, inputHeight },
     async run(frame: FrameRequest) {
-      if (frame.width !== inputWidth || frame.height !== inputHeight) throw new Error(`frame is ${frame.width}x${frame.height}, model wants ${inputWidth}x${inputHeight}`);
-      const { output, dims, preprocess, inference } = await infer(frame.pixels);
+      const { output, dims, preprocess, inference } = await infer(frame);
       const started = performance.now();
       const candidates = nonMaxSuppression(decodeYoloOutput(output, dims[1]! - 4, dims[2]!, spec.confidenceThreshold), spec.iouThreshold, spec.maxDetections);
       return { candidates, timings: { preprocess, inference, postprocess: performance.now() - started } };
