@@ -62,6 +62,8 @@ export interface KafkaConfig {
   dlqTopic: string;
   /** Partitions processed at once. */
   partitionsConsumedConcurrently: number;
+  /** How often consumer lag is read from the broker. */
+  lagIntervalMs: number;
 }
 
 export interface Config {
@@ -128,6 +130,7 @@ export function loadConfig(env: Env): Config {
       outputTopic: readKafkaName(env, 'ALGO_KAFKA_OUTPUT_TOPIC', 'algo.detections'),
       dlqTopic: readKafkaName(env, 'ALGO_KAFKA_DLQ_TOPIC', 'algo.frames.dlq'),
       partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 4, 1, 256),
+      lagIntervalMs: readInteger(env, 'ALGO_KAFKA_LAG_INTERVAL_MS', 5000, 100, 600_000),
     },
   };
 }

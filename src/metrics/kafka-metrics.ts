@@ -8,7 +8,8 @@ export interface KafkaRecorder {
   failed(topic: string, reason: string): void;
   processed(seconds: number): void;
   frameAge(seconds: number): void;
-  lag(topic: string, partition: number, messages: number): void;
+  /** Replaces the topic's lag series: partitions not listed (no longer held) are removed. */
+  lag(topic: string, partitions: ReadonlyArray<{ partition: number; messages: number }>): void;
   rebalanced(): void;
 }
 
@@ -45,7 +46,7 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
   });
   const lag = new Gauge({
     name: 'kafka_consumer_lag',
-    help: 'Messages between the committed offset and the end of the partition, by topic and partition.',
+    help: "Messages between the group's committed offset and the end of the partition, for the partitions this worker holds.",
     labelNames: ['topic', 'partition'] as const,
     registers: [registry],
   });
@@ -54,13 +55,21 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
     help: 'Consumer group rebalances this worker took part in.',
     registers: [registry],
   });
+  const lagReported = new Map<string, Set<string>>();
   return {
     consumed: (topic) => consumed.inc({ topic }),
     produced: (topic) => produced.inc({ topic }),
     failed: (topic, reason) => failed.inc({ topic, reason }),
     processed: (seconds) => processing.observe(seconds),
     frameAge: (seconds) => age.observe(Math.max(0, seconds)),
-    lag: (topic, partition, messages) => lag.set({ topic, partition: String(partition) }, messages),
+    lag: (topic, partitions) => {
+      const current = new Set(partitions.map((entry) => String(entry.partition)));
+      for (const partition of lagReported.get(topic) ?? []) {
+        if (!current.has(partition)) lag.remove({ topic, partition });
+      }
+      for (const entry of partitions) lag.set({ topic, partition: String(entry.partition) }, entry.messages);
+      lagReported.set(topic, current);
+    },
     rebalanced: () => rebalances.inc(),
   };
 }

@@ -54,12 +54,41 @@ export class FrameWorker {
   }
 
   async start(): Promise<void> {
+    this.scheduleLagPoll();
     await this.deps.client.start(this.deps.config.inputTopic, (batch, control) => this.processBatch(batch, control));
   }
 
   stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.lagTimer);
+    this.deps.recorder.lag(this.deps.config.inputTopic, []);
     return this.deps.client.stop();
+  }
+
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Lag is read from the broker on a timer rather than derived from the batches processed:
+   * it must keep rising when processing is stuck, which is when it matters most.
+   */
+  private scheduleLagPoll(): void {
+    if (this.lagTimer !== undefined || this.stopping) return;
+    this.lagTimer = setTimeout(() => void this.pollLag(), this.deps.config.lagIntervalMs);
+    this.lagTimer.unref();
+  }
+
+  private async pollLag(): Promise<void> {
+    const topic = this.deps.config.inputTopic;
+    try {
+      const lags = await this.deps.client.lag(topic);
+      if (!this.stopping) this.deps.recorder.lag(topic, lags);
+    } catch (error) {
+      // The outage itself is logged by the state change; the last values stay until the next read.
+      this.log.debug({ err: error }, 'could not read consumer lag');
+    } finally {
+      this.lagTimer = undefined;
+      this.scheduleLagPoll();
+    }
   }
 
   /**
@@ -69,7 +98,6 @@ export class FrameWorker {
    * marked done, and kafkajs redelivers from the last done offset.
    */
   private async processBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
-    const highWatermark = BigInt(batch.highWatermark);
     let published: Promise<void> = Promise.resolve();
     for (const record of batch.records) {
       if (!control.isRunning()) break;
@@ -79,7 +107,6 @@ export class FrameWorker {
         await publish();
         this.deps.recorder.processed((performance.now() - started) / 1000);
         await control.commit(record);
-        this.deps.recorder.lag(batch.topic, batch.partition, Number(highWatermark - BigInt(record.offset) - 1n));
       });
       await control.heartbeat();
     }

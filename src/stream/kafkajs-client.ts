@@ -3,9 +3,9 @@
 // second, at the end of each batch and when the consumer stops or rebalances; a commit round
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
 // silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
-import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type IMemberAssignment, type KafkaMessage, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
-import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
+import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, PartitionLag, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
 
 function headerValues(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -24,6 +24,9 @@ export class KafkaJsClient implements StreamClient {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  /** Partitions per topic held since the last group join; empty while not in the group. */
+  private assignment: IMemberAssignment = {};
   private readonly listeners: { [E in keyof StreamClientEvents]: Array<StreamClientEvents[E]> } = { state: [], rebalance: [] };
 
   constructor(private readonly config: KafkaConfig) {
@@ -37,6 +40,7 @@ export class KafkaJsClient implements StreamClient {
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
       connectionTimeout: 3000,
     });
+    this.admin = this.kafka.admin({ retry: { retries: 2 } });
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 8 } });
     this.consumer = this.kafka.consumer({
       groupId: config.groupId,
@@ -53,14 +57,24 @@ export class KafkaJsClient implements StreamClient {
     });
     const { CONNECT, GROUP_JOIN, DISCONNECT, CRASH, REBALANCING, STOP } = this.consumer.events;
     this.consumer.on(CONNECT, () => this.emitState('connecting', undefined));
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.assignment = event.payload.memberAssignment;
       this.emitState('joined', undefined);
       for (const listener of this.listeners.rebalance) listener();
     });
     this.consumer.on(REBALANCING, () => this.emitState('connecting', 'rebalancing'));
-    this.consumer.on(DISCONNECT, () => this.emitState('disconnected', undefined));
-    this.consumer.on(STOP, () => this.emitState('stopped', undefined));
-    this.consumer.on(CRASH, (event) => this.emitState('crashed', event.payload.error.message));
+    this.consumer.on(DISCONNECT, () => {
+      this.assignment = {};
+      this.emitState('disconnected', undefined);
+    });
+    this.consumer.on(STOP, () => {
+      this.assignment = {};
+      this.emitState('stopped', undefined);
+    });
+    this.consumer.on(CRASH, (event) => {
+      this.assignment = {};
+      this.emitState('crashed', event.payload.error.message);
+    });
   }
 
   on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
@@ -73,6 +87,7 @@ export class KafkaJsClient implements StreamClient {
 
   async start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
     await this.producer.connect();
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -102,8 +117,25 @@ export class KafkaJsClient implements StreamClient {
     await this.producer.send({ topic, acks: -1, messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })) });
   }
 
+  async lag(topic: string): Promise<PartitionLag[]> {
+    const held = this.assignment[topic] ?? [];
+    if (held.length === 0) return [];
+    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId: this.config.groupId, topics: [topic] })]);
+    const committedAt = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
+    const lags: PartitionLag[] = [];
+    for (const end of ends) {
+      if (!held.includes(end.partition)) continue;
+      const from = committedAt.get(end.partition) ?? -1n;
+      // Nothing committed yet: everything still in the partition is waiting.
+      const start = from < 0n ? BigInt(end.low) : from;
+      lags.push({ partition: end.partition, messages: Math.max(0, Number(BigInt(end.high) - start)) });
+    }
+    return lags;
+  }
+
   async stop(): Promise<void> {
     await this.consumer.disconnect();
     await this.producer.disconnect();
+    await this.admin.disconnect();
   }
 }

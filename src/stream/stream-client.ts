@@ -34,6 +34,12 @@ export interface BatchControl {
   pause(): () => void;
 }
 
+export interface PartitionLag {
+  partition: number;
+  /** Messages after the group's committed offset (all of them when nothing is committed yet). */
+  messages: number;
+}
+
 export type ConsumerState = 'connecting' | 'joined' | 'disconnected' | 'crashed' | 'stopped';
 
 export interface StreamClientEvents {
@@ -46,6 +52,11 @@ export interface StreamClient {
   start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void>;
   /** Resolves once the broker has acknowledged every record (acks from all in-sync replicas). */
   send(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /**
+   * Lag of the partitions of `topic` assigned to this consumer, read from the broker: so it
+   * keeps growing while processing is stuck, and partitions handed to another worker drop out.
+   */
+  lag(topic: string): Promise<PartitionLag[]>;
   /** Finishes the batches in hand, leaves the group and disconnects. */
   stop(): Promise<void>;
   on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void;

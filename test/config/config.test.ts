@@ -63,6 +63,7 @@ describe('configuration', () => {
     ['ALGO_ENABLE_KAFKA_STREAMING', '2', /true or false/],
     ['ALGO_KAFKA_BROKERS', 'localhost', /host:port/],
     ['ALGO_KAFKA_INPUT_TOPIC', 'frames topic', /Kafka name/],
+    ['ALGO_KAFKA_LAG_INTERVAL_MS', '10', /an integer from 100 to 600000/],
     ['ALGO_DETECTOR', 'yolov9', /one of auto, yolov8, hog/],
     ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
     ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],

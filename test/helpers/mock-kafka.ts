@@ -46,6 +46,7 @@ export function streamingEnv(brokers: string[], name: string): Record<string, st
     ALGO_KAFKA_OUTPUT_TOPIC: `${name}.detections`,
     ALGO_KAFKA_DLQ_TOPIC: `${name}.frames.dlq`,
     ALGO_KAFKA_GROUP_ID: `${name}-group`,
+    ALGO_KAFKA_LAG_INTERVAL_MS: '200',
   };
 }
 

@@ -76,4 +76,15 @@ describe('business metrics', () => {
     now = 200_000;
     assert.equal(window.rate(), undefined);
   });
+
+  test('kafka_consumer_lag keeps only the partitions of the latest reading', async () => {
+    const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
+    metrics.kafka.lag('algo.frames', [0, 1, 2, 3].map((partition) => ({ partition, messages: partition * 10 })));
+    metrics.kafka.lag('algo.frames', [{ partition: 1, messages: 4 }, { partition: 3, messages: 0 }]);
+    let series = lines(await renderMetrics(metrics.registry, 'prometheus'), 'kafka_consumer_lag{');
+    assert.deepEqual(series, ['kafka_consumer_lag{topic="algo.frames",partition="1"} 4', 'kafka_consumer_lag{topic="algo.frames",partition="3"} 0']);
+    metrics.kafka.lag('algo.frames', []);
+    series = lines(await renderMetrics(metrics.registry, 'prometheus'), 'kafka_consumer_lag{');
+    assert.deepEqual(series, []);
+  });
 });

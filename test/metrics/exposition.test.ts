@@ -16,7 +16,7 @@ function populated() {
   metrics.llm.recordLlmCall({ provider: 'openai', model: 'gpt-4o', status: 'success', latencySeconds: 42 });
   metrics.apiKeys.recordKeyOutcome(keyIdFor('sk-secret-value'), 'success');
   metrics.kafka.consumed('algo.frames');
-  metrics.kafka.lag('algo.frames', 3, 12);
+  metrics.kafka.lag('algo.frames', [{ partition: 3, messages: 12 }]);
   return metrics;
 }
 

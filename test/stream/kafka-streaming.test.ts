@@ -65,9 +65,13 @@ describe('Kafka streaming mode', () => {
     assert.match(text, /^kafka_messages_produced_total\{topic="many\.detections"\} 16$/m);
     assert.match(text, /^kafka_processing_seconds_count 16$/m);
     assert.match(text, /^kafka_frame_age_seconds_count 16$/m);
-    assert.match(text, /^kafka_consumer_lag\{topic="many\.frames",partition="\d"\} 0$/m);
     assert.match(text, /^kafka_consumer_rebalances_total [1-9]/m);
     assert.match(text, /^detection_total\{camera_id="cam-0",model_type="yolov8n"\} 2$/m);
+    // Lag is read from the broker every ALGO_KAFKA_LAG_INTERVAL_MS (200 ms here).
+    await waitFor('lag 0 on every partition', async () => {
+      const lag = [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="many\.frames",partition="\d"\} (\d+)$/gm)];
+      return lag.length === 4 && lag.every((m) => m[1] === '0') ? true : undefined;
+    }, 10_000, 50);
     const ready = (await (await fetch(`${service.url}/readyz`)).json()) as { ready: boolean; checks: Record<string, boolean> };
     assert.deepEqual({ ready: ready.ready, checks: ready.checks }, { ready: true, checks: { kafka: true } });
   });
@@ -123,9 +127,39 @@ describe('Kafka streaming mode', () => {
     assert.deepEqual([...byWorker.keys()].sort(), [first.frameWorker?.workerId, second.frameWorker?.workerId].sort());
     const partitionsOf = async (service: TestService) =>
       [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="shared\.frames",partition="(\d)"\}/gm)].map((m) => m[1]);
-    const [a, b] = [await partitionsOf(first), await partitionsOf(second)];
-    assert.ok(a.length > 0 && b.length > 0);
+    const [a, b] = await waitFor('lag reported by both workers', async () => {
+      const pair: [string[], string[]] = [(await partitionsOf(first)).map(String), (await partitionsOf(second)).map(String)];
+      return pair[0].length > 0 && pair[1].length > 0 ? pair : undefined;
+    }, 10_000, 50);
     assert.deepEqual(a.filter((p) => b.includes(p)), [], 'no partition consumed by both');
+  });
+
+  test('consumer lag is read from the broker: frames waiting show, and partitions handed to another worker drop out', async () => {
+    const name = 'lagging';
+    const lagOf = async (service: TestService): Promise<Map<string, number>> =>
+      new Map(
+        [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="lagging\.frames",partition="(\d)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+      );
+    // The slow built-in detector (~250 ms a frame) keeps frames waiting in one partition.
+    const photo = await readFixture('person');
+    await produceFrames(producer, `${name}.frames`, Array.from({ length: 10 }, (_, i) => ({ key: 'cam-slow', value: photo, headers: { 'frame-id': `f-${i}` } })));
+    const first = await worker(name, { ALGO_DETECTOR: 'hog' });
+    const waiting = await waitFor('lag above 0 while frames wait', async () => {
+      const max = Math.max(0, ...(await lagOf(first)).values());
+      return max > 0 ? max : undefined;
+    }, 30_000, 50);
+    assert.ok(waiting <= 10, `lag ${waiting}`);
+    await waitFor('every partition of the lone worker caught up', async () => {
+      const lag = await lagOf(first);
+      return lag.size === 4 && [...lag.values()].every((messages) => messages === 0) ? true : undefined;
+    }, 60_000);
+
+    const second = await worker(name);
+    const [a, b] = await waitFor('partitions split between the two workers', async () => {
+      const [lagA, lagB] = [await lagOf(first), await lagOf(second)];
+      return lagA.size > 0 && lagB.size > 0 && lagA.size + lagB.size === 4 ? [[...lagA.keys()], [...lagB.keys()]] : undefined;
+    }, 60_000, 100);
+    assert.deepEqual([...a, ...b].sort(), ['0', '1', '2', '3']);
   });
 
   test('an unreachable broker leaves HTTP serving, /readyz not ready, and one log line for the outage', async () => {
