@@ -8,7 +8,7 @@
 // ignores them; it also halves JPEG decode time.
 import sharp, { type Metadata } from 'sharp';
 import { decodeFailed, emptyBody, tooLarge, unsupportedType } from '../errors.js';
-import type { EncodedImage, RgbImage } from './types.js';
+import type { EncodedImage } from './types.js';
 
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 const DECODABLE_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -60,10 +60,4 @@ export async function decodePixels(image: EncodedImage, size?: PixelSize): Promi
   } catch (error) {
     throw decodeFailed(`Image could not be decoded: ${reason(error)}`, error);
   }
-}
-
-/** The whole frame at its own size. */
-export async function decodeImage(encoded: Buffer, maxPixels: number): Promise<RgbImage> {
-  const image = await probeImage(encoded, maxPixels);
-  return { data: await decodePixels(image), width: image.width, height: image.height };
 }

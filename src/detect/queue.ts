@@ -6,26 +6,12 @@ import { overloaded } from '../errors.js';
 export class DetectionQueue {
   private running = 0;
   private readonly waiters: Array<() => void> = [];
-  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly concurrency: number,
     private readonly maxWaiting: number,
     private readonly retryAfterSeconds = 1,
   ) {}
-
-  get depth(): number {
-    return this.waiters.length;
-  }
-
-  get active(): number {
-    return this.running;
-  }
-
-  /** True when a new frame would be refused right now (used to pause Kafka fetching). */
-  get full(): boolean {
-    return this.running >= this.concurrency && this.waiters.length >= this.maxWaiting;
-  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
@@ -39,16 +25,7 @@ export class DetectionQueue {
     } finally {
       const next = this.waiters.shift();
       if (next !== undefined) next();
-      else {
-        this.running--;
-        if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-      }
+      else this.running--;
     }
-  }
-
-  /** Resolves once nothing runs or waits. */
-  idle(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

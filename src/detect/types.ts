@@ -31,13 +31,6 @@ export interface EncodedImage {
   maxPixels: number;
 }
 
-/** A decoded frame: 8-bit RGB, 3 channels, row-major. */
-export interface RgbImage {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
 export interface StageTimings {
   preprocess: number;
   inference: number;

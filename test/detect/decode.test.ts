@@ -2,12 +2,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { decodeImage, decodePixels, probeImage } from '../../src/detect/decode.js';
+import { decodePixels, probeImage } from '../../src/detect/decode.js';
 import { fitGeometry } from '../../src/detect/letterbox.js';
 import { AlgoError } from '../../src/errors.js';
 import { jpegClaimingSize, readFixture } from '../helpers/images.js';
 
 const LIMIT = 40_000_000;
+
+/** The whole frame at its own size, through both steps. */
+async function decodeImage(encoded: Buffer, maxPixels: number): Promise<{ data: Buffer; width: number; height: number }> {
+  const image = await probeImage(encoded, maxPixels);
+  return { data: await decodePixels(image), width: image.width, height: image.height };
+}
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<AlgoError> {
   try {
