@@ -136,7 +136,6 @@ async function startWithRetry(worker: FrameWorker, logger: Logger, stopping: Abo
       return;
     } catch (error) {
       if (failures++ === 0) logger.warn({ err: error }, 'kafka unavailable at start-up; retrying with backoff');
-      await worker.stop().catch(() => undefined);
       await sleep(delayMs, undefined, { signal: stopping }).catch(() => undefined);
       delayMs = Math.min(delayMs * 2, 30_000);
     }

@@ -15,7 +15,6 @@ import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamRecord } from './stream-client.js';
 
-
 /** Errors that a retry cannot fix: the message itself is bad. */
 const POISON = new Set(['missing_key', 'invalid_camera_id', 'empty_body', 'too_large', 'decode_failed', 'unsupported_type', 'invalid_request']);
 const MODEL_ERROR_ATTEMPTS = 3;
@@ -33,6 +32,7 @@ export interface FrameWorkerDeps {
 export class FrameWorker {
   private state: ConsumerState = 'connecting';
   private stopping = false;
+  private lagTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   /** Stamped on every produced message (header algo-worker) to tell workers apart. */
   readonly workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -53,19 +53,24 @@ export class FrameWorker {
     return this.state === 'joined';
   }
 
+  /** Connects and joins the group; on failure leaves nothing half-connected, so it can be called again. */
   async start(): Promise<void> {
+    try {
+      await this.deps.client.start(this.deps.config.inputTopic, (batch, control) => this.processBatch(batch, control));
+    } catch (error) {
+      await this.deps.client.stop().catch(() => undefined);
+      throw error;
+    }
     this.scheduleLagPoll();
-    await this.deps.client.start(this.deps.config.inputTopic, (batch, control) => this.processBatch(batch, control));
   }
 
+  /** Shutdown: finishes the frames in hand, commits them and leaves the group. */
   stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.lagTimer);
     this.deps.recorder.lag(this.deps.config.inputTopic, []);
     return this.deps.client.stop();
   }
-
-  private lagTimer: NodeJS.Timeout | undefined;
 
   /**
    * Lag is read from the broker on a timer rather than derived from the batches processed:
