@@ -5,9 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../src/config/config.js';
-import { createDetector } from '../src/detect/create-detector.js';
-import { DetectionPipeline, type DetectionResponse } from '../src/detect/pipeline.js';
-import { DetectionQueue } from '../src/detect/queue.js';
+import { createPipeline, type DetectionResponse } from '../src/detect/pipeline.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { FIXTURE_NAMES, readFixture } from '../test/helpers/images.js';
 import { buildCostModel } from './yolo-cost-model.js';
@@ -32,12 +30,8 @@ async function rawSessionRun(modelPath: string): Promise<number> {
 
 async function runPipeline(label: string, env: Record<string, string>): Promise<{ totals: number[]; inference: number[] }> {
   const config = loadConfig(env);
-  const detector = await createDetector(config.detect);
-  const pipeline = new DetectionPipeline(detector, new DetectionQueue(1, 0), createMetrics(config.metrics, { runtime: false }).detection, {
-    maxImagePixels: config.detect.maxImagePixels,
-    grouping: { distance: 1, minSize: 2 },
-  });
-  console.log(`\n${label} (model_type ${detector.modelType}), ${RUNS} runs per photo after ${WARMUP} warm-up, medians in ms`);
+  const pipeline = await createPipeline(config.detect, createMetrics(config.metrics, { runtime: false }).detection);
+  console.log(`\n${label} (model_type ${pipeline.modelType}), ${RUNS} runs per photo after ${WARMUP} warm-up, medians in ms`);
   console.log(`  ${'photo'.padEnd(14)}${STAGES.map((s) => s.padStart(12)).join('')}${'frames/s'.padStart(10)}`);
   const all: Record<(typeof STAGES)[number], number[]> = { decode: [], preprocess: [], inference: [], postprocess: [], total: [] };
   const wallStart = performance.now();

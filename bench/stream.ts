@@ -8,9 +8,7 @@
 // Target: Kafka ≥ 0.9 × detector.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/config.js';
-import { createDetector } from '../src/detect/create-detector.js';
-import { DetectionPipeline } from '../src/detect/pipeline.js';
-import { DetectionQueue } from '../src/detect/queue.js';
+import { createPipeline } from '../src/detect/pipeline.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { startService } from '../src/service.js';
@@ -31,11 +29,7 @@ const frameAt = (i: number): Buffer => photos[i % photos.length]!;
 
 async function detectorFps(): Promise<number> {
   const config = loadConfig({ ALGO_MODEL_PATH: modelPath });
-  const detector = await createDetector(config.detect);
-  const pipeline = new DetectionPipeline(detector, new DetectionQueue(1, 0), createMetrics(config.metrics, { runtime: false }).detection, {
-    maxImagePixels: config.detect.maxImagePixels,
-    grouping: { distance: 1, minSize: 2 },
-  });
+  const pipeline = await createPipeline(config.detect, createMetrics(config.metrics, { runtime: false }).detection);
   for (let i = 0; i < 3; i++) await pipeline.detect(frameAt(i), 'warm-up');
   const start = performance.now();
   for (let i = 0; i < FRAMES; i++) {

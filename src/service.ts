@@ -7,9 +7,7 @@ import { buildApp, buildMetricsApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
-import { createDetector } from './detect/create-detector.js';
-import { DetectionPipeline } from './detect/pipeline.js';
-import { DetectionQueue } from './detect/queue.js';
+import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
 import { detectRoutes } from './http/detect-route.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
@@ -42,13 +40,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(config.metrics);
-  const detector = await createDetector(config.detect, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
-  logger.info({ modelType: detector.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
-  const queue = new DetectionQueue(config.detect.concurrency, config.detect.queueSize);
-  const pipeline = new DetectionPipeline(detector, queue, metrics.detection, {
-    maxImagePixels: config.detect.maxImagePixels,
-    grouping: { distance: config.detect.groupDistance, minSize: config.detect.groupMinSize },
-  });
+  const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
+  logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
   const app = buildApp({
     config,
     logger,

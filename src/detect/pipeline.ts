@@ -2,11 +2,13 @@
 // per stage. Every outcome is recorded: recordDetection on success, detection_errors_total
 // with the error code as reason on failure. Bad frames are normal, so failures come back as
 // values rather than exceptions.
+import type { DetectConfig } from '../config/config.js';
 import { isAlgoError, modelError, type AlgoError } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
+import { createDetector } from './create-detector.js';
 import { probeImage } from './decode.js';
 import { groupPeople, type GroupingOptions } from './group-people.js';
-import type { DetectionQueue } from './queue.js';
+import { DetectionQueue } from './queue.js';
 import type { DetectedObject, Detector, PersonGroup, Result } from './types.js';
 
 export interface DetectionResponse {
@@ -82,4 +84,13 @@ export class DetectionPipeline {
   close(): Promise<void> {
     return this.detector.close();
   }
+}
+
+/** The pipeline as configured: detector workers, bounded queue and grouping from DetectConfig. */
+export async function createPipeline(config: DetectConfig, recorder: DetectionRecorder, onWorkerExit?: (message: string) => void): Promise<DetectionPipeline> {
+  const detector = await createDetector(config, onWorkerExit);
+  return new DetectionPipeline(detector, new DetectionQueue(config.concurrency, config.queueSize), recorder, {
+    maxImagePixels: config.maxImagePixels,
+    grouping: { distance: config.groupDistance, minSize: config.groupMinSize },
+  });
 }
