@@ -1,8 +1,9 @@
 // The built-in people detector (OpenCV HOG), used when no model is configured. Frames are
 // decoded scaled so the longer side is at most 640 px, detected in a worker, and mapped back.
 import { decodePixels } from './decode.js';
-import { fitGeometry, unletterbox } from './letterbox.js';
-import type { DetectedObject, Detector, DetectorOutput, EncodedImage } from './types.js';
+import { fitGeometry } from './letterbox.js';
+import { candidatesToObjects, detectLetterboxed } from './letterboxed-frame.js';
+import type { Detector, DetectorOutput, EncodedImage, LetterboxedFrame } from './types.js';
 import { HOG_MAX_SIDE } from './worker/hog-engine.js';
 import type { HogEngineSpec } from './worker/protocol.js';
 import { WorkerPool } from './worker/worker-pool.js';
@@ -22,13 +23,17 @@ export class HogDetector implements Detector {
     const decodeMs = performance.now() - start;
     const { candidates, timings } = await this.pool.run(pixels, geometry.inputWidth, geometry.inputHeight);
     const post = performance.now();
-    const objects: DetectedObject[] = candidates.map((candidate) => ({
-      label: 'person',
-      class_id: 0,
-      score: Math.round(candidate.score * 10_000) / 10_000,
-      box: unletterbox(candidate.x1, candidate.y1, candidate.x2, candidate.y2, geometry, image.width, image.height),
-    }));
+    const objects = candidatesToObjects(candidates, this.pool.info.classNames, geometry, image.width, image.height);
     return { objects, timings: { ...timings, decode: decodeMs, postprocess: timings.postprocess + performance.now() - post } };
+  }
+
+  /** Camera frames come padded to HOG_MAX_SIDE square; the gray padding holds no people. */
+  get inputSize(): { width: number; height: number } {
+    return { width: this.pool.info.inputWidth, height: this.pool.info.inputHeight };
+  }
+
+  detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput> {
+    return detectLetterboxed(this.pool, frame);
   }
 
   close(): Promise<void> {

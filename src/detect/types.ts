@@ -47,10 +47,22 @@ export interface DetectorOutput {
   timings: DetectorTimings;
 }
 
+/** A frame already letterboxed to the detector's input size (camera frames, scaled and padded by ffmpeg). */
+export interface LetterboxedFrame {
+  /** inputSize.width × inputSize.height RGB bytes. */
+  pixels: Uint8Array;
+  /** The camera frame's own size: boxes are mapped back to it. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
 export interface Detector {
   /** The model_type label, e.g. yolov8n or hog-people. */
   readonly modelType: string;
+  /** The model's input size in pixels, which letterboxed frames must have. */
+  readonly inputSize: { width: number; height: number };
   detect(image: EncodedImage): Promise<DetectorOutput>;
+  detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
 

@@ -3,8 +3,9 @@
 // input), letterboxed into the input tensor and run in a worker thread, boxes mapped back to
 // original pixels.
 import { decodePixels } from './decode.js';
-import { letterboxGeometry, unletterbox } from './letterbox.js';
-import type { DetectedObject, Detector, DetectorOutput, EncodedImage } from './types.js';
+import { letterboxGeometry } from './letterbox.js';
+import { candidatesToObjects, detectLetterboxed } from './letterboxed-frame.js';
+import type { Detector, DetectorOutput, EncodedImage, LetterboxedFrame } from './types.js';
 import type { YoloEngineSpec } from './worker/protocol.js';
 import { WorkerPool } from './worker/worker-pool.js';
 
@@ -17,6 +18,14 @@ export class YoloDetector implements Detector {
 
   get modelType(): string {
     return this.pool.info.modelType;
+  }
+
+  get inputSize(): { width: number; height: number } {
+    return { width: this.pool.info.inputWidth, height: this.pool.info.inputHeight };
+  }
+
+  detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput> {
+    return detectLetterboxed(this.pool, frame);
   }
 
   get classNames(): readonly string[] {
@@ -34,12 +43,7 @@ export class YoloDetector implements Detector {
     const decodeMs = performance.now() - start;
     const { candidates, timings } = await this.pool.run(pixels, size.width, size.height, geometry);
     const post = performance.now();
-    const objects: DetectedObject[] = candidates.map((candidate) => ({
-      label: classNames[candidate.classId] ?? `class_${candidate.classId}`,
-      class_id: candidate.classId,
-      score: Math.round(candidate.score * 10_000) / 10_000,
-      box: unletterbox(candidate.x1, candidate.y1, candidate.x2, candidate.y2, geometry, image.width, image.height),
-    }));
+    const objects = candidatesToObjects(candidates, classNames, geometry, image.width, image.height);
     return { objects, timings: { ...timings, decode: decodeMs, postprocess: timings.postprocess + performance.now() - post } };
   }
 
