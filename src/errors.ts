@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'overloaded'
   | 'unauthorized'
   | 'not_found'
+  | 'unknown_camera'
+  | 'no_frame'
+  | 'cameras_unavailable'
   | 'shutting_down'
   | 'internal';
 
@@ -58,6 +61,12 @@ export const overloaded = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
 export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
+export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', 404, `No camera ${JSON.stringify(id)} is configured`);
+export const noFrame = (id: string): AlgoError =>
+  new AlgoError('no_frame', 503, `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
+/** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
+export const camerasUnavailable = (detail: string): AlgoError =>
+  new AlgoError('cameras_unavailable', 500, `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`);
 export const shuttingDown = (): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds: 5 });
 
 export function isAlgoError(value: unknown): value is AlgoError {

@@ -1,5 +1,6 @@
-// Composition root: builds the metrics, detector, HTTP servers and (optionally) the Kafka
-// worker from one Config, starts them, and stops them in order.
+// Composition root: builds the metrics, detector, HTTP servers, cameras and (optionally) the
+// Kafka worker from one Config, starts them, and stops them in order. ALGO_ROLE=ingest runs
+// only the cameras, producing their frames to Kafka: no detector is loaded.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
@@ -12,14 +13,21 @@ import { detectRoutes } from './http/detect-route.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CameraManager, type CameraOutput } from './cameras/camera-manager.js';
+import { checkFfmpeg } from './cameras/ffmpeg-process.js';
+import { camerasUnavailable } from './errors.js';
+import { cameraRoutes } from './http/camera-routes.js';
+import { KafkaProducer, type RecordSink } from './stream/kafka-producer.js';
 
 export interface RunningService {
   readonly logger: Logger;
   readonly metrics: AlgoMetrics;
   readonly app: FastifyInstance;
   readonly metricsApp: FastifyInstance | undefined;
-  readonly pipeline: DetectionPipeline;
+  /** Absent in the ingest role. */
+  readonly pipeline: DetectionPipeline | undefined;
   readonly frameWorker: FrameWorker | undefined;
+  readonly cameras: CameraManager | undefined;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -40,23 +48,50 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
   const metrics = createMetrics(config.metrics);
-  const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
-  logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  const ingest = config.role === 'ingest';
+  const cameraConfigs = config.cameras.cameras;
+  if (cameraConfigs.some((camera) => camera.enabled)) {
+    const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
+      throw camerasUnavailable(error instanceof Error ? error.message : String(error));
+    });
+    logger.info({ ffmpeg: version, cameras: cameraConfigs.length, file: config.cameras.file }, 'cameras configured');
+  }
+  const pipeline = ingest
+    ? undefined
+    : await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
+  if (pipeline !== undefined) logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+
+  let producer: RecordSink | undefined;
+  let cameras: CameraManager | undefined;
+  if (cameraConfigs.length > 0) {
+    let output: CameraOutput;
+    if (pipeline === undefined) {
+      producer = new KafkaProducer(config.kafka);
+      output = { role: 'ingest', sink: producer, topic: config.kafka.inputTopic };
+    } else {
+      producer = config.kafka.enabled ? new KafkaProducer(config.kafka) : undefined;
+      output = { role: 'detect', pipeline, ...(producer === undefined ? {} : { results: { sink: producer, topic: config.kafka.outputTopic } }) };
+    }
+    cameras = new CameraManager({ cameras: cameraConfigs, ffmpegPath: config.cameras.ffmpegPath, output, metrics: metrics.cameras, kafka: metrics.kafka, logger });
+  }
+
   const app = buildApp({
     config,
     logger,
     metrics,
     lifecycle,
     routes: (instance) => {
-      void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      if (pipeline !== undefined) void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });
       options.routes?.(instance);
     },
   });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
 
-  const frameWorker = config.kafka.enabled
-    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
-    : undefined;
+  const frameWorker =
+    config.kafka.enabled && pipeline !== undefined
+      ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
+      : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
   await app.listen({ port: config.port, host: config.host });
@@ -67,6 +102,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   } else {
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
+  cameras?.start();
   lifecycle.markReady();
   const stopping = new AbortController();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
@@ -79,9 +115,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metricsApp,
     pipeline,
     frameWorker,
+    cameras,
     async stop(reason) {
       stopping.abort();
       lifecycle.markDraining();
+      // Every ffmpeg is gone before anything else stops; frames in hand are finished.
+      await cameras?.stop();
       if (frameWorker !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
         const left = workerStarted.then(() => frameWorker.stop());
@@ -98,7 +137,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         app.server.closeAllConnections();
         metricsApp?.server.closeAllConnections();
       }
-      await pipeline.close();
+      await pipeline?.close();
+      await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
       logger.info('algo stopped');
       return 0;
     },

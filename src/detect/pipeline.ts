@@ -22,6 +22,7 @@ export interface DetectionResponse {
 
 export interface PipelineOptions {
   maxImagePixels: number;
+  concurrency: number;
   grouping: GroupingOptions;
 }
 
@@ -37,6 +38,11 @@ export class DetectionPipeline {
 
   get modelType(): string {
     return this.detector.modelType;
+  }
+
+  /** Frames detected at once. */
+  get concurrency(): number {
+    return this.options.concurrency;
   }
 
   /** The detector's input size: what letterboxed frames (detectLetterboxed) must have. */
@@ -114,6 +120,7 @@ export async function createPipeline(config: DetectConfig, recorder: DetectionRe
   const detector = await createDetector(config, onWorkerExit);
   return new DetectionPipeline(detector, new DetectionQueue(config.concurrency, config.queueSize), recorder, {
     maxImagePixels: config.maxImagePixels,
+    concurrency: config.concurrency,
     grouping: { distance: config.groupDistance, minSize: config.groupMinSize },
   });
 }
