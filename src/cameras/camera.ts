@@ -191,7 +191,6 @@ export class Camera {
 
   private markDown(reason: DownReason, detail: string): void {
     const firstOfOutage = this.failures === 0;
-    const changed = reason !== this.downReason;
     this.failures++;
     this.downReason = reason;
     this.detail = detail;
@@ -199,8 +198,8 @@ export class Camera {
     const delay = reconnectDelayMs(this.failures, this.deps.random);
     this.retryAt = Date.now() + delay;
     const fields = { reason, detail, url: this.maskedUrl, retryInMs: delay, attempts: this.failures };
-    // One line per outage (and when the reason changes); every retry is at debug.
-    if (firstOfOutage || changed) this.log.warn(fields, `camera is down: ${reason}`);
+    // One line per outage; every retry after it is at debug (the API shows the current reason).
+    if (firstOfOutage) this.log.warn(fields, `camera is down: ${reason}`);
     else this.log.debug(fields, 'camera still down');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -44,7 +44,7 @@ export interface FfmpegChild {
 const NOISE = /deprecated pixel format|EOI missing|^\s*(Metadata|Duration|encoder|Stream mapping|Press \[q\])|^\s+\w+\s*:/;
 const TELLING = /error|unauthori[sz]ed|forbidden|refused|not found|timed out|timeout|invalid|failed|unreachable|no route|could not|cannot|unable|end of file/i;
 // The first video stream listed is the input's (ffmpeg prints Input #0 before Output #0).
-const STREAM_SIZE = /Stream #0:\d+.*?: Video: .*?(\d{2,5})x(\d{2,5})/;
+const STREAM_SIZE = /Stream #0:\d+.*?: Video: .*?[ ,](\d{2,5})x(\d{2,5})(?=[ ,[]|$)/;
 const TAIL_LINES = 20;
 
 export function classifyExit(detail: string | undefined): DownReason {

@@ -17,7 +17,8 @@ function parse(url: string): URL | undefined {
 /** The URL as it may be shown: userinfo and secret-looking query values replaced by ***. */
 export function maskUrl(url: string): string {
   const parsed = parse(url);
-  if (parsed === undefined) return url;
+  // Not a URL the parser accepts: still hide anything that looks like userinfo.
+  if (parsed === undefined) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${MASK}@`);
   if (parsed.username !== '' || parsed.password !== '') {
     parsed.username = MASK;
     parsed.password = parsed.password === '' ? '' : MASK;
@@ -32,7 +33,10 @@ export function maskUrl(url: string): string {
 /** Every string of `url` that must not be shown: the URL itself, userinfo parts and secret query values. */
 function secretsOf(url: string): string[] {
   const parsed = parse(url);
-  if (parsed === undefined) return [];
+  if (parsed === undefined) {
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
+    return userinfo === undefined ? [] : [url, userinfo];
+  }
   const secrets = new Set<string>([url]);
   const add = (value: string): void => {
     if (value.length === 0) return;
