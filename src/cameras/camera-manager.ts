@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DetectionPipeline, DetectionResponse } from '../detect/pipeline.js';
-import type { CameraMetrics, FrameOutcome } from '../metrics/camera-metrics.js';
+import { NO_CAMERA_RECORDER, type CameraMetrics, type FrameOutcome } from '../metrics/camera-metrics.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS } from '../stream/frame-message.js';
 import type { RecordSink } from '../stream/kafka-producer.js';
@@ -86,7 +86,7 @@ export class CameraManager {
       const redact = redactor(config.url);
       const camera = new Camera({
         config,
-        recorder: deps.metrics.camera(config.id, config.enabled ? outcomes : []),
+        recorder: config.enabled ? deps.metrics.camera(config.id, outcomes) : NO_CAMERA_RECORDER,
         logger: this.log,
         spawn: (handlers) =>
           startFfmpeg({ ffmpegPath: deps.ffmpegPath, args: ffmpegArgs(config, this.frameOutput), output: this.frameOutput, maxJpegBytes: MAX_JPEG_BYTES, redact }, handlers),

@@ -10,6 +10,9 @@ import type { CameraConfig } from './camera-config.js';
 import { classifyExit, type DownReason, type FfmpegChild, type FfmpegExit, type FfmpegHandlers } from './ffmpeg-process.js';
 import { maskUrl } from './mask-url.js';
 
+/** A connection attempt gets at least this long for its first frame. */
+export const FIRST_FRAME_TIMEOUT_S = 10;
+
 export type CameraState = 'connecting' | 'up' | 'down' | 'disabled' | 'stopped';
 
 export interface CameraFrame {
@@ -126,8 +129,10 @@ export class Camera {
     }
     this.retryAt = undefined;
     this.killedFor = undefined;
-    this.setState('connecting');
-    this.armStallTimer();
+    // A camera that is down stays down until a frame arrives.
+    if (this.stateValue !== 'down') this.setState('connecting');
+    // Connecting and probing the stream take time of their own: the first frame gets longer.
+    this.armStallTimer(Math.max(this.deps.config.stallTimeoutSeconds, FIRST_FRAME_TIMEOUT_S));
     const child = this.deps.spawn({
       onFrame: (data) => this.received(data),
       onSourceSize: (width, height) => {
@@ -144,7 +149,7 @@ export class Camera {
   private received(data: Buffer): void {
     if (this.stateValue === 'stopped') return;
     const receivedAt = Date.now();
-    this.armStallTimer();
+    this.armStallTimer(this.deps.config.stallTimeoutSeconds);
     if (this.stateValue !== 'up') {
       if (this.failures > 0) this.log.info({ attempts: this.failures, url: this.maskedUrl }, 'camera is back up');
       else this.log.info({ url: this.maskedUrl, width: this.sourceWidth, height: this.sourceHeight }, 'camera is up');
@@ -160,9 +165,9 @@ export class Camera {
     this.deps.onFrame(this, frame);
   }
 
-  private armStallTimer(): void {
+  private armStallTimer(seconds: number): void {
     clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => this.stalled(), this.deps.config.stallTimeoutSeconds * 1000);
+    this.stallTimer = setTimeout(() => this.stalled(), seconds * 1000);
     this.stallTimer.unref();
   }
 
@@ -185,7 +190,7 @@ export class Camera {
       return;
     }
     const reason: DownReason = why === 'stall' ? 'stalled' : classifyExit(exit.detail);
-    const detail = why === 'stall' ? `no frame for ${this.deps.config.stallTimeoutSeconds} s` : exit.detail ?? `ffmpeg exited with code ${exit.code ?? exit.signal}`;
+    const detail = why === 'stall' ? (this.stateValue === 'up' ? `no frame for ${this.deps.config.stallTimeoutSeconds} s` : 'no first frame') : exit.detail ?? `ffmpeg exited with code ${exit.code ?? exit.signal}`;
     this.markDown(reason, detail);
   }
 

@@ -88,8 +88,10 @@ export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): F
   child.once('error', (error) => (spawnError = error.message));
   const exited = new Promise<void>((resolve) => {
     child.once('close', (code, signal) => {
-      const telling = [...tail].reverse().find((line) => TELLING.test(line));
-      const detail = spawnError ?? telling ?? (code === 0 ? undefined : tail[tail.length - 1]);
+      // ffmpeg often ends with a generic line ("Input/output error") after the specific one.
+      const telling = tail.filter((line) => TELLING.test(line)).reverse();
+      const specific = telling.find((line) => !['error', 'ended'].includes(classifyExit(line)));
+      const detail = spawnError ?? specific ?? telling[0] ?? (code === 0 ? undefined : tail[tail.length - 1]);
       handlers.onExit({ code, signal, detail: detail === undefined ? undefined : options.redact(detail) });
       resolve();
     });

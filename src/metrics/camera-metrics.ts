@@ -18,6 +18,9 @@ export interface CameraRecorder {
   stalled(): void;
 }
 
+/** For disabled cameras: they have no series. */
+export const NO_CAMERA_RECORDER: CameraRecorder = { up() {}, frameReceived() {}, frameProcessed() {}, reconnecting() {}, stalled() {} };
+
 export interface CameraMetrics {
   /** Creates the camera's series (up = 0, counters and the given outcomes at 0) and returns its recorder. */
   camera(cameraId: string, outcomes: readonly FrameOutcome[]): CameraRecorder;
