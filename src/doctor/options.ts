@@ -48,6 +48,8 @@ against the live metrics, Prometheus' scrape of algo, and Grafana.
   --grafana-password PASS  Grafana password (default admin)
   --grafana-token TOKEN    Grafana service-account token (instead of user/password)
   --timeout MS             per-request timeout (default 5000)
+  --rescrape MS            pause between the two scrapes compared for counters going
+                           backwards (default 1000)
   --rules FILE             alert rules to check (default deploy/prometheus/alerts.yml)
   --dashboard FILE         dashboard JSON to check (default deploy/grafana/dashboards/algo-overview.json)
   --json                   print a machine-readable report

@@ -209,7 +209,12 @@ export async function checkPrometheus(options: DoctorOptions, live: { families: 
       const raw = await query(`count(${old.metric}{${sel}})`);
       const stored = Array.isArray(raw) && raw.length > 0;
       if (stored) add(id, old.shown, 'warn', 'no data yet', { cause: 'rate() needs two samples inside its range: too few scrapes so far', fix: `wait two scrape intervals (${interval ?? '?'} s each)` });
-      else add(id, old.shown, 'fail', `algo exports ${old.metric} but Prometheus stores none for job "${job}"`, { cause: 'metric_relabel_configs drop it, or the job scrapes another process', fix: `check job "${job}"'s relabelling and target` });
+      else {
+        add(id, old.shown, 'warn', `algo exports ${old.metric} now, Prometheus has stored none for job "${job}" yet`, {
+          cause: 'its first sample came after the last scrape, or metric_relabel_configs drop it',
+          fix: `run the doctor again after the next scrape (${interval ?? '?'} s); if it stays empty, check job "${job}"'s metric_relabel_configs`,
+        });
+      }
     }
   }
   return { results, job };
