@@ -12,6 +12,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo_cmd apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${need[@]}"
 fi
-prometheus --version 2>&1 | head -1
-kcat -V 2>&1 | head -1
-docker-compose version 2>&1 | head -1
+prometheus --version 2>&1 | sed -n 1p   # sed reads all input: head would SIGPIPE the tool under pipefail
+kcat -V 2>&1 | sed -n 1p   # sed reads all input: head would SIGPIPE the tool under pipefail
+docker-compose version 2>&1 | sed -n 1p   # sed reads all input: head would SIGPIPE the tool under pipefail
