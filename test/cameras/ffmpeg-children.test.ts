@@ -40,7 +40,7 @@ describe('ffmpeg children', () => {
     await waitFor('both cameras up', async () => {
       const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/cameras`)).json()) as { cameras: Array<{ state: string }> };
       return body.cameras.every((camera) => camera.state === 'up') ? true : undefined;
-    }, 30_000);
+    }, 60_000);
     // The frozen camera stops sending: its ffmpeg now blocks reading, writing nothing.
     frozen.child.kill('SIGSTOP');
     const pids = await ffmpegPids(needle);

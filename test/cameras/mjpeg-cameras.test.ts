@@ -45,7 +45,7 @@ describe('MJPEG cameras', () => {
 
   before(async () => {
     [door, lost, frozen] = await Promise.all([
-      spawnMjpegCamera({ fps: 12, width: 320, height: 240, credentials: `bob:${SECRET}` }),
+      spawnMjpegCamera({ fps: 12, width: 320, height: 240, credentials: `bob:${SECRET}`, colours: [[90, 90, 90]] }),
       spawnMjpegCamera({ fps: 10, width: 160, height: 120 }),
       spawnMjpegCamera({ fps: 10, width: 160, height: 120 }),
     ]);
@@ -114,7 +114,7 @@ describe('MJPEG cameras', () => {
     // The picture without the letterbox padding: the camera's view at the detector's scale.
     assert.deepEqual(await sharp(plainBytes).metadata().then((m) => [m.format, m.width, m.height]), ['jpeg', 320, 240]);
     const annotated = Buffer.from(await (await fetch(`${service.url}/api/v1/cameras/door/snapshot.jpg?annotate=true`)).arrayBuffer());
-    // Person A's box edge (x = 80, y from 30 to 130) is drawn in red over the solid frame.
+    // Person A's box edge (x = 80, y from 30 to 130) is drawn in red over the gray frame.
     const { data, info } = await sharp(annotated).raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
     const [r, g, b] = at(80, 80);

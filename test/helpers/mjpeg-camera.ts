@@ -18,6 +18,8 @@ export interface MjpegCameraOptions {
   credentials?: string;
   /** JPEG source frames are made from (default: solid colours). */
   photo?: string;
+  /** Solid colours the frames cycle through (default red, green, blue). */
+  colours?: Array<[number, number, number]>;
 }
 
 const BOUNDARY = 'algoframe';
@@ -26,7 +28,7 @@ async function makeFrames(options: MjpegCameraOptions): Promise<Buffer[]> {
   if (options.photo !== undefined) {
     return [await sharp(options.photo).resize(options.width, options.height, { fit: 'fill' }).jpeg({ quality: 80 }).toBuffer()];
   }
-  const colours: Array<[number, number, number]> = [[200, 40, 40], [40, 200, 40], [40, 40, 200]];
+  const colours = options.colours ?? [[200, 40, 40], [40, 200, 40], [40, 40, 200]];
   return Promise.all(
     colours.map((rgb) =>
       sharp({ create: { width: options.width, height: options.height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg({ quality: 80 }).toBuffer(),
