@@ -59,7 +59,7 @@ describe('letterbox into the input tensor', () => {
   test('NHWC in 0..255 holds the same values as NCHW in 0..1, interleaved per pixel, gray 114 padding included', () => {
     const cases: Array<[Uint8Array, number, number, LetterboxGeometry]> = [
       [Uint8Array.from({ length: 4 * 2 * 3 }, (_, i) => (i * 37) % 256), 4, 2, letterboxGeometry(4, 2, 4, 4)],
-      [Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 53) % 256), 3, 2, letterboxGeometry(3, 2, 7, 5)],
+      [Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 53) % 256), 3, 2, letterboxGeometry(3, 2, 7, 7)],
     ];
     for (const [pixels, width, height, geometry] of cases) {
       const plane = geometry.inputWidth * geometry.inputHeight;
