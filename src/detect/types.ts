@@ -22,6 +22,16 @@ export interface PersonGroup {
   size: number;
 }
 
+export interface PixelSize {
+  width: number;
+  height: number;
+}
+
+/** Raw pixels: width × height × 3 bytes, RGB, rows top to bottom. */
+export interface RgbFrame extends PixelSize {
+  pixels: Uint8Array;
+}
+
 /** A frame whose header was checked (see probeImage); width and height are after EXIF orientation. */
 export interface EncodedImage {
   encoded: Buffer;
@@ -48,9 +58,22 @@ export interface DetectorOutput {
 }
 
 export interface Detector {
-  /** The model_type label, e.g. yolov8n or hog-people. */
+  /** The model_type label, e.g. centernet-mbv3-coco or yolov8n. */
   readonly modelType: string;
+  /** The model's input size in pixels: frames are letterboxed (aspect kept, gray padding) into it. */
+  readonly inputSize: PixelSize;
+  /**
+   * The size to give a width × height source's frames at, for detectPixels: scaled to fit the
+   * input with the aspect ratio kept, unpadded (e.g. ffmpeg's `scale=W:H` output).
+   */
+  frameSize(width: number, height: number): PixelSize;
+  /** Decodes an encoded frame (straight to the model's size) and detects; boxes in image pixels. */
   detect(image: EncodedImage): Promise<DetectorOutput>;
+  /**
+   * Detects in raw RGB pixels, any size (best: frameSize(original)); the worker letterboxes
+   * them. Boxes come back in original's pixels (default: the frame's). decode timing is 0.
+   */
+  detectPixels(frame: RgbFrame, original?: PixelSize): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
 
