@@ -3,9 +3,8 @@
 // than the model input), letterboxed into the input tensor and run in a worker thread,
 // boxes mapped back to original pixels, clipped, and dropped when nothing is left of them.
 import { decodePixels, type PixelSize } from './decode.js';
-import { letterboxGeometry, unletterbox, type LetterboxGeometry } from './letterbox.js';
-import type { Candidate } from './nms.js';
-import type { DetectedObject, Detector, DetectorOutput, EncodedImage, RgbFrame } from './types.js';
+import { letterboxGeometry, toDetectedObjects, type LetterboxGeometry } from './letterbox.js';
+import type { Detector, DetectorOutput, EncodedImage, RgbFrame } from './types.js';
 import type { EngineSpec } from './worker/protocol.js';
 import { WorkerPool } from './worker/worker-pool.js';
 
@@ -52,23 +51,8 @@ export class OnnxDetector implements Detector {
   private async run(frame: RgbFrame, geometry: LetterboxGeometry, original: PixelSize, decodeMs: number): Promise<DetectorOutput> {
     const { candidates, timings } = await this.pool.run(frame.pixels, frame.width, frame.height, geometry);
     const post = performance.now();
-    const objects = this.toObjects(candidates, geometry, original);
+    const objects = toDetectedObjects(candidates, geometry, original, this.pool.info.classNames);
     return { objects, timings: { ...timings, decode: decodeMs, postprocess: timings.postprocess + performance.now() - post } };
-  }
-
-  private toObjects(candidates: readonly Candidate[], geometry: LetterboxGeometry, original: PixelSize): DetectedObject[] {
-    const objects: DetectedObject[] = [];
-    for (const candidate of candidates) {
-      const box = unletterbox(candidate.x1, candidate.y1, candidate.x2, candidate.y2, geometry, original.width, original.height);
-      if (box.width <= 0 || box.height <= 0) continue;
-      objects.push({
-        label: this.pool.info.classNames[candidate.classId] ?? `class_${candidate.classId}`,
-        class_id: candidate.classId,
-        score: Math.round(candidate.score * 10_000) / 10_000,
-        box,
-      });
-    }
-    return objects;
   }
 
   close(): Promise<void> {
