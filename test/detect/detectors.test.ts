@@ -10,6 +10,8 @@ import { testConfig } from '../helpers/service.js';
 import { FIXTURE_NAMES, readFixture, solidImage } from '../helpers/images.js';
 import { writeNonDetectorModel, writeTempFile, writeTestModel } from '../helpers/models.js';
 import { AlgoError } from '../../src/errors.js';
+import { BUILTIN_MODEL } from '../../src/detect/builtin-model.js';
+import { buildTestModel } from '../helpers/yolo-test-model.js';
 
 async function detectIn(detector: Detector, encoded: Buffer) {
   return detector.detect(await probeImage(encoded, 40_000_000));
@@ -190,13 +192,17 @@ describe('model loading', () => {
     assert.match((await loadError(dir)).message, /not a regular file/);
   });
 
+  test('an Ultralytics export made with nms=True is refused with how to export instead', async () => {
+    const path = await writeTempFile('yolov8n-nms.onnx', buildTestModel({ args: "{'batch': 1, 'nms': True}" }));
+    assert.match((await loadError(path)).message, /NMS inside \(nms=True\); export without it/);
+  });
+
   test('a YOLO export read as CenterNet (ALGO_DETECTOR=centernet) is refused with the layout it expected', async () => {
     const path = await writeTestModel();
     assert.match((await loadError(path, { ALGO_DETECTOR: 'centernet' })).message, /expected one image input \[1, H, W, 3\]/);
   });
 
   test('the built-in model read as a YOLO export is refused with the reason', async () => {
-    const { BUILTIN_MODEL } = await import('../../src/detect/builtin-model.js');
     assert.match((await loadError(BUILTIN_MODEL.path, { ALGO_DETECTOR: 'yolov8' })).message, /expected one image input \[1, 3, H, W\]/);
   });
 });

@@ -17,6 +17,10 @@ export const readYoloSignature: SignatureReader = (session, metadata, modelPath)
   if (outputShape === undefined || outputShape.length !== 3) {
     throw new Error(`expected a detection output [1, 4 + classes, anchors], found ${JSON.stringify(session.outputMetadata)}`);
   }
+  // Ultralytics records the export arguments; with nms=True the output is [1, N, 6] boxes, not the head.
+  if (/['"]nms['"]\s*:\s*True/.test(metadata.get('args') ?? '')) {
+    throw new Error('the export has NMS inside (nms=True); export without it: yolo export model=<model>.pt format=onnx');
+  }
   const imgsz = parseImgsz(metadata.get('imgsz'));
   const names = parseUltralyticsNames(metadata.get('names'));
   return {
