@@ -8,9 +8,7 @@
 // ignores them; it also halves JPEG decode time.
 import sharp, { type Metadata } from 'sharp';
 import { decodeFailed, emptyBody, tooLarge, unsupportedType } from '../errors.js';
-import type { EncodedImage, PixelSize } from './types.js';
-
-export type { PixelSize } from './types.js';
+import type { EncodedImage } from './types.js';
 
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 const DECODABLE_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -37,6 +35,11 @@ export async function probeImage(encoded: Buffer, maxPixels: number): Promise<En
     throw tooLarge(`Image is ${width}x${height} (${width * height} pixels); the limit is ${maxPixels} (ALGO_MAX_IMAGE_PIXELS)`);
   }
   return { encoded, width, height, maxPixels };
+}
+
+export interface PixelSize {
+  width: number;
+  height: number;
 }
 
 /**

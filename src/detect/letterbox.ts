@@ -2,7 +2,7 @@
 // ratio, pad evenly with gray (114), and map boxes back to original pixels afterwards
 // (clipped to the image; a box with nothing left inside it is dropped).
 import type { Candidate } from './nms.js';
-import type { Box, DetectedObject, PixelSize } from './types.js';
+import type { Box, DetectedObject } from './types.js';
 
 export const PAD_VALUE = 114;
 
@@ -56,7 +56,7 @@ export const round2 = (value: number): number => Math.round(value * 100) / 100;
  * Candidates in model-input pixels → API objects in original pixels: mapped back, clipped,
  * and dropped when clipping leaves no width or height (a box in the padding).
  */
-export function toDetectedObjects(candidates: readonly Candidate[], geometry: LetterboxGeometry, original: PixelSize, classNames: readonly string[]): DetectedObject[] {
+export function toDetectedObjects(candidates: readonly Candidate[], geometry: LetterboxGeometry, original: { width: number; height: number }, classNames: readonly string[]): DetectedObject[] {
   const objects: DetectedObject[] = [];
   for (const { classId, score, x1, y1, x2, y2 } of candidates) {
     const box = unletterbox(x1, y1, x2, y2, geometry, original.width, original.height);

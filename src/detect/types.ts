@@ -22,16 +22,6 @@ export interface PersonGroup {
   size: number;
 }
 
-export interface PixelSize {
-  width: number;
-  height: number;
-}
-
-/** Raw pixels: width × height × 3 bytes, RGB, rows top to bottom. */
-export interface RgbFrame extends PixelSize {
-  pixels: Uint8Array;
-}
-
 /** A frame whose header was checked (see probeImage); width and height are after EXIF orientation. */
 export interface EncodedImage {
   encoded: Buffer;
@@ -57,23 +47,24 @@ export interface DetectorOutput {
   timings: DetectorTimings;
 }
 
+/** A frame already letterboxed to the detector's input size (camera frames, scaled and padded by ffmpeg). */
+export interface LetterboxedFrame {
+  /** inputSize.width × inputSize.height RGB bytes. */
+  pixels: Uint8Array;
+  /** The camera frame's own size: boxes are mapped back to it. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
 export interface Detector {
   /** The model_type label, e.g. centernet-mbv3-coco or yolov8n. */
   readonly modelType: string;
-  /** The model's input size in pixels: frames are letterboxed (aspect kept, gray padding) into it. */
-  readonly inputSize: PixelSize;
-  /**
-   * The size to give a width × height source's frames at, for detectPixels: scaled to fit the
-   * input with the aspect ratio kept, unpadded (e.g. ffmpeg's `scale=W:H` output).
-   */
-  frameSize(width: number, height: number): PixelSize;
+  /** The model's input size in pixels, which letterboxed frames must have (512×512 for the built-in model). */
+  readonly inputSize: { width: number; height: number };
   /** Decodes an encoded frame (straight to the model's size) and detects; boxes in image pixels. */
   detect(image: EncodedImage): Promise<DetectorOutput>;
-  /**
-   * Detects in raw RGB pixels, any size (best: frameSize(original)); the worker letterboxes
-   * them. Boxes come back in original's pixels (default: the frame's). decode timing is 0.
-   */
-  detectPixels(frame: RgbFrame, original?: PixelSize): Promise<DetectorOutput>;
+  /** Raw RGB already letterboxed to inputSize (gray 114 padding, see letterboxGeometry); boxes in source pixels, decode timing 0. */
+  detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
 

@@ -130,17 +130,18 @@ describe('built-in COCO detector (CenterNet) on the fixture photos', () => {
     assert.ok(objects.some((object) => object.label === 'person' && overlap(object.box, doubled) > 0.8), JSON.stringify(objects));
   });
 
-  test('raw RGB frames at frameSize() give the same objects as the encoded photo, in original pixels', async () => {
+  test('a frame already letterboxed to the input size (as cameras send) gives the same objects as the photo, in source pixels', async () => {
     const photo = await readFixture('horses');
     const { width, height } = await sharp(photo).metadata();
-    const size = detector.frameSize(width!, height!);
-    assert.ok(Math.max(size.width, size.height) === 512 && Math.abs(size.width / size.height - width! / height!) < 0.01);
-    const pixels = await sharp(photo).resize(size.width, size.height, { fit: 'fill', kernel: 'linear' }).removeAlpha().raw().toBuffer();
-    const raw = await detector.detectPixels({ pixels, ...size }, { width: width!, height: height! });
+    const { width: size } = detector.inputSize;
+    const gray = { r: 114, g: 114, b: 114 };
+    const pixels = await sharp(photo).resize(size, size, { fit: 'contain', background: gray, kernel: 'linear' }).removeAlpha().raw().toBuffer();
+    const letterboxed = await detector.detectLetterboxed({ pixels, sourceWidth: width!, sourceHeight: height! });
     const encoded = await detectIn(detector, photo);
-    assert.deepEqual(raw.objects.map((object) => object.label), encoded.objects.map((object) => object.label));
-    raw.objects.forEach((object, i) => assert.ok(overlap(object.box, encoded.objects[i]!.box) > 0.95));
-    assert.equal(raw.timings.decode, 0);
+    assert.deepEqual(letterboxed.objects.map((object) => object.label), encoded.objects.map((object) => object.label));
+    letterboxed.objects.forEach((object, i) => assert.ok(overlap(object.box, encoded.objects[i]!.box) > 0.9, JSON.stringify([object, encoded.objects[i]])));
+    assert.equal(letterboxed.timings.decode, 0);
+    await assert.rejects(detector.detectLetterboxed({ pixels: pixels.subarray(0, 100), sourceWidth: width!, sourceHeight: height! }), /wants 512x512 RGB/);
   });
 
   test('a tiny or blank frame gives no objects rather than an error', async () => {
