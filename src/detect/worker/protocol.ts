@@ -4,8 +4,7 @@ import type { LetterboxGeometry } from '../letterbox.js';
 import type { StageTimings } from '../types.js';
 
 /** How a model's input and output are laid out: an Ultralytics YOLO export, or a TensorFlow-born CenterNet. */
-export const MODEL_FORMATS = ['yolo', 'centernet'] as const;
-export type ModelFormat = (typeof MODEL_FORMATS)[number];
+export type ModelFormat = 'yolo' | 'centernet';
 
 export interface EngineSpec {
   format: ModelFormat;
