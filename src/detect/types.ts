@@ -57,11 +57,13 @@ export interface LetterboxedFrame {
 }
 
 export interface Detector {
-  /** The model_type label, e.g. yolov8n or hog-people. */
+  /** The model_type label, e.g. centernet-mbv3-coco or yolov8n. */
   readonly modelType: string;
-  /** The model's input size in pixels, which letterboxed frames must have. */
+  /** The model's input size in pixels, which letterboxed frames must have (512×512 for the built-in model). */
   readonly inputSize: { width: number; height: number };
+  /** Decodes an encoded frame (straight to the model's size) and detects; boxes in image pixels. */
   detect(image: EncodedImage): Promise<DetectorOutput>;
+  /** Raw RGB already letterboxed to inputSize (gray 114 padding, see letterboxGeometry); boxes in source pixels, decode timing 0. */
   detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
