@@ -165,7 +165,8 @@ describe('MJPEG cameras', () => {
   test('a frozen camera is detected as stalled after stall_timeout_s and restarted', async () => {
     const running = await until('frozen', 'up', (view) => view.state === 'up');
     frozen.child.kill('SIGSTOP');
-    const stalled = await until('frozen', 'stalled', (view) => view.stalls > running.stalls);
+    // The stall is counted when algo kills ffmpeg, the state changes once ffmpeg has exited.
+    const stalled = await until('frozen', 'stalled', (view) => view.stalls > running.stalls && view.state === 'down');
     assert.equal(stalled.down_reason, 'stalled');
     assert.equal(stalled.error, 'no frame for 2 s');
     const silentSeconds = (Date.parse(stalled.since) - Date.parse(stalled.last_frame_at!)) / 1000;
