@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { buildApp, buildMetricsApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
+import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
 import { detectRoutes } from './http/detect-route.js';
@@ -39,6 +40,7 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
+  const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
   const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
@@ -47,15 +49,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     metrics,
     lifecycle,
+    repeats,
     routes: (instance) => {
       void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
       options.routes?.(instance);
     },
   });
-  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
+  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
 
   const frameWorker = config.kafka.enabled
-    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
+    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, repeats, maxFrameBytes: config.detect.maxBodyBytes })
     : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
@@ -81,7 +84,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
     frameWorker,
     async stop(reason) {
       stopping.abort();
+      // Load balancers first see /readyz fail while everything still works, and stop sending.
       lifecycle.markDraining();
+      if (config.shutdownDelayMs > 0) {
+        logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
+        await sleep(config.shutdownDelayMs);
+      }
+      lifecycle.markStopping();
       if (frameWorker !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
         const left = workerStarted.then(() => frameWorker.stop());
@@ -99,6 +108,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         metricsApp?.server.closeAllConnections();
       }
       await pipeline.close();
+      repeats.flush();
       logger.info('algo stopped');
       return 0;
     },

@@ -1,10 +1,19 @@
 // Observes every request's start and end through Fastify's LogController, which Fastify calls
-// for each request anyway; recording here costs no extra hook closures per request.
-// It writes one structured line per request (scrapes and health probes only at debug level)
-// and, when metrics are enabled, records the HTTP metrics.
+// for each request anyway. Every request that started ends exactly once here, whichever way it
+// ends: answered (Fastify's completion), or its client went away first (the response closes
+// unfinished: status 499, as nginx logs it). So http_requests_in_flight returns to zero and
+// http_requests_total counts every request with its real outcome. Connections Node refuses
+// before any request exists (bad request line, headers too large or too slow) are counted by
+// requestRejected.
+//
+// Logging: one structured line per request; scrapes and health probes at debug whatever their
+// status; 503 refusals (overload, shutdown) at debug per request plus one rate-limited warning
+// per route and code, so an overload cannot flood the log.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
+import { CLIENT_CLOSED_STATUS } from '../errors.js';
+import type { RateLimitedLog } from '../log/rate-limited-log.js';
+import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
 
 export interface RequestObserverOptions {
   logger: Logger;
@@ -12,7 +21,11 @@ export interface RequestObserverOptions {
   metrics: HttpMetrics | undefined;
   /** Routes logged only at debug level (metrics scrapes, health probes). */
   quietRoutes: ReadonlySet<string>;
+  repeats: RateLimitedLog;
 }
+
+/** Method label of requests refused before their method was known. */
+export const UNKNOWN_METHOD = 'UNKNOWN';
 
 function pathOf(url: string): string {
   const query = url.indexOf('?');
@@ -23,37 +36,60 @@ export class RequestObserver extends LogController {
   private readonly logger: Logger;
   private readonly metrics: HttpMetrics | undefined;
   private readonly quietRoutes: ReadonlySet<string>;
+  private readonly repeats: RateLimitedLog;
+  /** Replies already accounted for: completion and close may both report one. */
+  private readonly ended = new WeakSet<FastifyReply>();
 
   constructor(options: RequestObserverOptions) {
     super({ disableRequestLogging: false });
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.quietRoutes = options.quietRoutes;
+    this.repeats = options.repeats;
   }
 
-  override incomingRequest(): void {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     this.metrics?.requestStarted();
+    // 'close' comes after 'finish' for answered requests and alone for abandoned ones; it also
+    // covers replies Fastify reports no completion for (frameworkErrors).
+    reply.raw.once('close', () => this.end(null, request, reply, reply.raw.writableFinished ? reply.statusCode : CLIENT_CLOSED_STATUS));
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    this.end(error, request, reply, reply.statusCode);
+  }
+
+  /** A connection Node's HTTP parser refused before any request existed. */
+  requestRejected(statusCode: number, fields: Record<string, unknown>): void {
+    this.metrics?.requestRejected(UNKNOWN_METHOD, statusCode);
+    if (this.logger.isLevelEnabled('info')) this.logger.info({ method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields }, 'request refused');
+  }
+
+  private end(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, statusCode: number): void {
+    if (this.ended.has(reply)) return;
+    this.ended.add(reply);
     const route = request.routeOptions.url;
-    const statusCode = reply.statusCode;
     const elapsedMs = reply.elapsedTime;
     this.metrics?.requestFinished(request.method, route, statusCode, elapsedMs / 1000);
 
     const quiet = route !== undefined && this.quietRoutes.has(route);
-    const level = statusCode >= 500 || error ? 'error' : quiet ? 'debug' : 'info';
+    const code = reply.errorCode ?? undefined;
+    if (statusCode === 503 && !quiet) {
+      this.repeats.log('warn', `503 ${code ?? ''} ${route ?? UNMATCHED_ROUTE}`, { route: route ?? UNMATCHED_ROUTE, statusCode, code }, 'requests refused with 503');
+    }
+    const level = quiet || statusCode === 503 ? 'debug' : statusCode >= 500 || error ? 'error' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     request.log[level](
       {
         method: request.method,
-        route: route ?? 'unmatched',
+        route: route ?? UNMATCHED_ROUTE,
         path: pathOf(request.url),
         statusCode,
+        ...(code === undefined ? {} : { code }),
         responseTimeMs: Math.round(elapsedMs * 1000) / 1000,
         ...(error ? { err: error } : {}),
       },
-      'request completed',
+      statusCode === CLIENT_CLOSED_STATUS ? 'client closed request' : 'request completed',
     );
   }
 

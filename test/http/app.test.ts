@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { buildApp } from '../../src/http/app.js';
 import { Lifecycle } from '../../src/http/lifecycle.js';
+import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { LogCapture, startTestService, testConfig, type TestService } from '../helpers/service.js';
@@ -41,12 +42,14 @@ describe('HTTP service', () => {
 
   test('requests are labelled by route template, not raw URL', async () => {
     const logs = new LogCapture();
+    const logger = createLogger('info', logs);
     const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
     const app = buildApp({
       config: testConfig(),
-      logger: createLogger('info', logs),
+      logger,
       metrics,
       lifecycle: new Lifecycle(),
+      repeats: new RateLimitedLog(logger, { intervalMs: 1000 }),
       routes: (instance) => instance.get('/api/v1/cameras/:id', async (request) => ({ id: (request.params as { id: string }).id })),
     });
     for (const id of ['1', '2', 'front-door']) assert.equal((await app.inject({ url: `/api/v1/cameras/${id}` })).statusCode, 200);
