@@ -53,9 +53,8 @@ export class FrameWorker {
         return;
       }
       // While the broker is down the consumer cycles crashed → stopped → disconnected on every
-      // retry: one warning when it leaves the group, then a summary per interval.
-      if (wasJoined) this.log.warn(fields, 'kafka consumer left its group');
-      else deps.repeats.log('warn', 'kafka consumer down', fields, 'kafka consumer not in its group; retrying with backoff');
+      // retry: one warning when that starts, then a summary per interval.
+      deps.repeats.log('warn', 'kafka consumer down', { ...fields, wasJoined }, 'kafka consumer not in its group; retrying with backoff');
     });
     deps.client.on('rebalance', () => deps.recorder.rebalanced());
   }
