@@ -42,7 +42,7 @@ function parseAnswers(data: Buffer): { answers: RawAnswer[]; rest: Buffer } {
  */
 export function readAnswers(socket: Socket, count = 1): Promise<{ answers: RawAnswer[]; closed: boolean }> {
   return new Promise((resolve) => {
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     const answers: RawAnswer[] = [];
     const finish = (closed: boolean): void => {
       socket.removeListener('data', onData);
