@@ -77,9 +77,11 @@ export function clientErrorHandler(observer: RequestObserver): (error: ParserErr
       return;
     }
     const [code, status, message] = PARSER_ERRORS[error.code ?? ''] ?? ['invalid_request', 400, 'Malformed HTTP request'];
-    // A response already under way on this socket owns it: no second status line.
+    // A request already under way on this socket (e.g. its client closed mid-body: "invalid EOF
+    // state") owns it, and the request observer accounts for it; answer and count only the
+    // errors that come before any request.
     const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (current?.headersSent !== true) {
+    if (current === undefined || current === null) {
       observer.requestRejected(status, { code, parserError: error.code });
       if (socket.writable) {
         const answer = errorBody(new AlgoError(code, status, message));

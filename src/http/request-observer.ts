@@ -6,9 +6,11 @@
 // before any request exists (bad request line, headers too large or too slow) are counted by
 // requestRejected.
 //
-// Logging: one structured line per request; scrapes and health probes at debug whatever their
-// status; 503 refusals (overload, shutdown) at debug per request plus one rate-limited warning
-// per route and code, so an overload cannot flood the log.
+// Logging: one structured line per answered request (errors at error level); scrapes and
+// health probes at debug whatever their status. Refusals — 4xx, 499 and 503 (overload,
+// shutdown) — are what a hostile client or an overload repeats thousands of times a second:
+// they are logged at debug per request plus, through the rate-limited log, the first of each
+// kind (method, route, status, code) in full and then one summary line per interval.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { CLIENT_CLOSED_STATUS } from '../errors.js';
@@ -62,7 +64,7 @@ export class RequestObserver extends LogController {
   /** A connection Node's HTTP parser refused before any request existed. */
   requestRejected(statusCode: number, fields: Record<string, unknown>): void {
     this.metrics?.requestRejected(UNKNOWN_METHOD, statusCode);
-    if (this.logger.isLevelEnabled('info')) this.logger.info({ method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields }, 'request refused');
+    this.repeats.log('info', `refused ${statusCode} ${String(fields.parserError)}`, { method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields }, 'request refused');
   }
 
   private end(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, statusCode: number): void {
@@ -74,23 +76,25 @@ export class RequestObserver extends LogController {
 
     const quiet = route !== undefined && this.quietRoutes.has(route);
     const code = reply.errorCode ?? undefined;
-    if (statusCode === 503 && !quiet) {
-      this.repeats.log('warn', `503 ${code ?? ''} ${route ?? UNMATCHED_ROUTE}`, { route: route ?? UNMATCHED_ROUTE, statusCode, code }, 'requests refused with 503');
+    const fields = {
+      method: request.method,
+      route: route ?? UNMATCHED_ROUTE,
+      path: pathOf(request.url),
+      statusCode,
+      ...(code === undefined ? {} : { code }),
+      responseTimeMs: Math.round(elapsedMs * 1000) / 1000,
+      ...(error ? { err: error } : {}),
+    };
+    const msg = statusCode === CLIENT_CLOSED_STATUS ? 'client closed request' : statusCode === 503 ? 'requests refused with 503' : 'request completed';
+    // Refusals are what a hostile client or an overload repeats thousands of times a second:
+    // the first of each kind per route is logged, then a summary per interval.
+    if (!quiet && !error && (statusCode === 503 || (statusCode >= 400 && statusCode < 500) || statusCode === CLIENT_CLOSED_STATUS)) {
+      this.repeats.log(statusCode === 503 ? 'warn' : 'info', `${request.method} ${fields.route} ${statusCode} ${code ?? ''}`, fields, msg);
+      if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
+      return;
     }
-    const level = quiet || statusCode === 503 ? 'debug' : statusCode >= 500 || error ? 'error' : 'info';
-    if (!this.logger.isLevelEnabled(level)) return;
-    request.log[level](
-      {
-        method: request.method,
-        route: route ?? UNMATCHED_ROUTE,
-        path: pathOf(request.url),
-        statusCode,
-        ...(code === undefined ? {} : { code }),
-        responseTimeMs: Math.round(elapsedMs * 1000) / 1000,
-        ...(error ? { err: error } : {}),
-      },
-      statusCode === CLIENT_CLOSED_STATUS ? 'client closed request' : 'request completed',
-    );
+    const level = quiet ? 'debug' : statusCode >= 500 || error ? 'error' : 'info';
+    if (this.logger.isLevelEnabled(level)) request.log[level](fields, msg);
   }
 
   // The completion line above already covers these; Fastify's own extra lines are dropped.

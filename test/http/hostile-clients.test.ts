@@ -110,7 +110,8 @@ describe('hostile clients', () => {
     ];
     for (const [what, make] of cuts) {
       test(what, async () => {
-        const before = { closed: await detectErrors('client_closed'), invalid: await detectErrors('invalid_request'), internal: await detectErrors('internal'), r499: await detectRequests(499) };
+        const refusedBeforeRouting = 'http_requests_total{method="UNKNOWN",route="unmatched",status_code="400"}';
+        const before = { closed: await detectErrors('client_closed'), invalid: await detectErrors('invalid_request'), internal: await detectErrors('internal'), r499: await detectRequests(499), unmatched: await sample(refusedBeforeRouting) };
         const errorsBefore = errorLines().length;
         const socket = await openSocket(port);
         socket.write(await make());
@@ -121,6 +122,7 @@ describe('hostile clients', () => {
         assert.equal(await detectRequests(499), before.r499 + 1);
         assert.equal(await detectErrors('invalid_request'), before.invalid);
         assert.equal(await detectErrors('internal'), before.internal);
+        assert.equal(await sample(refusedBeforeRouting), before.unmatched, 'counted once, as 499 only');
         assert.equal(errorLines().length, errorsBefore, 'nothing logged at error level');
       });
     }
