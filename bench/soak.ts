@@ -1,5 +1,5 @@
 // npm run soak — a bounded soak and abuse run against the real service process, loopback only.
-// For SOAK_SECONDS (default 60; the first fifth is warm-up) it runs a mix at once: normal
+// For SOAK_SECONDS (default 60; the first fifth is warm-up) it runs, against the default (built-in) detector, a mix at once: normal
 // detections, bursts past the queue, uploads the client aborts, bodies that stall, garbage
 // multipart, and a /metrics scrape every second. It then prints requests by outcome, the
 // largest in-flight count seen, open sockets at the end against the baseline, RSS growth after
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const scrapeMs: number[] = [];
   const overloadWindows: Array<[number, number]> = [];
 
-  console.log(`soak: ${SECONDS}s (${WARM_UP_MS / 1000}s warm-up), HOG detector, concurrency 1, queue 4, ALGO_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}${PIN ? ', server on core 0, load on core 1' : ''}`);
+  console.log(`soak: ${SECONDS}s (${WARM_UP_MS / 1000}s warm-up), default detector, concurrency 1, queue 4, ALGO_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}${PIN ? ', server on core 0, load on core 1' : ''}`);
   const forms = garbageForms(photo);
   let form = 0;
   await Promise.all([

@@ -9,6 +9,7 @@ import {
   readList,
   readNumber,
   readOptionalInteger,
+  readOptionalNumber,
   readOptionalString,
   readSecret,
   readString,
@@ -18,7 +19,7 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DETECTOR_KINDS = ['auto', 'yolov8', 'hog'] as const;
+export const DETECTOR_KINDS = ['auto', 'centernet', 'yolov8'] as const;
 export type DetectorKind = (typeof DETECTOR_KINDS)[number];
 
 export interface MetricsConfig {
@@ -37,7 +38,8 @@ export interface MetricsConfig {
 export interface DetectConfig {
   detector: DetectorKind;
   modelPath: string | undefined;
-  confidenceThreshold: number;
+  /** Unset: the model format's own default (see DEFAULT_CONFIDENCE). */
+  confidenceThreshold: number | undefined;
   iouThreshold: number;
   maxDetections: number;
   maxBodyBytes: number;
@@ -150,7 +152,7 @@ export function loadConfig(env: Env): Config {
     detect: {
       detector,
       modelPath,
-      confidenceThreshold: readNumber(env, 'ALGO_CONFIDENCE_THRESHOLD', 0.25, 0, 1),
+      confidenceThreshold: readOptionalNumber(env, 'ALGO_CONFIDENCE_THRESHOLD', 0, 1),
       iouThreshold: readNumber(env, 'ALGO_IOU_THRESHOLD', 0.45, 0, 1),
       maxDetections: readInteger(env, 'ALGO_MAX_DETECTIONS', 300, 1, 10_000),
       maxBodyBytes: readInteger(env, 'ALGO_MAX_BODY_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),

@@ -29,7 +29,7 @@ describe('algo process', () => {
   test('start-up logs the metrics line, SIGTERM drains and exits 0', async () => {
     const port = await freePort();
     const run = serve({ PORT: String(port), ALGO_SHUTDOWN_DELAY_MS: '200' });
-    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 20_000);
+    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 60_000);
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.equal(response.status, 200);
     run.child.kill('SIGTERM');

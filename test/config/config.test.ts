@@ -26,6 +26,9 @@ describe('configuration', () => {
     assert.equal(config.kafka.enabled, false);
     assert.equal(config.kafka.groupId, 'algo-detector');
     assert.equal(config.detect.detector, 'auto');
+    // Unset: each model format's own default (0.3 for the built-in CenterNet, 0.25 for YOLO).
+    assert.equal(config.detect.confidenceThreshold, undefined);
+    assert.equal(loadConfig({ ALGO_CONFIDENCE_THRESHOLD: '0.4' }).detect.confidenceThreshold, 0.4);
   });
 
   test('values are parsed into typed fields', () => {
@@ -64,7 +67,7 @@ describe('configuration', () => {
     ['ALGO_KAFKA_BROKERS', 'localhost', /host:port/],
     ['ALGO_KAFKA_INPUT_TOPIC', 'frames topic', /Kafka name/],
     ['ALGO_KAFKA_LAG_INTERVAL_MS', '10', /an integer from 100 to 600000/],
-    ['ALGO_DETECTOR', 'yolov9', /one of auto, yolov8, hog/],
+    ['ALGO_DETECTOR', 'hog', /one of auto, centernet, yolov8/],
     ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
     ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],
     ['ALGO_METRICS_PATH', '/healthz', /a path other than \/healthz, \/readyz, \/api/],

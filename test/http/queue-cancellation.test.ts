@@ -22,11 +22,15 @@ import { waitFor } from '../helpers/wait.js';
 /** A detector that finishes a frame only when the test says so. */
 class HeldDetector implements Detector {
   readonly modelType = 'held';
+  readonly inputSize = { width: 64, height: 64 };
   calls = 0;
   private readonly pending: Array<() => void> = [];
   detect(): Promise<DetectorOutput> {
     this.calls++;
     return new Promise((resolve) => this.pending.push(() => resolve({ objects: [], timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0 } })));
+  }
+  detectLetterboxed(): Promise<DetectorOutput> {
+    return this.detect();
   }
   releaseAll(): void {
     for (const release of this.pending.splice(0)) release();

@@ -39,9 +39,12 @@ class ScriptedClient implements StreamClient {
   async stop(): Promise<void> {}
 }
 
+const notExpected = (): Promise<never> => Promise.reject(new Error('not expected: every frame here is refused before detection'));
 const noDetector: Detector = {
   modelType: 'none',
-  detect: () => Promise.reject(new Error('not expected: every frame here is refused before detection')),
+  inputSize: { width: 64, height: 64 },
+  detect: notExpected,
+  detectLetterboxed: notExpected,
   close: async () => undefined,
 };
 

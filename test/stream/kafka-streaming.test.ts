@@ -6,7 +6,7 @@ import type { Producer } from 'kafkajs';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { readFixture } from '../helpers/images.js';
 import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
-import { writeTestModel } from '../helpers/models.js';
+import { writeSlowModel, writeTestModel } from '../helpers/models.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -145,10 +145,10 @@ describe('Kafka streaming mode', () => {
       new Map(
         [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="lagging\.frames",partition="(\d)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
       );
-    // The slow built-in detector (~250 ms a frame) keeps frames waiting in one partition.
+    // A slow model (100+ ms a frame) keeps frames waiting in one partition.
     const photo = await readFixture('person');
     await produceFrames(producer, `${name}.frames`, Array.from({ length: 10 }, (_, i) => ({ key: 'cam-slow', value: photo, headers: { 'frame-id': `f-${i}` } })));
-    const first = await worker(name, { ALGO_DETECTOR: 'hog' });
+    const first = await worker(name, { ALGO_MODEL_PATH: await writeSlowModel() });
     const waiting = await waitFor('lag above 0 while frames wait', async () => {
       const max = Math.max(0, ...(await lagOf(first)).values());
       return max > 0 ? max : undefined;
