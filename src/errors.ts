@@ -19,7 +19,42 @@ export type ErrorCode =
   | 'no_frame'
   | 'cameras_unavailable'
   | 'shutting_down'
+  | 'not_ready'
+  | 'request_timeout'
+  | 'client_closed'
   | 'internal';
+
+/**
+ * The HTTP status of each code: one table, so an error keeps the same status whichever layer
+ * raised it (algo, Fastify, a multipart parser or Node's HTTP parser). 499 is nginx's "client
+ * closed request": recorded, never sent (nobody is left to read it).
+ */
+export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
+  invalid_config: 500,
+  invalid_request: 400,
+  invalid_camera_id: 400,
+  missing_key: 400,
+  empty_body: 400,
+  unsupported_type: 415,
+  too_large: 413,
+  decode_failed: 400,
+  model_error: 500,
+  model_load_failed: 500,
+  overloaded: 503,
+  unauthorized: 401,
+  not_found: 404,
+  unknown_camera: 404,
+  no_frame: 503,
+  cameras_unavailable: 500,
+  shutting_down: 503,
+  not_ready: 503,
+  request_timeout: 408,
+  client_closed: 499,
+  internal: 500,
+};
+
+/** Status 499 as nginx logs it: the client went away before the answer. */
+export const CLIENT_CLOSED_STATUS = 499;
 
 export class AlgoError extends Error {
   readonly code: ErrorCode;
@@ -67,7 +102,11 @@ export const noFrame = (id: string): AlgoError =>
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>
   new AlgoError('cameras_unavailable', 500, `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`);
-export const shuttingDown = (): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds: 5 });
+export const shuttingDown = (retryAfterSeconds = 5): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
+export const notReady = (retryAfterSeconds = 5): AlgoError => new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
+export const requestTimeout = (timeoutMs: number): AlgoError =>
+  new AlgoError('request_timeout', 408, `The request was not received within ${timeoutMs} ms (ALGO_REQUEST_TIMEOUT_MS)`);
+export const clientClosed = (): AlgoError => new AlgoError('client_closed', CLIENT_CLOSED_STATUS, 'The client closed the connection before the answer');
 
 export function isAlgoError(value: unknown): value is AlgoError {
   return value instanceof AlgoError;

@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { buildApp, buildMetricsApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
+import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
 import { detectRoutes } from './http/detect-route.js';
@@ -47,6 +48,7 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
+  const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
   const ingest = config.role === 'ingest';
   const cameraConfigs = config.cameras.cameras;
@@ -80,17 +82,18 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     metrics,
     lifecycle,
+    repeats,
     routes: (instance) => {
       if (pipeline !== undefined) void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
       if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });
       options.routes?.(instance);
     },
   });
-  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
+  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
 
   const frameWorker =
     config.kafka.enabled && pipeline !== undefined
-      ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
+      ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, repeats, maxFrameBytes: config.detect.maxBodyBytes })
       : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
@@ -118,7 +121,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
     cameras,
     async stop(reason) {
       stopping.abort();
+      // Load balancers first see /readyz fail while everything still works, and stop sending.
       lifecycle.markDraining();
+      if (config.shutdownDelayMs > 0) {
+        logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
+        await sleep(config.shutdownDelayMs);
+      }
+      lifecycle.markStopping();
       // Every ffmpeg is gone before anything else stops; frames in hand are finished.
       await cameras?.stop();
       if (frameWorker !== undefined) {
@@ -139,6 +148,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       await pipeline?.close();
       await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
+      repeats.flush();
       logger.info('algo stopped');
       return 0;
     },

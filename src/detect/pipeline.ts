@@ -22,7 +22,8 @@ export interface DetectionResponse {
 
 export interface PipelineOptions {
   maxImagePixels: number;
-  concurrency: number;
+  /** Frames detected at once (ALGO_DETECT_CONCURRENCY); 1 when not given. */
+  concurrency?: number;
   grouping: GroupingOptions;
 }
 
@@ -42,7 +43,7 @@ export class DetectionPipeline {
 
   /** Frames detected at once. */
   get concurrency(): number {
-    return this.options.concurrency;
+    return this.options.concurrency ?? 1;
   }
 
   /** The detector's input size: what letterboxed frames (detectLetterboxed) must have. */
@@ -50,9 +51,13 @@ export class DetectionPipeline {
     return this.detector.inputSize;
   }
 
-  /** An encoded image (JPEG, PNG, WebP): HTTP and Kafka frames. */
-  detect(encoded: Buffer, cameraId: string): Promise<Result<DetectionResponse, AlgoError>> {
-    return this.record(cameraId, () => this.runEncoded(encoded, cameraId));
+  /**
+   * Detects one encoded frame (JPEG, PNG, WebP: HTTP and Kafka frames). `signal` is the
+   * requester going away: while the frame waits in the queue that cancels it (`client_closed`,
+   * the detector never sees it); once running it completes.
+   */
+  detect(encoded: Buffer, cameraId: string, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
+    return this.record(cameraId, () => this.runEncoded(encoded, cameraId), signal);
   }
 
   /** Raw RGB already letterboxed to inputSize (camera frames): no decode; boxes in source pixels. */
@@ -60,9 +65,9 @@ export class DetectionPipeline {
     return this.record(cameraId, () => this.runLetterboxed(frame, cameraId));
   }
 
-  private async record(cameraId: string, work: () => Promise<DetectionResponse>): Promise<Result<DetectionResponse, AlgoError>> {
+  private async record(cameraId: string, work: () => Promise<DetectionResponse>, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
     try {
-      const value = await this.queue.run(work);
+      const value = await this.queue.run(work, signal);
       this.recorder.recordDetection({
         cameraId,
         modelType: value.model_type,
@@ -76,6 +81,12 @@ export class DetectionPipeline {
       this.recorder.recordDetectionError(error.code);
       return { ok: false, error };
     }
+  }
+
+  /** Records a frame refused before detection (bad message, bad request) like any other failure. */
+  refuse(error: AlgoError): { ok: false; error: AlgoError } {
+    this.recorder.recordDetectionError(error.code);
+    return { ok: false, error };
   }
 
   private async runEncoded(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {

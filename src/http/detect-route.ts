@@ -1,14 +1,20 @@
 // POST /api/v1/detect: the encoded image as the body (image/jpeg, image/png, image/webp) or
-// a multipart form with an `image` file; camera_id from the query or X-Camera-Id. Every
-// refusal, including those Fastify raises before the handler (content type, body size), is
-// counted in detection_errors_total by reason.
+// a multipart form with an `image` file; camera_id from the query, X-Camera-Id or the form.
+// Every refusal, including those Fastify raises before the handler (content type, body size,
+// a body that stalls) and a client that goes away, is counted in detection_errors_total by
+// reason. A frame whose client left while it waited in the queue is never detected.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_CAMERA_ID, parseCameraId } from '../detect/camera-id.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
-import { emptyBody, invalidCameraId, invalidRequest } from '../errors.js';
+import { emptyBody, invalidCameraId } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
-import { sendError, toAlgoError } from './error-reply.js';
+import { clientSignal } from './client-gone.js';
+import { requestError, sendError } from './error-reply.js';
+import { readImageForm, type ImageFormLimits } from './image-form.js';
+
+export { CAMERA_ID_PATTERN, DEFAULT_CAMERA_ID, parseCameraId as validCameraId } from '../detect/camera-id.js';
 
 export interface DetectRouteOptions {
   pipeline: DetectionPipeline;
@@ -16,57 +22,54 @@ export interface DetectRouteOptions {
   maxBodyBytes: number;
 }
 
-export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-export const DEFAULT_CAMERA_ID = 'unknown';
-
-export function validCameraId(value: string | undefined): string {
-  if (value === undefined || value === '') return DEFAULT_CAMERA_ID;
-  if (!CAMERA_ID_PATTERN.test(value)) throw invalidCameraId('camera_id must be 1-64 characters of letters, digits and . _ : - (starting with a letter or digit)');
-  return value;
-}
-
-function cameraIdOf(request: FastifyRequest, formField?: string): string {
+/**
+ * The camera id of a request: `?camera_id=`, else X-Camera-Id, else the form's camera_id field;
+ * an empty value counts as not given. A repeated or bracketed query parameter is refused.
+ */
+export function cameraIdOf(request: FastifyRequest, formField?: string): string {
   const query = request.query as Record<string, unknown>;
-  const fromQuery = typeof query.camera_id === 'string' ? query.camera_id : undefined;
+  for (const key in query) {
+    if (key === 'camera_id' ? typeof query[key] !== 'string' : key.startsWith('camera_id[')) {
+      throw invalidCameraId('camera_id must be given once, as ?camera_id=<id>');
+    }
+  }
   const header = request.headers['x-camera-id'];
-  return validCameraId(fromQuery ?? (typeof header === 'string' ? header : undefined) ?? formField);
+  const given = [query.camera_id, header, formField].find((value): value is string => typeof value === 'string' && value !== '');
+  return given === undefined ? DEFAULT_CAMERA_ID : parseCameraId(given);
 }
 
-async function imageFromMultipart(request: FastifyRequest): Promise<{ image: Buffer; cameraField: string | undefined }> {
-  const part = await request.file();
-  if (part === undefined) throw invalidRequest('multipart form has no file; send the image in a field named "image"');
-  if (part.fieldname !== 'image') throw invalidRequest(`multipart file field is "${part.fieldname}"; expected "image"`);
-  const image = await part.toBuffer();
-  const field = part.fields.camera_id;
-  const cameraField = field !== undefined && !Array.isArray(field) && field.type === 'field' && typeof field.value === 'string' ? field.value : undefined;
-  return { image, cameraField };
+/** The image (raw body or multipart form) and camera id of a detection-style request. */
+export async function readImageRequest(request: FastifyRequest, limits: Pick<ImageFormLimits, 'maxBytes'>): Promise<{ image: Buffer; cameraId: string; fields: Record<string, string> }> {
+  if (request.isMultipart()) {
+    const form = await readImageForm(request, { maxBytes: limits.maxBytes, fileField: 'image', maxFields: 10, maxFieldBytes: 64 * 1024 });
+    return { image: form.image, cameraId: cameraIdOf(request, form.fields.camera_id), fields: form.fields };
+  }
+  const cameraId = cameraIdOf(request);
+  const image = request.body;
+  if (!Buffer.isBuffer(image) || image.length === 0) throw emptyBody();
+  return { image, cameraId, fields: {} };
+}
+
+/** The error handler of routes that take frames: every refusal is also a detection error. */
+export function countedErrorHandler(recorder: DetectionRecorder): (error: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (error, request, reply) => {
+    const algoError = requestError(error, reply);
+    recorder.recordDetectionError(algoError.code);
+    return sendError(algoError, request, reply);
+  };
 }
 
 export async function detectRoutes(app: FastifyInstance, { pipeline, recorder, maxBodyBytes }: DetectRouteOptions): Promise<void> {
-  app.setErrorHandler((error, request, reply) => {
-    const algoError = toAlgoError(error);
-    recorder.recordDetectionError(algoError.code);
-    return sendError(algoError, request, reply);
-  });
+  app.setErrorHandler(countedErrorHandler(recorder));
   // Only image bodies and multipart forms: Fastify's JSON/text parsers are dropped here so
   // any other type is refused as unsupported_type (415).
   app.removeAllContentTypeParsers();
-  await app.register(multipart, { limits: { fileSize: maxBodyBytes, files: 1, fields: 10, parts: 12 }, throwFileSizeLimit: true });
+  await app.register(multipart, { limits: { fileSize: maxBodyBytes }, throwFileSizeLimit: true });
   app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
-    let image: Buffer;
-    let cameraId: string;
-    if (request.isMultipart()) {
-      const form = await imageFromMultipart(request);
-      image = form.image;
-      cameraId = cameraIdOf(request, form.cameraField);
-    } else {
-      image = request.body as Buffer;
-      cameraId = cameraIdOf(request);
-    }
-    if (!Buffer.isBuffer(image) || image.length === 0) throw emptyBody();
-    const result = await pipeline.detect(image, cameraId);
+    const { image, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
+    const result = await pipeline.detect(image, cameraId, clientSignal(reply));
     if (!result.ok) return sendError(result.error, request, reply);
     return reply.send(result.value);
   });

@@ -70,6 +70,15 @@ describe('configuration', () => {
     ['ALGO_DETECTOR', 'hog', /one of auto, centernet, yolov8/],
     ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
     ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],
+    ['ALGO_METRICS_PATH', '/healthz', /a path other than \/healthz, \/readyz, \/api/],
+    ['ALGO_METRICS_PATH', '/readyz', /a path other than/],
+    ['ALGO_METRICS_PATH', '/api/v1/detect', /a path other than/],
+    ['ALGO_REQUEST_TIMEOUT_MS', '50', /an integer from 100 to 3600000/],
+    ['ALGO_HEADERS_TIMEOUT_MS', 'soon', /an integer/],
+    ['ALGO_KEEP_ALIVE_TIMEOUT_MS', '0', /an integer from 100/],
+    ['ALGO_MAX_CONNECTIONS', '0', /an integer from 1/],
+    ['ALGO_SHUTDOWN_DELAY_MS', '-1', /an integer from 0/],
+    ['ALGO_LOG_SUMMARY_INTERVAL_MS', '1', /an integer from 100/],
   ];
   for (const [variable, value, allowed] of rejected) {
     test(`rejects ${variable}=${value} naming the variable, the value and what is allowed`, () => {
@@ -80,6 +89,17 @@ describe('configuration', () => {
       assert.match(error.message, allowed);
     });
   }
+
+  test('connection limits have bounded defaults', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 });
+    assert.equal(config.shutdownDelayMs, 5000);
+    assert.equal(config.logSummaryIntervalMs, 30_000);
+  });
+
+  test('the request timeout cannot be shorter than the headers timeout', () => {
+    assert.match(configError({ ALGO_REQUEST_TIMEOUT_MS: '1000', ALGO_HEADERS_TIMEOUT_MS: '2000' }).message, /ALGO_REQUEST_TIMEOUT_MS=1000.*at least ALGO_HEADERS_TIMEOUT_MS/);
+  });
 
   test('the metrics port must differ from the main port', () => {
     assert.match(configError({ PORT: '5000', ALGO_METRICS_PORT: '5000' }).message, /ALGO_METRICS_PORT=5000.*other than PORT/);

@@ -89,17 +89,18 @@ describe('Kafka streaming mode', () => {
       { key: 'cam-1', value: oversize, headers: { 'frame-id': 'oversize' } },
       { key: 'cam-1', value: photo, headers: { 'frame-id': 'gif', 'content-type': 'image/gif' } },
       { key: 'cam 1!', value: photo, headers: { 'frame-id': 'bad-key' } },
+      { key: 'other', value: photo, headers: { 'frame-id': 'reserved-key' } },
       { key: 'cam-1', value: null, headers: { 'frame-id': 'empty' } },
       { key: 'cam-1', value: photo, headers: { 'frame-id': 'good-2' } },
     ]);
     const service = await worker(name, { ALGO_MAX_BODY_BYTES: String(1024 * 1024) });
     const out = await results(name);
-    await waitFor('all outcomes', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 2 && (out.get(`${name}.frames.dlq`)?.length ?? 0) >= 6 ? true : undefined), 60_000);
+    await waitFor('all outcomes', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 2 && (out.get(`${name}.frames.dlq`)?.length ?? 0) >= 7 ? true : undefined), 60_000);
     assert.deepEqual(out.get(`${name}.detections`)?.map((m) => m.headers['frame-id']).sort(), ['good-1', 'good-2']);
     const dlq = new Map(out.get(`${name}.frames.dlq`)?.map((m) => [m.headers['frame-id'], m]));
     assert.deepEqual(
       Object.fromEntries([...dlq].map(([id, m]) => [id, m.headers['algo-error-code']])),
-      { garbage: 'decode_failed', 'no-key': 'missing_key', oversize: 'too_large', gif: 'unsupported_type', 'bad-key': 'invalid_camera_id', empty: 'empty_body' },
+      { garbage: 'decode_failed', 'no-key': 'missing_key', oversize: 'too_large', gif: 'unsupported_type', 'bad-key': 'invalid_camera_id', 'reserved-key': 'invalid_camera_id', empty: 'empty_body' },
     );
     assert.ok(dlq.get('garbage')?.value?.equals(garbage), 'original payload kept');
     assert.ok(dlq.get('oversize')?.value?.equals(oversize));
@@ -107,7 +108,11 @@ describe('Kafka streaming mode', () => {
     assert.match(dlq.get('garbage')?.headers['algo-error-message'] ?? '', /decod/i);
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     assert.match(text, /^kafka_messages_failed_total\{topic="poison\.frames",reason="decode_failed"\} 1$/m);
-    assert.match(text, /^kafka_messages_produced_total\{topic="poison\.frames\.dlq"\} 6$/m);
+    assert.match(text, /^kafka_messages_produced_total\{topic="poison\.frames\.dlq"\} 7$/m);
+    // Every refused frame is a detection error too, whichever check refused it.
+    for (const [reason, count] of [['decode_failed', 1], ['missing_key', 1], ['too_large', 1], ['unsupported_type', 1], ['invalid_camera_id', 2], ['empty_body', 1]] as const) {
+      assert.match(text, new RegExp(`^detection_errors_total\\{reason="${reason}"\\} ${count}$`, 'm'), reason);
+    }
   });
 
   test('two workers in one group share the partitions', async () => {
