@@ -18,6 +18,23 @@ export type ErrorCode =
   | 'shutting_down'
   | 'internal';
 
+/**
+ * Why a scene summary fell back to the template (`summary.error`, and the `reason` label of
+ * llm_summary_failures_total). These never become HTTP errors: /api/v1/analyze still answers 200.
+ */
+export const LLM_ERROR_CODES = [
+  'llm_unavailable',
+  'llm_timeout',
+  'llm_rate_limited',
+  'llm_bad_response',
+  'all_keys_cooling_down',
+  'all_keys_disabled',
+  'llm_overloaded',
+  'llm_aborted',
+  'not_ready',
+] as const;
+export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
+
 export class AlgoError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
