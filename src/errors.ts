@@ -27,6 +27,7 @@ export const LLM_ERROR_CODES = [
   'llm_timeout',
   'llm_rate_limited',
   'llm_bad_response',
+  'llm_rejected',
   'all_keys_cooling_down',
   'all_keys_disabled',
   'llm_overloaded',

@@ -8,7 +8,10 @@ import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
-import { detectRoutes } from './http/detect-route.js';
+import { detectRoute } from './http/detect-route.js';
+import { analyzeRoute } from './http/analyze-route.js';
+import { imageRoutes } from './http/image-request.js';
+import { createLlmService, type LlmService } from './llm/scene-summarizer.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +23,9 @@ export interface RunningService {
   readonly metricsApp: FastifyInstance | undefined;
   readonly pipeline: DetectionPipeline;
   readonly frameWorker: FrameWorker | undefined;
+  readonly llm: LlmService;
+  /** Re-reads the API keys file (SIGHUP). */
+  reloadKeys(): Promise<void>;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -42,13 +48,23 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metrics = createMetrics(config.metrics);
   const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  const llm = await createLlmService(config.llm, metrics, logger);
+  const stopping = new AbortController();
+  const { maxBodyBytes } = config.detect;
   const app = buildApp({
     config,
     logger,
     metrics,
     lifecycle,
     routes: (instance) => {
-      void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      void instance.register(imageRoutes, {
+        recorder: metrics.detection,
+        maxBodyBytes,
+        register: (scope) => {
+          detectRoute(scope, { pipeline, maxBodyBytes });
+          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: stopping.signal });
+        },
+      });
       options.routes?.(instance);
     },
   });
@@ -68,7 +84,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
   lifecycle.markReady();
-  const stopping = new AbortController();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
   logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
 
@@ -79,6 +94,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metricsApp,
     pipeline,
     frameWorker,
+    llm,
+    async reloadKeys() {
+      await llm.reloadKeys();
+    },
     async stop(reason) {
       stopping.abort();
       lifecycle.markDraining();

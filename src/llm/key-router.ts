@@ -20,6 +20,7 @@
 import type { Logger } from 'pino';
 import type { LlmErrorCode } from '../errors.js';
 import type { ApiKeyRecorder, KeyOutcome, KeyStateSnapshot } from '../metrics/api-key-metrics.js';
+import type { LlmStatus, ModelLlmRecorder } from '../metrics/llm-metrics.js';
 import type { ApiKeySpec } from './api-keys.js';
 
 export type AttemptOutcome<T> =
@@ -29,7 +30,9 @@ export type AttemptOutcome<T> =
   | { kind: 'unauthorized'; status: number }
   | { kind: 'server_error'; status: number | undefined }
   | { kind: 'timeout' }
-  | { kind: 'bad_response' };
+  | { kind: 'bad_response' }
+  /** The request itself was refused (400, 404 unknown model…): another key would not help. */
+  | { kind: 'rejected'; status: number };
 
 export interface KeyLease {
   readonly keyId: string;
@@ -57,6 +60,8 @@ export interface KeyRouterOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   recorder?: ApiKeyRecorder;
+  /** llm_requests_total / llm_latency_seconds of the provider and model behind the keys. */
+  llmRecorder?: Pick<ModelLlmRecorder, 'attempt'>;
   logger?: Pick<Logger, 'warn' | 'info'>;
   /** Clock in ms; tests pass their own. */
   now?: () => number;
@@ -94,6 +99,7 @@ const OUTCOME_LABEL: Record<AttemptOutcome<unknown>['kind'], KeyOutcome> = {
   server_error: 'failure',
   timeout: 'failure',
   bad_response: 'failure',
+  rejected: 'failure',
 };
 
 const FAILURE_CODE: Record<AttemptOutcome<unknown>['kind'], LlmErrorCode> = {
@@ -104,6 +110,18 @@ const FAILURE_CODE: Record<AttemptOutcome<unknown>['kind'], LlmErrorCode> = {
   server_error: 'llm_unavailable',
   timeout: 'llm_timeout',
   bad_response: 'llm_bad_response',
+  rejected: 'llm_rejected',
+};
+
+const LLM_STATUS: Record<AttemptOutcome<unknown>['kind'], LlmStatus> = {
+  success: 'success',
+  rate_limited: 'rate_limited',
+  quota_exhausted: 'unauthorized',
+  unauthorized: 'unauthorized',
+  server_error: 'error',
+  timeout: 'timeout',
+  bad_response: 'error',
+  rejected: 'error',
 };
 
 class AbortedByCaller extends Error {}
@@ -181,6 +199,7 @@ export class KeyRouter {
         const outcome = await this.attemptOn(key, attempt, options);
         last = { kind: outcome.kind, keyId: key.spec.keyId };
         if (outcome.kind === 'success') return { ok: true, value: outcome.value, keyId: key.spec.keyId, attempts };
+        if (outcome.kind === 'rejected') break;
       }
       return fail(last === undefined ? 'llm_unavailable' : FAILURE_CODE[last.kind]);
     } catch (error) {
@@ -197,6 +216,7 @@ export class KeyRouter {
       key.starts.push(now);
       if (key.starts.length > key.spec.rpm) key.starts.shift();
     }
+    const started = performance.now();
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), Math.max(0, Math.min(options.attemptTimeoutMs, options.deadlineMs - now)));
     const signal = options.signal === undefined ? timeout.signal : AbortSignal.any([options.signal, timeout.signal]);
@@ -218,6 +238,7 @@ export class KeyRouter {
     }
     this.settle(key, outcome);
     this.options.recorder?.recordKeyOutcome(key.spec.keyId, OUTCOME_LABEL[outcome.kind]);
+    this.options.llmRecorder?.attempt(LLM_STATUS[outcome.kind], (performance.now() - started) / 1000);
     this.wake();
     return outcome;
   }
@@ -251,6 +272,8 @@ export class KeyRouter {
           const why = outcome.kind === 'unauthorized' ? `the API answered ${outcome.status}` : 'its quota or billing is exhausted (insufficient_quota)';
           this.options.logger?.warn({ key_id: key.spec.keyId, reason: outcome.kind }, `LLM API key ${key.spec.keyId} disabled until the keys are reloaded: ${why}`);
         }
+        return;
+      case 'rejected':
         return;
       case 'server_error':
       case 'timeout':

@@ -3,7 +3,7 @@
 import { type AlgoError, emptyBody, invalidCameraId, missingKey, tooLarge, unsupportedType } from '../errors.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
 import type { Result } from '../detect/types.js';
-import { CAMERA_ID_PATTERN } from '../http/detect-route.js';
+import { CAMERA_ID_PATTERN } from '../http/image-request.js';
 import type { StreamRecord } from './stream-client.js';
 
 export const FRAME_HEADERS = { contentType: 'content-type', frameId: 'frame-id', captureTs: 'capture-ts' } as const;

@@ -1,0 +1,164 @@
+// A scene summary for one detected frame: the LLM through the key router when keys are
+// configured, else (or when every attempt fails) the deterministic template. Never throws:
+// a failed LLM is a `source: "template"` summary with `error`, and is counted.
+import type { Logger } from 'pino';
+import type { LlmConfig } from '../config/config.js';
+import type { DetectionResponse } from '../detect/pipeline.js';
+import type { LlmErrorCode } from '../errors.js';
+import type { AlgoMetrics } from '../metrics/metrics.js';
+import type { ModelLlmRecorder, LlmRecorder } from '../metrics/llm-metrics.js';
+import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';
+import { ChatCompletionsClient, type ChatAnswer } from './chat-completions.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
+import { KeyRouter } from './key-router.js';
+import { buildMessages, DEFAULT_PROMPT_TEMPLATE } from './prompt.js';
+import { templateSummary } from './template-summary.js';
+import { readFile } from 'node:fs/promises';
+
+export interface SceneSummary {
+  text: string;
+  source: 'llm' | 'template';
+  provider: string;
+  model: string;
+  /** The key that answered (or the last one tried); null when none was. */
+  key_id: string | null;
+  attempts: number;
+  latency_ms: number;
+  usage: ChatAnswer['usage'] | null;
+  /** Why the LLM did not answer, when it was tried. */
+  error?: LlmErrorCode;
+}
+
+export interface SummarizerDeps {
+  config: LlmConfig;
+  router: KeyRouter;
+  client: ChatCompletionsClient;
+  recorder: LlmRecorder;
+  modelRecorder: ModelLlmRecorder;
+  promptTemplate: string;
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+export class SceneSummarizer {
+  private readonly gate: ConcurrencyGate;
+
+  constructor(private readonly deps: SummarizerDeps) {
+    this.gate = new ConcurrencyGate(deps.config.maxConcurrency);
+  }
+
+  /** True when at least one key is configured (enabled or not). */
+  get enabled(): boolean {
+    return this.deps.router.size > 0;
+  }
+
+  /**
+   * @param image the encoded frame, sent along when ALGO_LLM_VISION is on
+   * @param signal the caller's abort: cancels the upstream call
+   */
+  async summarize(detection: DetectionResponse, image: Buffer | undefined, signal?: AbortSignal): Promise<SceneSummary> {
+    const { config, router, client, recorder } = this.deps;
+    const started = performance.now();
+    const fallback = (error: LlmErrorCode | undefined, keyId: string | null = null, attempts = 0): SceneSummary => {
+      recorder.recordSummary('template', error);
+      return {
+        text: templateSummary(detection.objects, detection.groups),
+        source: 'template',
+        provider: config.provider,
+        model: config.model,
+        key_id: keyId,
+        attempts,
+        latency_ms: round(performance.now() - started),
+        usage: null,
+        ...(error === undefined ? {} : { error }),
+      };
+    };
+    if (!this.enabled) return fallback(undefined);
+
+    const deadlineMs = Date.now() + config.timeoutMs;
+    const release = await this.gate.acquire(config.timeoutMs, signal);
+    if (release === undefined) return fallback(signal?.aborted === true ? 'llm_aborted' : 'llm_overloaded');
+    try {
+      const messages = await buildMessages(detection, image, { template: this.deps.promptTemplate, visionMaxSide: config.vision ? config.visionMaxSide : undefined });
+      const body = client.body(messages);
+      const result = await router.route((lease, attemptSignal) => client.complete(body, lease, attemptSignal), {
+        deadlineMs,
+        attemptTimeoutMs: config.attemptTimeoutMs,
+        signal,
+      });
+      if (!result.ok) return fallback(result.error, result.keyId ?? null, result.attempts);
+      const usage = result.value.usage;
+      if (usage !== undefined) this.deps.modelRecorder.tokens({ promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens });
+      recorder.recordSummary('llm');
+      return {
+        text: result.value.text,
+        source: 'llm',
+        provider: config.provider,
+        model: result.value.model,
+        key_id: result.keyId,
+        attempts: result.attempts,
+        latency_ms: round(performance.now() - started),
+        usage: usage ?? null,
+      };
+    } finally {
+      release();
+    }
+  }
+}
+
+export interface LlmService {
+  summarizer: SceneSummarizer;
+  router: KeyRouter;
+  /** Re-reads ALGO_LLM_API_KEYS_FILE (SIGHUP); on a bad file the current keys stay. */
+  reloadKeys(): Promise<{ ok: true; keys: number } | { ok: false; problem: string }>;
+}
+
+async function configuredKeys(config: LlmConfig): Promise<{ ok: true; keys: ApiKeySpec[] } | { ok: false; problem: string }> {
+  if (config.apiKeysFile === undefined) return { ok: true, keys: config.apiKeys };
+  const fromFile = await readKeyFile(config.apiKeysFile);
+  return fromFile.ok ? mergeKeyLists(config.apiKeys, fromFile.keys) : fromFile;
+}
+
+/**
+ * Builds the key router, client and summarizer from LlmConfig. Reads the keys file and the
+ * prompt file; a bad one at start-up is an error (the service refuses to start).
+ */
+export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetrics, 'llm' | 'apiKeys'>, logger: Logger): Promise<LlmService> {
+  const log = logger.child({ component: 'llm' });
+  const modelRecorder = metrics.llm.forModel(config.provider, config.model);
+  const router = new KeyRouter({
+    maxAttempts: config.maxAttempts,
+    breakerThreshold: config.breakerThreshold,
+    breakerCooldownMs: config.breakerCooldownMs,
+    recorder: metrics.apiKeys,
+    llmRecorder: modelRecorder,
+    logger: log,
+  });
+  const keys = await configuredKeys(config);
+  if (!keys.ok) throw new Error(`ALGO_LLM_API_KEYS_FILE: ${keys.problem}`);
+  router.setKeys(keys.keys);
+  let promptTemplate = DEFAULT_PROMPT_TEMPLATE;
+  if (config.promptFile !== undefined) {
+    promptTemplate = await readFile(config.promptFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`ALGO_LLM_PROMPT_FILE: cannot read ${config.promptFile}: ${error.code ?? 'error'}`);
+    });
+    if (promptTemplate.trim() === '') throw new Error(`ALGO_LLM_PROMPT_FILE: ${config.promptFile} is empty`);
+  }
+  const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
+  const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
+  log.info({ provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision }, router.size === 0 ? 'LLM summaries off: no API keys configured; template summaries only' : 'LLM summaries on');
+  return {
+    summarizer,
+    router,
+    async reloadKeys() {
+      const reloaded = await configuredKeys(config);
+      if (!reloaded.ok) {
+        log.warn({ problem: reloaded.problem }, 'API keys not reloaded; the current keys stay in use');
+        return reloaded;
+      }
+      router.setKeys(reloaded.keys);
+      log.info({ keys: reloaded.keys.map((key) => key.keyId) }, 'API keys reloaded');
+      return { ok: true, keys: reloaded.keys.length };
+    },
+  };
+}
