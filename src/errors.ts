@@ -20,7 +20,7 @@ export type ErrorCode =
 
 /**
  * Why a scene summary fell back to the template (`summary.error`, and the `reason` label of
- * llm_summary_failures_total). These never become HTTP errors: /api/v1/analyze still answers 200.
+ * llm_scene_failures_total). These never become HTTP errors: /api/v1/analyze still answers 200.
  */
 export const LLM_ERROR_CODES = [
   'llm_unavailable',

@@ -185,8 +185,9 @@ function loadLlmConfig(env: Env): LlmConfig {
   }
   const model = readString(env, 'ALGO_LLM_MODEL', 'gpt-4o-mini');
   if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', JSON.stringify(model), 'a model name of 1 to 128 visible characters');
-  const provider = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl)).toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', JSON.stringify(provider), 'a label of 1 to 32 characters from [a-z0-9_-]');
+  const providerText = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl));
+  const provider = providerText.toLowerCase();
+  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', JSON.stringify(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
   const keyText = readOptionalString(env, 'ALGO_LLM_API_KEYS');
   const keys = keyText === undefined ? { ok: true as const, keys: [] } : parseKeyList(keyText);
   if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS', '<hidden>', `comma-separated alias=key or bare keys (${keys.problem})`);

@@ -27,9 +27,9 @@ function parseEntry(entry: string, where: string): ApiKeySpec | string {
     rpm = Number(match[1]);
   }
   const equals = body.indexOf('=');
-  // A bare key may itself contain "=" (base64 padding): only a valid alias before the first "=" makes it an alias.
+  // A bare key may itself contain "=" (base64 padding): it is `alias=key` only when both sides are valid.
   const aliasPart = equals > 0 ? body.slice(0, equals) : undefined;
-  const hasAlias = aliasPart !== undefined && ALIAS.test(aliasPart);
+  const hasAlias = aliasPart !== undefined && ALIAS.test(aliasPart) && SECRET.test(body.slice(equals + 1));
   const secret = hasAlias ? body.slice(equals + 1) : body;
   if (!SECRET.test(secret) || secret.includes(',') || secret.includes(';')) return `${where}: a key must be 8 to 512 visible characters without , or ;`;
   return { keyId: keyIdFor(secret, hasAlias ? aliasPart : undefined), secret, rpm };

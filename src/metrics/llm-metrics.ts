@@ -53,14 +53,14 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
     registers: [registry],
   });
   const summaries = new Counter({
-    name: 'llm_summaries_total',
-    help: 'Scene summaries answered, by source: llm, or template (no keys configured, or every attempt failed).',
+    name: 'llm_scenes_total',
+    help: 'Scene descriptions answered (the summary of /api/v1/analyze and stream messages), by source: llm, or template (no keys configured, or every attempt failed).',
     labelNames: ['source'] as const,
     registers: [registry],
   });
   const failures = new Counter({
-    name: 'llm_summary_failures_total',
-    help: 'Scene summaries the LLM could not produce, by reason (the summary.error code); not_ready: a stream summary skipped because it was not ready in time.',
+    name: 'llm_scene_failures_total',
+    help: 'Scene descriptions the LLM could not produce, by reason (the summary.error code); not_ready: a stream summary skipped because it was not ready in time.',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -95,7 +95,7 @@ describe('POST /api/v1/analyze', () => {
     assert.equal(metricValue(text, 'llm_latency_seconds_count{provider="fakeai",model="gpt-test"}'), 10);
     assert.equal(metricValue(text, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="prompt"}'), 8 * 120);
     assert.equal(metricValue(text, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="completion"}'), 8 * 12);
-    assert.equal(metricValue(text, 'llm_summaries_total{source="llm"}'), 8);
+    assert.equal(metricValue(text, 'llm_scenes_total{source="llm"}'), 8);
 
     const warnings = service.logs.lines.filter((line) => line.level === 40 && String(line.msg).includes('disabled'));
     assert.equal(warnings.length, 1);
@@ -144,8 +144,8 @@ describe('POST /api/v1/analyze', () => {
       assert.match(answer.summary.text, /^\d+ people in 1 group/);
       const text = await renderMetrics(offline.metrics.registry, 'prometheus');
       assert.equal(metricValue(text, 'llm_requests_total{provider="local",model="gpt-4o-mini",status="error"}'), 3);
-      assert.equal(metricValue(text, 'llm_summary_failures_total{reason="llm_unavailable"}'), 1);
-      assert.equal(metricValue(text, 'llm_summaries_total{source="template"}'), 1);
+      assert.equal(metricValue(text, 'llm_scene_failures_total{reason="llm_unavailable"}'), 1);
+      assert.equal(metricValue(text, 'llm_scenes_total{source="template"}'), 1);
       assertNoKeyText(offline.logs.raw.join('\n') + text, Object.values(KEYS), 'the offline service');
     } finally {
       await offline.stop('test');

@@ -135,7 +135,7 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.match(summary.key_id ?? '', /^key-[0-9a-f]{10}$/, 'a bare key is named by its fingerprint');
     assert.equal(await value(metrics, 'llm_requests_total{provider="fakeai",model="gpt-test",status="error"}'), 1);
     assert.equal(await value(metrics, 'llm_requests_total{provider="fakeai",model="gpt-test",status="timeout"}'), 1);
-    assert.equal(await value(metrics, 'llm_summary_failures_total{reason="llm_timeout"}'), 1);
+    assert.equal(await value(metrics, 'llm_scene_failures_total{reason="llm_timeout"}'), 1);
     everything.push(JSON.stringify(summary), logs.raw.join('\n'), await renderMetrics(metrics.registry, 'prometheus'));
   });
 
