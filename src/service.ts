@@ -14,6 +14,7 @@ import { imageRoutes } from './http/image-request.js';
 import { createLlmService, type LlmService } from './llm/scene-summarizer.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
+import { StreamSummaries } from './stream/stream-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningService {
@@ -71,7 +72,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
 
   const frameWorker = config.kafka.enabled
-    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, maxFrameBytes: config.detect.maxBodyBytes })
+    ? new FrameWorker({
+        config: config.kafka,
+        client: new KafkaJsClient(config.kafka),
+        pipeline,
+        recorder: metrics.kafka,
+        logger,
+        maxFrameBytes: maxBodyBytes,
+        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
+      })
     : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 

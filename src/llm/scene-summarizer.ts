@@ -60,7 +60,8 @@ export class SceneSummarizer {
     const { config, router, client, recorder } = this.deps;
     const started = performance.now();
     const fallback = (error: LlmErrorCode | undefined, keyId: string | null = null, attempts = 0): SceneSummary => {
-      recorder.recordSummary('template', error);
+      // An aborted summary reaches nobody (the client left, or the stream gave up on it): the caller counts it.
+      if (error !== 'llm_aborted') recorder.recordSummary('template', error);
       return {
         text: templateSummary(detection.objects, detection.groups),
         source: 'template',
