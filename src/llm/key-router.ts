@@ -2,8 +2,10 @@
 //
 // Selection: among usable keys, the one with the fewest requests in flight, ties broken
 // round-robin; a key already tried by this request is used again only when no other is
-// usable. A key is unusable while disabled, cooling down, over its rpm limit, or while its
-// circuit is half-open and its single probe is in flight.
+// usable. A key is unusable while disabled, cooling down, over its rpm limit, or while it
+// is on probation with a request in flight: a key not yet proven by an answer (new, or
+// re-enabled by a reload) and a key whose circuit is half-open take one request at a time,
+// so a revoked key costs one failed request, not one per concurrent caller.
 //
 // Outcomes (the attempt function classifies the provider's answer):
 // - rate_limited (429): cool down for Retry-After, else exponential backoff with equal
@@ -87,6 +89,8 @@ interface KeyState {
   rateLimitStreak: number;
   breakerCooldownMs: number;
   probing: boolean;
+  /** Has answered (200 or 429) since it was added or re-enabled. */
+  proven: boolean;
   /** Start times of the last `rpm` requests (only when rpm is set). */
   starts: number[];
 }
@@ -153,8 +157,8 @@ export class KeyRouter {
     const previous = new Map(this.keys.map((key) => [key.spec.secret, key]));
     this.keys = specs.map((spec) => {
       const kept = previous.get(spec.secret);
-      if (kept !== undefined) return Object.assign(kept, { spec, disabled: undefined });
-      return { spec, inFlight: 0, cooldownUntil: 0, cooldownCause: undefined, disabled: undefined, consecutiveFailures: 0, rateLimitStreak: 0, breakerCooldownMs: this.options.breakerCooldownMs, probing: false, starts: [] };
+      if (kept !== undefined) return Object.assign(kept, kept.disabled === undefined ? { spec } : { spec, disabled: undefined, proven: false });
+      return { spec, inFlight: 0, cooldownUntil: 0, cooldownCause: undefined, disabled: undefined, consecutiveFailures: 0, rateLimitStreak: 0, breakerCooldownMs: this.options.breakerCooldownMs, probing: false, proven: false, starts: [] };
     });
     this.cursor = 0;
     this.wake();
@@ -249,6 +253,7 @@ export class KeyRouter {
     key.probing = false;
     switch (outcome.kind) {
       case 'success':
+        key.proven = true;
         key.consecutiveFailures = 0;
         key.rateLimitStreak = 0;
         if (key.cooldownCause === 'breaker') {
@@ -258,6 +263,7 @@ export class KeyRouter {
         }
         return;
       case 'rate_limited': {
+        key.proven = true;
         key.rateLimitStreak++;
         const rest = outcome.retryAfterMs !== undefined
           ? Math.min(outcome.retryAfterMs, RETRY_AFTER_MAX_MS)
@@ -296,7 +302,7 @@ export class KeyRouter {
 
   private usable(key: KeyState, now: number): boolean {
     if (key.disabled !== undefined || key.cooldownUntil > now) return false;
-    if (key.cooldownCause === 'breaker' && key.probing) return false;
+    if (this.onProbation(key) && key.inFlight > 0) return false;
     if (key.spec.rpm !== undefined && key.starts.length >= key.spec.rpm && key.starts[0]! > now - RPM_WINDOW_MS) return false;
     return true;
   }
@@ -322,6 +328,11 @@ export class KeyRouter {
     return best;
   }
 
+  /** One request at a time: an unproven key, or a half-open circuit. */
+  private onProbation(key: KeyState): boolean {
+    return !key.proven || key.cooldownCause === 'breaker';
+  }
+
   /** Router-clock time when a key may become usable; Infinity when only a probe's end can tell. */
   private nextRecovery(): number {
     let earliest = Number.POSITIVE_INFINITY;
@@ -329,7 +340,7 @@ export class KeyRouter {
       if (key.disabled !== undefined) continue;
       let at = key.cooldownUntil;
       if (key.spec.rpm !== undefined && key.starts.length >= key.spec.rpm) at = Math.max(at, key.starts[0]! + RPM_WINDOW_MS);
-      if (key.cooldownCause === 'breaker' && key.probing && at <= this.now()) continue;
+      if (this.onProbation(key) && key.inFlight > 0 && at <= this.now()) continue;
       earliest = Math.min(earliest, at);
     }
     return earliest;

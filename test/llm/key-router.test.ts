@@ -129,6 +129,20 @@ describe('key router', () => {
     });
   }
 
+  test('a new key takes one request at a time until it answers: a revoked key costs one request however many callers', async () => {
+    const h = harness([spec('revoked'), spec('good')], { realClock: true });
+    const calls: string[] = [];
+    const attempt: Attempt<string> = async (lease) => {
+      calls.push(lease.keyId);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return lease.keyId === 'revoked' ? { kind: 'unauthorized', status: 401 } : ok;
+    };
+    const results = await Promise.all(Array.from({ length: 8 }, () => h.router.route(attempt, { deadlineMs: Date.now() + 5_000, attemptTimeoutMs: 5_000 })));
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(calls.filter((k) => k === 'revoked').length, 1);
+    assert.equal(calls.filter((k) => k === 'good').length, 8);
+  });
+
   test('every key disabled: all_keys_disabled, without further attempts', async () => {
     const h = harness([spec('a'), spec('b')]);
     const calls: string[] = [];
