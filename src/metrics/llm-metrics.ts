@@ -7,13 +7,6 @@ import { LLM_ERROR_CODES, type LlmErrorCode } from '../errors.js';
 export const LLM_STATUSES = ['success', 'error', 'timeout', 'rate_limited', 'unauthorized'] as const;
 export type LlmStatus = (typeof LLM_STATUSES)[number];
 
-export interface LlmCallRecord {
-  provider: string;
-  model: string;
-  status: LlmStatus;
-  latencySeconds: number;
-}
-
 export interface LlmUsage {
   promptTokens: number;
   completionTokens: number;
@@ -26,7 +19,6 @@ export interface ModelLlmRecorder {
 }
 
 export interface LlmRecorder {
-  recordLlmCall(record: LlmCallRecord): void;
   forModel(provider: string, model: string): ModelLlmRecorder;
   /** A summary answered: by the LLM, or by the template with the reason when the LLM was tried. */
   recordSummary(source: 'llm' | 'template', failure?: LlmErrorCode): void;
@@ -70,10 +62,6 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
   for (const reason of LLM_ERROR_CODES) failures.inc({ reason }, 0);
 
   return {
-    recordLlmCall({ provider, model, status, latencySeconds }) {
-      requests.inc({ provider, model, status });
-      latency.observe({ provider, model }, latencySeconds);
-    },
     forModel(provider, model) {
       const byStatus = new Map(LLM_STATUSES.map((status) => [status, requests.labels({ provider, model, status })]));
       const modelLatency = latency.labels({ provider, model });
