@@ -30,6 +30,8 @@ export interface FakeOpenAi {
   baseUrl: string;
   requests: FakeRequest[];
   requestsFor(key: string): FakeRequest[];
+  /** Hanging requests whose connection the client closed (cancelled upstream calls). */
+  readonly cancelled: number;
   /** Per-key behaviour; keys without a script answer ok. */
   script(key: string, script: KeyScript): void;
   close(): Promise<void>;
@@ -87,6 +89,7 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
   const counts = new Map<string, number>();
   const requests: FakeRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  let cancelled = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -107,7 +110,9 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
       const behaviour = typeof script === 'function' ? script(n) : script;
       if (behaviour.kind === 'hang') {
         hanging.add(res);
-        res.once('close', () => hanging.delete(res));
+        res.once('close', () => {
+          if (hanging.delete(res)) cancelled++;
+        });
         return;
       }
       const delay = behaviour.kind === 'ok' ? behaviour.delayMs ?? 0 : 0;
@@ -122,9 +127,14 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
     baseUrl: `http://127.0.0.1:${bound}/v1`,
     requests,
     requestsFor: (key) => requests.filter((request) => request.key === key),
+    get cancelled() {
+      return cancelled;
+    },
     script: (key, script) => void scripts.set(key, script),
     async close() {
-      for (const res of hanging) res.socket?.destroy();
+      const open = [...hanging];
+      hanging.clear();
+      for (const res of open) res.socket?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -9,6 +9,7 @@ import { writeTestModel } from '../helpers/models.js';
 import { freePort } from '../helpers/ports.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { startTestService, type TestService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { good: 'sk-good-0123456789abcdefGHIJ', limited: 'sk-limited-9876543210zyxwVUTS', revoked: 'sk-revoked-ABCDEFGH12345678ijkl' };
 const RETRY_AFTER_S = 40;
@@ -172,5 +173,39 @@ describe('POST /api/v1/analyze', () => {
     assertNoKeyText(service.logs.raw.join('\n'), Object.values(KEYS), 'the logs');
     assertNoKeyText(answers.join('\n'), Object.values(KEYS), 'the answers');
     assert.ok(fake.requestsFor(KEYS.revoked).length > 0, 'the revoked key did reach the API (its text was there to leak)');
+  });
+
+  describe('cancellation', () => {
+    const HANG = 'sk-hang-71e0c2b5a9d4f3e8';
+    let hanging: TestService;
+    before(async () => {
+      fake.script(HANG, { kind: 'hang' });
+      hanging = await startTestService({ ALGO_MODEL_PATH: modelPath, ALGO_LLM_BASE_URL: fake.baseUrl, ALGO_LLM_API_KEYS: `slow=${HANG}` });
+    });
+    after(() => hanging?.stop('test'));
+
+    test('a client that disconnects cancels the upstream LLM call', async () => {
+      const client = new AbortController();
+      const request = fetch(`${hanging.url}/api/v1/analyze`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')), signal: client.signal }).catch(() => 'aborted');
+      const before = fake.cancelled;
+      await waitFor('the upstream call', async () => (fake.requestsFor(HANG).length >= 1 ? true : undefined), 20_000, 20);
+      client.abort();
+      assert.equal(await request, 'aborted');
+      await waitFor('the upstream call cancelled', async () => (fake.cancelled > before ? true : undefined), 10_000, 20);
+      const text = await renderMetrics(hanging.metrics.registry, 'prometheus');
+      assert.equal(metricValue(text, 'api_key_requests_total{key_id="slow",outcome="failure"}'), undefined, 'not held against the key');
+    });
+
+    test('shutdown cancels the LLM call in flight; the request still gets its detections', async () => {
+      const request = fetch(`${hanging.url}/api/v1/analyze`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')) });
+      await waitFor('the upstream call', async () => (fake.requestsFor(HANG).length >= 2 ? true : undefined), 20_000, 20);
+      const stopped = hanging.stop('test');
+      const response = await request;
+      assert.equal(response.status, 200);
+      const answer = (await response.json()) as AnalyzeAnswer;
+      assert.ok(answer.objects.length > 0);
+      assert.deepEqual([answer.summary.source, answer.summary.error], ['template', 'llm_aborted']);
+      assert.equal(await stopped, 0);
+    });
   });
 });
