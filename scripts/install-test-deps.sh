@@ -12,6 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo_cmd apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${need[@]}"
 fi
-prometheus --version 2>&1 | head -1
-kcat -V 2>&1 | head -1
-docker-compose version 2>&1 | head -1
+# sed, not head: head exits early and the tool's SIGPIPE fails the script under pipefail
+prometheus --version 2>&1 | sed -n 1p
+kcat -V 2>&1 | sed -n 1p
+docker-compose version 2>&1 | sed -n 1p

@@ -9,8 +9,12 @@ import { waitFor } from './wait.js';
 
 export interface ScrapeTarget {
   address: string;
+  /** Job name; `algo-<index>` when not given. */
+  job?: string;
   metricsPath?: string;
   bearerToken?: string;
+  /** Scrape timeout, seconds (default 1, the interval). */
+  timeoutSeconds?: number;
 }
 
 export interface PromSample {
@@ -33,9 +37,9 @@ export interface RunningPrometheus {
 
 function scrapeConfig(target: ScrapeTarget, index: number): string {
   return [
-    `  - job_name: algo-${index}`,
+    `  - job_name: ${target.job ?? `algo-${index}`}`,
     `    scrape_interval: 1s`,
-    `    scrape_timeout: 1s`,
+    `    scrape_timeout: ${target.timeoutSeconds ?? 1}s`,
     `    metrics_path: ${target.metricsPath ?? '/metrics'}`,
     ...(target.bearerToken === undefined ? [] : [`    authorization:`, `      credentials: ${target.bearerToken}`]),
     `    static_configs:`,

@@ -4,33 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { promtool, type ToolResult } from './promtool.js';
+import { PROMETHEUS_SERIES } from '../../src/doctor/promql-names.js';
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
-/** Series Prometheus itself attaches to every target. */
-export const PROMETHEUS_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
-
-/** Replaces Grafana's variables with values PromQL accepts. */
-export function substituteGrafanaVariables(expr: string): string {
-  return expr
-    .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
-    .replace(/\$\{?instance\}?/g, '.*');
-}
-
-/** Metric names an expression selects (not functions, keywords, labels or strings). */
-export function metricNamesIn(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names = new Set<string>();
-  for (const match of stripped.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\s*(\()?/g)) {
-    const [, name, call] = match;
-    if (name === undefined || call !== undefined || KEYWORDS.has(name.toLowerCase())) continue;
-    names.add(name);
-  }
-  return [...names];
-}
+export { PROMETHEUS_SERIES, metricNamesIn, substituteGrafanaVariables } from '../../src/doctor/promql-names.js';
 
 /** Every series name algo's /metrics can expose (histograms with their suffixes). */
 export async function exportedSeriesNames(): Promise<Set<string>> {

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The package's `algo` command: `algo doctor [flags]` walks the monitoring checklist;
+// `algo serve` starts the service (what `npm start` runs).
+import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
+import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
+import { renderJson, renderText } from '../doctor/report.js';
+
+const USAGE = `Usage: algo <command>
+
+  serve            start the service (configuration from ALGO_* variables; docs/configuration.md)
+  doctor [flags]   check algo, Prometheus and Grafana; \`algo doctor --help\` for its flags
+`;
+
+async function doctor(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseDoctorArgs(argv, SHIPPED_FILES);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`algo doctor: ${error.message}\n\n${DOCTOR_USAGE}\n`);
+    return 2;
+  }
+  if (options === undefined) {
+    process.stdout.write(`${DOCTOR_USAGE}\n`);
+    return 0;
+  }
+  const report = await runDoctor(options);
+  process.stdout.write(options.json ? renderJson(report) : renderText(report));
+  return report.ok ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'doctor':
+      process.exitCode = await doctor(rest);
+      return;
+    case 'serve':
+      await import('./serve.js');
+      return;
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(`algo: ${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`algo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

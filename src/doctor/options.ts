@@ -1,0 +1,123 @@
+// `algo doctor` flags → one typed options object. A bad flag is a UsageError (exit 2).
+import { parseArgs } from 'node:util';
+
+export interface GrafanaAuth {
+  user: string;
+  password: string;
+  token: string | undefined;
+}
+
+export interface DoctorOptions {
+  /** algo's base URL (`/healthz`, `/readyz`). */
+  url: string;
+  /** Where the metrics are scraped: `<url>/metrics` unless `--metrics-url` says otherwise. */
+  metricsUrl: string;
+  prometheus: string;
+  grafana: string;
+  grafanaAuth: GrafanaAuth;
+  /** Prometheus job that scrapes algo; undefined: the target matching metricsUrl, else `algo`. */
+  job: string | undefined;
+  /** Metrics bearer token (ALGO_METRICS_TOKEN), when algo requires one. */
+  token: string | undefined;
+  json: boolean;
+  /** Per-request timeout, milliseconds. */
+  timeoutMs: number;
+  /** Pause between the two scrapes that look for counters going backwards, milliseconds. */
+  rescrapeMs: number;
+  rulesFile: string;
+  dashboardFile: string;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const DOCTOR_USAGE = `Usage: algo doctor [flags]   (npm run doctor -- [flags])
+
+Walks the monitoring checklist: algo's endpoints and metrics, the alert rules and dashboard
+against the live metrics, Prometheus' scrape of algo, and Grafana.
+
+  --url URL                algo's base URL (default http://localhost:5000)
+  --metrics-url URL        where /metrics is served, if not <url>/metrics (ALGO_METRICS_PORT/PATH)
+  --prometheus URL         Prometheus (default http://localhost:9100)
+  --grafana URL            Grafana, optional (default http://localhost:3100)
+  --job NAME               Prometheus job that scrapes algo (default: the target whose
+                           address matches algo's, else "algo")
+  --token TOKEN            metrics bearer token, when ALGO_METRICS_TOKEN is set
+  --grafana-user NAME      Grafana user (default admin)
+  --grafana-password PASS  Grafana password (default admin)
+  --grafana-token TOKEN    Grafana service-account token (instead of user/password)
+  --timeout MS             per-request timeout (default 5000)
+  --rescrape MS            pause between the two scrapes compared for counters going
+                           backwards (default 1000)
+  --rules FILE             alert rules to check (default deploy/prometheus/alerts.yml)
+  --dashboard FILE         dashboard JSON to check (default deploy/grafana/dashboards/algo-overview.json)
+  --json                   print a machine-readable report
+  -h, --help               this text
+
+Exit code: 0 nothing failed, 1 a check failed, 2 bad flags.`;
+
+function httpUrl(flag: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a URL; expected e.g. http://localhost:5000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} ${JSON.stringify(value)} must be an http:// or https:// URL`);
+  if (url.username !== '' || url.password !== '') throw new UsageError(`--${flag} must not carry credentials; use --token or --grafana-user/--grafana-password`);
+  return url.href.replace(/\/+$/, '');
+}
+
+/** Parses argv (without `doctor`); `undefined` means --help was asked for. */
+export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; dashboardFile: string }): DoctorOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string', default: 'http://localhost:5000' },
+        'metrics-url': { type: 'string' },
+        prometheus: { type: 'string', default: 'http://localhost:9100' },
+        grafana: { type: 'string', default: 'http://localhost:3100' },
+        job: { type: 'string' },
+        token: { type: 'string' },
+        'grafana-user': { type: 'string', default: 'admin' },
+        'grafana-password': { type: 'string', default: 'admin' },
+        'grafana-token': { type: 'string' },
+        timeout: { type: 'string', default: '5000' },
+        rescrape: { type: 'string', default: '1000' },
+        rules: { type: 'string', default: defaults.rulesFile },
+        dashboard: { type: 'string', default: defaults.dashboardFile },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return undefined;
+  const positive = (flag: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0 || n > 600_000) throw new UsageError(`--${flag} ${JSON.stringify(raw)} must be a whole number of milliseconds from 1 to 600000`);
+    return n;
+  };
+  if (values.job !== undefined && !/^\S+$/.test(values.job)) throw new UsageError(`--job ${JSON.stringify(values.job)} must be a job name without spaces`);
+  const url = httpUrl('url', values.url);
+  return {
+    url,
+    metricsUrl: values['metrics-url'] === undefined ? `${url}/metrics` : httpUrl('metrics-url', values['metrics-url']),
+    prometheus: httpUrl('prometheus', values.prometheus),
+    grafana: httpUrl('grafana', values.grafana),
+    grafanaAuth: { user: values['grafana-user'], password: values['grafana-password'], token: values['grafana-token'] },
+    job: values.job,
+    token: values.token === '' ? undefined : values.token,
+    json: values.json,
+    timeoutMs: positive('timeout', values.timeout),
+    rescrapeMs: positive('rescrape', values.rescrape),
+    rulesFile: values.rules,
+    dashboardFile: values.dashboard,
+  };
+}

@@ -1,0 +1,56 @@
+// `algo doctor` as users run it: a separate process, its exit codes and its --json report.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+import { freePort } from '../helpers/ports.js';
+
+async function algo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/algo.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('algo doctor command', () => {
+  test('bad flags exit 2 with the usage', async () => {
+    for (const args of [['doctor', '--bogus'], ['doctor', '--url', 'localhost:5000'], ['doctor', '--timeout', '-1'], ['doctor', '--url', 'http://user:pw@localhost:5000'], ['frobnicate']]) {
+      const run = await algo(args);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.stderr, /Usage: algo/);
+      assert.doesNotMatch(run.stderr, /pw@/);
+    }
+  });
+
+  test('--help exits 0 and lists every flag', async () => {
+    const run = await algo(['doctor', '--help']);
+    assert.equal(run.code, 0);
+    for (const flag of ['--url', '--prometheus', '--grafana', '--job', '--token', '--json', '--grafana-user', '--grafana-password', '--grafana-token']) assert.ok(run.stdout.includes(flag), flag);
+  });
+
+  test('nothing running: exit 1, and --json reports each failed check with cause and fix', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const run = await algo(['doctor', '--url', base, '--prometheus', base, '--grafana', base, '--json', '--timeout', '1000']);
+    assert.equal(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; cause?: string; fix?: string }> };
+    assert.equal(report.ok, false);
+    const healthz = report.checks.find((c) => c.id === 'algo.healthz');
+    assert.equal(healthz?.status, 'fail');
+    assert.match(healthz?.cause ?? '', /connection refused/);
+    assert.match(healthz?.fix ?? '', /npm start/);
+    assert.equal(report.checks.find((c) => c.id === 'grafana.health')?.status, 'skip');
+  });
+
+  test('the text report prints one line per check and the cause and fix under failures', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const run = await algo(['doctor', '--url', base, '--prometheus', base, '--grafana', base, '--timeout', '1000']);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^ {2}FAIL {2}\/healthz answers: .*\n {8}cause: nothing listens on 127\.0\.0\.1:\d+ \(connection refused\)\n {8}fix: {3}start algo/m);
+    assert.match(run.stdout, /\d+ passed, \d+ failed, \d+ warnings, \d+ skipped/);
+  });
+});
