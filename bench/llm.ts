@@ -14,7 +14,7 @@ import type { DetectionResponse } from '../src/detect/pipeline.js';
 import { ChatCompletionsClient } from '../src/llm/chat-completions.js';
 import { KeyRouter } from '../src/llm/key-router.js';
 import { buildMessages, DEFAULT_PROMPT_TEMPLATE } from '../src/llm/prompt.js';
-import { createLlmService } from '../src/llm/scene-summarizer.js';
+import { createLlmService } from '../src/llm/llm-service.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { BENCH_KEYS } from './fake-openai-server.js';

@@ -11,7 +11,7 @@ import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
 import { detectRoute } from './http/detect-route.js';
 import { analyzeRoute } from './http/analyze-route.js';
 import { imageRoutes } from './http/image-request.js';
-import { createLlmService, type LlmService } from './llm/scene-summarizer.js';
+import { createLlmService, type LlmService } from './llm/llm-service.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
 import { StreamSummaries } from './stream/stream-summaries.js';

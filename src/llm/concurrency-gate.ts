@@ -13,17 +13,17 @@ export class ConcurrencyGate {
     return new Promise((resolve) => {
       const grant = (): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', give_up);
+        signal?.removeEventListener('abort', giveUp);
         resolve(this.take());
       };
-      const give_up = (): void => {
+      const giveUp = (): void => {
         clearTimeout(timer);
         const index = this.waiting.indexOf(grant);
         if (index >= 0) this.waiting.splice(index, 1);
         resolve(undefined);
       };
-      const timer = setTimeout(give_up, timeoutMs);
-      signal?.addEventListener('abort', give_up, { once: true });
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
       this.waiting.push(grant);
     });
   }

@@ -21,20 +21,12 @@
 // abort signal cancels the attempt in flight.
 import type { Logger } from 'pino';
 import type { LlmErrorCode } from '../errors.js';
-import type { ApiKeyRecorder, KeyOutcome, KeyStateSnapshot } from '../metrics/api-key-metrics.js';
-import type { LlmStatus, ModelLlmRecorder } from '../metrics/llm-metrics.js';
+import type { ApiKeyRecorder, KeyStateSnapshot } from '../metrics/api-key-metrics.js';
+import type { ModelLlmRecorder } from '../metrics/llm-metrics.js';
 import type { ApiKeySpec } from './api-keys.js';
+import { FAILURE_CODE, KEY_OUTCOME, LLM_STATUS, type AttemptOutcome } from './attempt-outcome.js';
 
-export type AttemptOutcome<T> =
-  | { kind: 'success'; value: T }
-  | { kind: 'rate_limited'; retryAfterMs: number | undefined }
-  | { kind: 'quota_exhausted' }
-  | { kind: 'unauthorized'; status: number }
-  | { kind: 'server_error'; status: number | undefined }
-  | { kind: 'timeout' }
-  | { kind: 'bad_response' }
-  /** The request itself was refused (400, 404 unknown model…): another key would not help. */
-  | { kind: 'rejected'; status: number };
+export type { AttemptOutcome } from './attempt-outcome.js';
 
 export interface KeyLease {
   readonly keyId: string;
@@ -94,39 +86,6 @@ interface KeyState {
   /** Start times of the last `rpm` requests (only when rpm is set). */
   starts: number[];
 }
-
-const OUTCOME_LABEL: Record<AttemptOutcome<unknown>['kind'], KeyOutcome> = {
-  success: 'success',
-  rate_limited: 'rate_limited',
-  quota_exhausted: 'quota_exhausted',
-  unauthorized: 'unauthorized',
-  server_error: 'failure',
-  timeout: 'failure',
-  bad_response: 'failure',
-  rejected: 'failure',
-};
-
-const FAILURE_CODE: Record<AttemptOutcome<unknown>['kind'], LlmErrorCode> = {
-  success: 'llm_unavailable',
-  rate_limited: 'llm_rate_limited',
-  quota_exhausted: 'llm_unavailable',
-  unauthorized: 'llm_unavailable',
-  server_error: 'llm_unavailable',
-  timeout: 'llm_timeout',
-  bad_response: 'llm_bad_response',
-  rejected: 'llm_rejected',
-};
-
-const LLM_STATUS: Record<AttemptOutcome<unknown>['kind'], LlmStatus> = {
-  success: 'success',
-  rate_limited: 'rate_limited',
-  quota_exhausted: 'unauthorized',
-  unauthorized: 'unauthorized',
-  server_error: 'error',
-  timeout: 'timeout',
-  bad_response: 'error',
-  rejected: 'error',
-};
 
 class AbortedByCaller extends Error {}
 
@@ -241,7 +200,7 @@ export class KeyRouter {
       throw new AbortedByCaller();
     }
     this.settle(key, outcome);
-    this.options.recorder?.recordKeyOutcome(key.spec.keyId, OUTCOME_LABEL[outcome.kind]);
+    this.options.recorder?.recordKeyOutcome(key.spec.keyId, KEY_OUTCOME[outcome.kind]);
     this.options.llmRecorder?.attempt(LLM_STATUS[outcome.kind], (performance.now() - started) / 1000);
     this.wake();
     return outcome;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { DetectionResponse } from '../../src/detect/pipeline.js';
-import { createLlmService, type LlmService } from '../../src/llm/scene-summarizer.js';
+import { createLlmService, type LlmService } from '../../src/llm/llm-service.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type AlgoMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render.js';
