@@ -76,7 +76,11 @@ export class SceneSummarizer {
     const release = await this.gate.acquire(config.timeoutMs, signal);
     if (release === undefined) return fallback(signal?.aborted === true ? 'llm_aborted' : 'llm_overloaded');
     try {
-      const messages = await buildMessages(detection, image, { template: this.deps.promptTemplate, visionMaxSide: config.vision ? config.visionMaxSide : undefined });
+      const visionMaxSide = config.vision ? config.visionMaxSide : undefined;
+      // The frame was decoded by the detector already; should preparing it still fail, the
+      // request must not: it is a summary the LLM could not be asked for.
+      const messages = await buildMessages(detection, image, { template: this.deps.promptTemplate, visionMaxSide }).catch(() => undefined);
+      if (messages === undefined) return fallback('llm_rejected');
       const body = client.body(messages);
       const result = await router.route((lease, attemptSignal) => client.complete(body, lease, attemptSignal), {
         deadlineMs,
