@@ -3,12 +3,14 @@
 //    server, a direct fetch vs the same call through the key router (three healthy keys),
 //    in back-to-back pairs so both see the same load on a shared machine. Target: p50
 //    overhead <= 1 ms.
-// 2. Resilience: 200 scene summaries through the full summarizer (default attempts) with
-//    three keys, one answering 429 every other request and one revoked. Target: 100 % LLM.
+// 2. Resilience: 200 scene summaries through the full summarizer (default attempts), one
+//    every 25 ms, with three keys: one answering 429 every other request, one revoked, one
+//    healthy. Target: 100 % LLM summaries.
 // Server pinned to core 1, this process to core 0 (when there are two cores).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.js';
 import type { DetectionResponse } from '../src/detect/pipeline.js';
 import { ChatCompletionsClient } from '../src/llm/chat-completions.js';
@@ -24,6 +26,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CALLS = Number(process.env.BENCH_CALLS ?? 500);
 const SUMMARIES = Number(process.env.BENCH_SUMMARIES ?? 200);
 const CONCURRENCY = 8;
+const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 25);
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 const command = [process.execPath, '--import', 'tsx', 'bench/fake-openai-server.ts'];
@@ -105,7 +108,9 @@ const started = performance.now();
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
     while (next < SUMMARIES) {
-      next++;
+      // Paced arrivals (one per PACE_MS) so the run outlasts the limited key's cooldowns and it is tried again and again.
+      const due = started + next++ * PACE_MS - performance.now();
+      if (due > 0) await sleep(due);
       const summary = await llm.summarizer.summarize(detection, undefined);
       latencies.push(summary.latency_ms);
       outcomes[summary.source]++;
@@ -117,7 +122,7 @@ await Promise.all(
 );
 const seconds = (performance.now() - started) / 1000;
 const keyRequests = (await poolMetrics.registry.getSingleMetric('api_key_requests_total')?.get())?.values.map((v) => `${v.labels.key_id}/${v.labels.outcome}=${v.value}`).join(' ');
-console.log(`Resilience: ${SUMMARIES} summaries, ${CONCURRENCY} at a time, max attempts ${poolConfig.llm.maxAttempts}; keys: healthy, limited (429 every other request, no Retry-After), revoked (401)`);
+console.log(`Resilience: ${SUMMARIES} summaries arriving every ${PACE_MS} ms, up to ${CONCURRENCY} at a time, max attempts ${poolConfig.llm.maxAttempts}; keys: healthy, limited (429 every other request, no Retry-After), revoked (401)`);
 console.log(`  LLM summaries ${outcomes.llm}/${SUMMARIES} = ${fmt((100 * outcomes.llm) / SUMMARIES, 1)} % (target 100 %), template ${outcomes.template}${errors.size > 0 ? ` (${[...errors].map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`);
 console.log(`  attempts per summary: mean ${fmt(attempts.reduce((a, b) => a + b, 0) / attempts.length, 3)}, max ${Math.max(...attempts)}; answered by ${[...byKey].map(([k, n]) => `${k} ${n}`).join(', ')}`);
 console.log(`  summary latency p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms; ${fmt(SUMMARIES / seconds, 0)} summaries/s`);
