@@ -2,7 +2,8 @@
 # Runs Prometheus without Docker (Debian: apt-get install prometheus) with the repository's
 # configuration and alert rules, scraping algo on this machine.
 #   bash scripts/prometheus-local.sh [--listen 127.0.0.1:9100] [--target 127.0.0.1:5000] [--dir DIR]
-# Listens on 9100 like the compose stack, so `npm run doctor` finds it with no flags.
+# Listens on 9100 like the compose stack, so `npm run doctor` finds it with no flags. Runs in
+# the foreground: start it in its own terminal, or with `&`.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 listen=127.0.0.1:9100 target=127.0.0.1:5000 dir=${TMPDIR:-/tmp}/algo-prometheus
@@ -18,5 +19,7 @@ command -v prometheus >/dev/null || { echo "prometheus is not installed: sudo ap
 mkdir -p "$dir/targets"
 cp "$repo/deploy/prometheus/prometheus.yml" "$repo/deploy/prometheus/alerts.yml" "$dir/"
 sed "s/127\.0\.0\.1:5000/$target/" "$repo/deploy/prometheus/targets/local.yml" > "$dir/targets/algo.yml"
+# Prometheus' own job scrapes itself where it listens here, not the container's localhost:9090.
+sed -i "s/'localhost:9090'/'$listen'/" "$dir/prometheus.yml"
 echo "Prometheus on http://$listen scraping algo at $target (config and data in $dir)"
 exec prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" --web.listen-address="$listen"

@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'shutting_down'
+  | 'not_ready'
+  | 'request_timeout'
+  | 'client_closed'
   | 'internal';
 
 /**
@@ -32,9 +35,38 @@ export const LLM_ERROR_CODES = [
   'all_keys_disabled',
   'llm_overloaded',
   'llm_aborted',
-  'not_ready',
+  'stream_not_ready',
 ] as const;
 export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
+
+/**
+ * The HTTP status of each code: one table, so an error keeps the same status whichever layer
+ * raised it (algo, Fastify, a multipart parser or Node's HTTP parser). 499 is nginx's "client
+ * closed request": recorded, never sent (nobody is left to read it).
+ */
+export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
+  invalid_config: 500,
+  invalid_request: 400,
+  invalid_camera_id: 400,
+  missing_key: 400,
+  empty_body: 400,
+  unsupported_type: 415,
+  too_large: 413,
+  decode_failed: 400,
+  model_error: 500,
+  model_load_failed: 500,
+  overloaded: 503,
+  unauthorized: 401,
+  not_found: 404,
+  shutting_down: 503,
+  not_ready: 503,
+  request_timeout: 408,
+  client_closed: 499,
+  internal: 500,
+};
+
+/** Status 499 as nginx logs it: the client went away before the answer. */
+export const CLIENT_CLOSED_STATUS = 499;
 
 export class AlgoError extends Error {
   readonly code: ErrorCode;
@@ -76,7 +108,11 @@ export const overloaded = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
 export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
-export const shuttingDown = (): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds: 5 });
+export const shuttingDown = (retryAfterSeconds = 5): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
+export const notReady = (retryAfterSeconds = 5): AlgoError => new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
+export const requestTimeout = (timeoutMs: number): AlgoError =>
+  new AlgoError('request_timeout', 408, `The request was not received within ${timeoutMs} ms (ALGO_REQUEST_TIMEOUT_MS)`);
+export const clientClosed = (): AlgoError => new AlgoError('client_closed', CLIENT_CLOSED_STATUS, 'The client closed the connection before the answer');
 
 export function isAlgoError(value: unknown): value is AlgoError {
   return value instanceof AlgoError;

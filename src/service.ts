@@ -6,11 +6,11 @@ import type { Config } from './config/config.js';
 import { buildApp, buildMetricsApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
+import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
-import { detectRoute } from './http/detect-route.js';
+import { acceptFrameBodies, detectRoute } from './http/detect-route.js';
 import { analyzeRoute } from './http/analyze-route.js';
-import { imageRoutes } from './http/image-request.js';
 import { createLlmService, type LlmService } from './llm/llm-service.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
@@ -46,30 +46,33 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
+  const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
   const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
   const llm = await createLlmService(config.llm, metrics, logger);
   const stopping = new AbortController();
+  // Aborted once the listener closes (after the shutdown delay, while in-flight requests
+  // drain): LLM calls still running then are cut, and their requests answer with the template.
+  const draining = new AbortController();
   const { maxBodyBytes } = config.detect;
   const app = buildApp({
     config,
     logger,
     metrics,
     lifecycle,
+    repeats,
     routes: (instance) => {
-      void instance.register(imageRoutes, {
-        recorder: metrics.detection,
-        maxBodyBytes,
-        register: (scope) => {
-          detectRoute(scope, { pipeline, maxBodyBytes });
-          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: stopping.signal });
-        },
+      // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
+      void instance.register(async (scope) => {
+        await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
+        detectRoute(scope, { pipeline, maxBodyBytes });
+        analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
       });
       options.routes?.(instance);
     },
   });
-  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle }) : undefined;
+  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
 
   const frameWorker = config.kafka.enabled
     ? new FrameWorker({
@@ -78,6 +81,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         pipeline,
         recorder: metrics.kafka,
         logger,
+        repeats,
         maxFrameBytes: maxBodyBytes,
         summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
       })
@@ -109,7 +113,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
     async stop(reason) {
       stopping.abort();
+      // Load balancers first see /readyz fail while everything still works, and stop sending.
       lifecycle.markDraining();
+      if (config.shutdownDelayMs > 0) {
+        logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
+        await sleep(config.shutdownDelayMs);
+      }
+      lifecycle.markStopping();
+      draining.abort();
       if (frameWorker !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
         const left = workerStarted.then(() => frameWorker.stop());
@@ -127,6 +138,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         metricsApp?.server.closeAllConnections();
       }
       await pipeline.close();
+      repeats.flush();
       logger.info('algo stopped');
       return 0;
     },

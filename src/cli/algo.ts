@@ -14,7 +14,7 @@ const USAGE = `Usage: algo <command>
 async function doctor(argv: string[]): Promise<number> {
   let options;
   try {
-    options = parseDoctorArgs(argv, SHIPPED_FILES);
+    options = parseDoctorArgs(argv, SHIPPED_FILES, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`algo doctor: ${error.message}\n\n${DOCTOR_USAGE}\n`);

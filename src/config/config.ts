@@ -11,6 +11,7 @@ import {
   readList,
   readNumber,
   readOptionalInteger,
+  readOptionalNumber,
   readOptionalString,
   readSecret,
   readString,
@@ -20,7 +21,7 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DETECTOR_KINDS = ['auto', 'yolov8', 'hog'] as const;
+export const DETECTOR_KINDS = ['auto', 'centernet', 'yolov8'] as const;
 export type DetectorKind = (typeof DETECTOR_KINDS)[number];
 
 export interface MetricsConfig {
@@ -39,7 +40,8 @@ export interface MetricsConfig {
 export interface DetectConfig {
   detector: DetectorKind;
   modelPath: string | undefined;
-  confidenceThreshold: number;
+  /** Unset: the model format's own default (see DEFAULT_CONFIDENCE). */
+  confidenceThreshold: number | undefined;
   iouThreshold: number;
   maxDetections: number;
   maxBodyBytes: number;
@@ -98,16 +100,36 @@ export interface LlmConfig {
   minIntervalS: number;
 }
 
+/** Limits on client connections: a slow or hostile client cannot hold a socket forever. */
+export interface HttpConfig {
+  /** Time to receive a whole request (headers and body); past it the answer is 408. */
+  requestTimeoutMs: number;
+  /** Time to receive the request headers. */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; further ones are closed at accept. */
+  maxConnections: number;
+}
+
 export interface Config {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** Repeated log conditions (overload, broker down, bad frames) are summarised at most this often. */
+  logSummaryIntervalMs: number;
+  /** After SIGTERM: /readyz answers 503 this long, while requests are still served, before the listener closes. */
+  shutdownDelayMs: number;
   shutdownTimeoutMs: number;
+  http: HttpConfig;
   metrics: MetricsConfig;
   detect: DetectConfig;
   kafka: KafkaConfig;
   llm: LlmConfig;
 }
+
+/** Paths algo serves itself; the metrics path cannot take one of them. */
+const RESERVED_PATHS = ['/healthz', '/readyz', '/api'];
 
 const HOST_PATTERN = /^[A-Za-z0-9.:\-[\]]+$/;
 const BROKER_PATTERN = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
@@ -128,15 +150,34 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('ALGO_MODEL_PATH', '(unset)', 'the path of a YOLOv8 .onnx file when ALGO_DETECTOR=yolov8');
   }
 
+  const metricsPath = readUrlPath(env, 'ALGO_METRICS_PATH', '/metrics');
+  if (RESERVED_PATHS.some((reserved) => metricsPath === reserved || metricsPath.startsWith(`${reserved}/`))) {
+    throw new ConfigError('ALGO_METRICS_PATH', JSON.stringify(metricsPath), `a path other than ${RESERVED_PATHS.join(', ')} (and below /api/)`);
+  }
+
+  const headersTimeoutMs = readInteger(env, 'ALGO_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = readInteger(env, 'ALGO_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError('ALGO_REQUEST_TIMEOUT_MS', String(requestTimeoutMs), `at least ALGO_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+  }
+
   return {
     port,
     host,
     llm: loadLlmConfig(env),
     logLevel: readChoice(env, 'ALGO_LOG_LEVEL', 'info', LOG_LEVELS),
+    logSummaryIntervalMs: readInteger(env, 'ALGO_LOG_SUMMARY_INTERVAL_MS', 30_000, 100, 3_600_000),
+    shutdownDelayMs: readInteger(env, 'ALGO_SHUTDOWN_DELAY_MS', 5000, 0, 600_000),
     shutdownTimeoutMs: readInteger(env, 'ALGO_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    http: {
+      requestTimeoutMs,
+      headersTimeoutMs,
+      keepAliveTimeoutMs: readInteger(env, 'ALGO_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
+      maxConnections: readInteger(env, 'ALGO_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    },
     metrics: {
       enabled: readBoolean(env, 'ALGO_ENABLE_PROMETHEUS', true),
-      path: readUrlPath(env, 'ALGO_METRICS_PATH', '/metrics'),
+      path: metricsPath,
       port: metricsPort,
       token: readSecret(env, 'ALGO_METRICS_TOKEN'),
       maxCameras: readInteger(env, 'ALGO_MAX_CAMERAS', 100, 1, 10_000),
@@ -145,7 +186,7 @@ export function loadConfig(env: Env): Config {
     detect: {
       detector,
       modelPath,
-      confidenceThreshold: readNumber(env, 'ALGO_CONFIDENCE_THRESHOLD', 0.25, 0, 1),
+      confidenceThreshold: readOptionalNumber(env, 'ALGO_CONFIDENCE_THRESHOLD', 0, 1),
       iouThreshold: readNumber(env, 'ALGO_IOU_THRESHOLD', 0.45, 0, 1),
       maxDetections: readInteger(env, 'ALGO_MAX_DETECTIONS', 300, 1, 10_000),
       maxBodyBytes: readInteger(env, 'ALGO_MAX_BODY_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),

@@ -46,6 +46,10 @@ export function readNumber(env: Env, name: string, fallback: number, min: number
   return parsed;
 }
 
+export function readOptionalNumber(env: Env, name: string, min: number, max: number): number | undefined {
+  return raw(env, name) === undefined ? undefined : readNumber(env, name, min, min, max);
+}
+
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 

@@ -1,11 +1,21 @@
 // The model input tensor in one pass over the decoded frame: bilinear resize with OpenCV's
 // INTER_LINEAR sampling (pixel centres aligned, edges clamped, as Ultralytics' cv2.resize
-// does), gray padding, RGB scaled to 0..1, laid out planar (NCHW). Doing the three steps in
-// one loop in the worker is several times cheaper than a libvips resize plus a conversion.
+// does), gray padding, RGB scaled to the model's range, laid out planar (NCHW, YOLO) or
+// interleaved (NHWC, TensorFlow-born models). Doing the three steps in one loop in the worker
+// is several times cheaper than a libvips resize plus a conversion.
 import { PAD_VALUE, type LetterboxGeometry } from './letterbox.js';
 
-const UNIT = 1 / 255;
-const PAD = PAD_VALUE * UNIT;
+/** How a model wants its RGB input: axis order and the factor applied to 0..255 bytes. */
+export interface TensorLayout {
+  order: 'nchw' | 'nhwc';
+  /** 1/255 for inputs in 0..1, 1 for 0..255. */
+  scale: number;
+}
+
+/** Element strides of one pixel and of one channel in a 3 × width × height tensor. */
+function strides(layout: TensorLayout, plane: number): { pixel: number; channel: number } {
+  return layout.order === 'nchw' ? { pixel: 1, channel: plane } : { pixel: 3, channel: 1 };
+}
 
 /** Per output column: the two source byte offsets and the weight of the second. */
 function axisTaps(source: number, output: number, stride: number): { first: Int32Array; second: Int32Array; weight: Float32Array } {
@@ -23,39 +33,46 @@ function axisTaps(source: number, output: number, stride: number): { first: Int3
   return { first, second, weight };
 }
 
-function fillPadding(target: Float32Array, geometry: LetterboxGeometry): void {
+/** Fills the rows above and below the frame and the columns beside it; both layouts keep a row contiguous. */
+function fillPadding(target: Float32Array, geometry: LetterboxGeometry, layout: TensorLayout): void {
   const { inputWidth, inputHeight, padLeft, padTop, resizedWidth, resizedHeight } = geometry;
+  const pad = PAD_VALUE * layout.scale;
   const plane = inputWidth * inputHeight;
-  const right = padLeft + resizedWidth;
-  for (let c = 0; c < 3; c++) {
+  // NCHW: three planes of width-long rows; NHWC: one plane of 3×width-long rows.
+  const [planes, rowLength] = layout.order === 'nchw' ? [3, inputWidth] : [1, 3 * inputWidth];
+  const unit = rowLength / inputWidth;
+  for (let c = 0; c < planes; c++) {
     const base = c * plane;
-    target.fill(PAD, base, base + padTop * inputWidth);
-    target.fill(PAD, base + (padTop + resizedHeight) * inputWidth, base + plane);
+    target.fill(pad, base, base + padTop * rowLength);
+    target.fill(pad, base + (padTop + resizedHeight) * rowLength, base + plane * unit);
     for (let y = padTop; y < padTop + resizedHeight; y++) {
-      const row = base + y * inputWidth;
-      target.fill(PAD, row, row + padLeft);
-      target.fill(PAD, row + right, row + inputWidth);
+      const row = base + y * rowLength;
+      target.fill(pad, row, row + padLeft * unit);
+      target.fill(pad, row + (padLeft + resizedWidth) * unit, row + rowLength);
     }
   }
 }
 
 /**
- * Writes the letterboxed frame into target (3 × inputHeight × inputWidth floats). pixels is
- * width × height RGB bytes, any size: it is resized to geometry's resized size.
+ * Writes the letterboxed frame into target (3 × inputHeight × inputWidth floats in layout's
+ * order and scale). pixels is width × height RGB bytes, any size: it is resized to
+ * geometry's resized size.
  */
-export function letterboxToPlanar(pixels: Uint8Array, width: number, height: number, geometry: LetterboxGeometry, target: Float32Array): Float32Array {
+export function letterboxToTensor(pixels: Uint8Array, width: number, height: number, geometry: LetterboxGeometry, target: Float32Array, layout: TensorLayout): Float32Array {
   const { inputWidth, inputHeight, padLeft, padTop, resizedWidth, resizedHeight } = geometry;
   if (pixels.length !== width * height * 3) throw new Error(`frame has ${pixels.length} bytes, expected ${width}x${height}x3`);
   if (target.length !== 3 * inputWidth * inputHeight) throw new Error('target tensor does not match the model input');
-  fillPadding(target, geometry);
+  fillPadding(target, geometry, layout);
   const plane = inputWidth * inputHeight;
+  const { pixel, channel } = strides(layout, plane);
+  const unit = layout.scale;
   if (width === resizedWidth && height === resizedHeight) {
     for (let y = 0; y < height; y++) {
-      let out = (y + padTop) * inputWidth + padLeft;
-      for (let p = y * width * 3, end = p + width * 3; p < end; p += 3, out++) {
-        target[out] = pixels[p]! * UNIT;
-        target[out + plane] = pixels[p + 1]! * UNIT;
-        target[out + 2 * plane] = pixels[p + 2]! * UNIT;
+      let out = ((y + padTop) * inputWidth + padLeft) * pixel;
+      for (let p = y * width * 3, end = p + width * 3; p < end; p += 3, out += pixel) {
+        target[out] = pixels[p]! * unit;
+        target[out + channel] = pixels[p + 1]! * unit;
+        target[out + 2 * channel] = pixels[p + 2]! * unit;
       }
     }
     return target;
@@ -87,12 +104,12 @@ export function letterboxToPlanar(pixels: Uint8Array, width: number, height: num
     const upper = horizontal(rows.first[y]!);
     const lower = horizontal(rows.second[y]!);
     const wy = rows.weight[y]!;
-    const wu = (1 - wy) * UNIT;
-    const wl = wy * UNIT;
+    const wu = (1 - wy) * unit;
+    const wl = wy * unit;
     for (let c = 0; c < 3; c++) {
-      const out = c * plane + (y + padTop) * inputWidth + padLeft;
+      const out = c * channel + ((y + padTop) * inputWidth + padLeft) * pixel;
       const from = c * resizedWidth;
-      for (let x = 0; x < resizedWidth; x++) target[out + x] = upper[from + x]! * wu + lower[from + x]! * wl;
+      for (let x = 0; x < resizedWidth; x++) target[out + x * pixel] = upper[from + x]! * wu + lower[from + x]! * wl;
     }
   }
   return target;

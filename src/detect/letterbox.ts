@@ -1,6 +1,8 @@
 // Letterboxing as Ultralytics does it: scale to fit the model input keeping the aspect
-// ratio, pad evenly with gray (114), and map boxes back to original pixels afterwards.
-import type { Box } from './types.js';
+// ratio, pad evenly with gray (114), and map boxes back to original pixels afterwards
+// (clipped to the image; a box with nothing left inside it is dropped).
+import type { Candidate } from './nms.js';
+import type { Box, DetectedObject } from './types.js';
 
 export const PAD_VALUE = 114;
 
@@ -49,3 +51,17 @@ export function unletterbox(x1: number, y1: number, x2: number, y2: number, geom
 }
 
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/**
+ * Candidates in model-input pixels → API objects in original pixels: mapped back, clipped,
+ * and dropped when clipping leaves no width or height (a box in the padding).
+ */
+export function toDetectedObjects(candidates: readonly Candidate[], geometry: LetterboxGeometry, original: { width: number; height: number }, classNames: readonly string[]): DetectedObject[] {
+  const objects: DetectedObject[] = [];
+  for (const { classId, score, x1, y1, x2, y2 } of candidates) {
+    const box = unletterbox(x1, y1, x2, y2, geometry, original.width, original.height);
+    if (box.width <= 0 || box.height <= 0) continue;
+    objects.push({ label: classNames[classId] ?? `class_${classId}`, class_id: classId, score: Math.round(score * 10_000) / 10_000, box });
+  }
+  return objects;
+}

@@ -1,4 +1,4 @@
-// Class-wise greedy non-maximum suppression over corner-format boxes.
+// Greedy non-maximum suppression over corner-format boxes, within each class or across classes.
 
 export interface Candidate {
   classId: number;
@@ -18,14 +18,17 @@ export function iou(a: Candidate, b: Candidate): number {
   return union <= 0 ? 0 : intersection / union;
 }
 
-/** Keeps the best box of each overlapping same-class cluster, highest score first. */
-export function nonMaxSuppression(candidates: Candidate[], iouThreshold: number, maxDetections: number): Candidate[] {
+/**
+ * Keeps the best box of each overlapping cluster, highest score first: a box is dropped when
+ * its IoU with a kept box exceeds iouThreshold and, unless classAgnostic, they share a class.
+ */
+export function nonMaxSuppression(candidates: Candidate[], iouThreshold: number, maxDetections: number, classAgnostic = false): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: Candidate[] = [];
   for (const candidate of sorted) {
     let suppressed = false;
     for (const other of kept) {
-      if (other.classId === candidate.classId && iou(other, candidate) > iouThreshold) {
+      if ((classAgnostic || other.classId === candidate.classId) && iou(other, candidate) > iouThreshold) {
         suppressed = true;
         break;
       }

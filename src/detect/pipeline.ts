@@ -39,9 +39,13 @@ export class DetectionPipeline {
     return this.detector.modelType;
   }
 
-  async detect(encoded: Buffer, cameraId: string): Promise<Result<DetectionResponse, AlgoError>> {
+  /**
+   * Detects one frame. `signal` is the requester going away: while the frame waits in the queue
+   * that cancels it (`client_closed`, the detector never sees it); once running it completes.
+   */
+  async detect(encoded: Buffer, cameraId: string, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
     try {
-      const value = await this.queue.run(() => this.run(encoded, cameraId));
+      const value = await this.queue.run(() => this.run(encoded, cameraId), signal);
       this.recorder.recordDetection({
         cameraId,
         modelType: value.model_type,
@@ -55,6 +59,12 @@ export class DetectionPipeline {
       this.recorder.recordDetectionError(error.code);
       return { ok: false, error };
     }
+  }
+
+  /** Records a frame refused before detection (bad message, bad request) like any other failure. */
+  refuse(error: AlgoError): { ok: false; error: AlgoError } {
+    this.recorder.recordDetectionError(error.code);
+    return { ok: false, error };
   }
 
   private async run(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {

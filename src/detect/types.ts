@@ -47,10 +47,24 @@ export interface DetectorOutput {
   timings: DetectorTimings;
 }
 
+/** A frame already letterboxed to the detector's input size (camera frames, scaled and padded by ffmpeg). */
+export interface LetterboxedFrame {
+  /** inputSize.width × inputSize.height RGB bytes. */
+  pixels: Uint8Array;
+  /** The camera frame's own size: boxes are mapped back to it. */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
 export interface Detector {
-  /** The model_type label, e.g. yolov8n or hog-people. */
+  /** The model_type label, e.g. centernet-mbv3-coco or yolov8n. */
   readonly modelType: string;
+  /** The model's input size in pixels, which letterboxed frames must have (512×512 for the built-in model). */
+  readonly inputSize: { width: number; height: number };
+  /** Decodes an encoded frame (straight to the model's size) and detects; boxes in image pixels. */
   detect(image: EncodedImage): Promise<DetectorOutput>;
+  /** Raw RGB already letterboxed to inputSize (gray 114 padding, see letterboxGeometry); boxes in source pixels, decode timing 0. */
+  detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput>;
   close(): Promise<void>;
 }
 

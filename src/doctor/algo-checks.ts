@@ -18,8 +18,12 @@ export interface AlgoFindings {
   results: CheckResult[];
   /** The live families, when /metrics could be read. */
   families: Map<string, ExpositionFamily> | undefined;
-  /** Time algo took to answer /metrics, milliseconds. */
+  /** Time algo took to answer /metrics, milliseconds (a lower bound when it timed out). */
   renderMs: number | undefined;
+  /** Set when /metrics gave no answer within this many milliseconds although /healthz did. */
+  slowerThanMs?: number;
+  /** Whether algo refused /metrics without a bearer token. */
+  requiresToken?: boolean;
 }
 
 export function unreachable(what: string, url: string, failure: ProbeFailure, startHint: string): Diagnosis {
@@ -44,15 +48,21 @@ function contentTypeProblem(type: string | null): Diagnosis | undefined {
   return { cause: `unsupported Content-Type ${type}`, fix: 'Prometheus needs text/plain; version=0.0.4 or application/openmetrics-text' };
 }
 
-function statusProblem(response: ProbeResponse, metricsPath: string): Diagnosis {
+function statusProblem(response: ProbeResponse, metricsPath: string, isAlgo: boolean): Diagnosis {
   const { status } = response;
   if (status >= 300 && status < 400) {
     return { cause: `a ${status} redirect to ${response.headers.get('location') ?? '(no Location)'}: the scrape does not hit the endpoint itself`, fix: 'scrape the final URL directly (set metrics_path / scheme in the job and --metrics-url here)' };
   }
+  if (status === 404 && isAlgo) {
+    return {
+      cause: `404 on ${metricsPath}: algo runs here (its /healthz answers) but serves no metrics on this path: metrics are disabled (ALGO_ENABLE_PROMETHEUS=false) or moved to another path (ALGO_METRICS_PATH) or port (ALGO_METRICS_PORT)`,
+      fix: "read algo's start-up line ('Prometheus metrics endpoint enabled at …' or that metrics are disabled); pass --metrics-url if they have their own port or path",
+    };
+  }
   if (status === 404) {
     return {
-      cause: `404 on ${metricsPath}: metrics are disabled (ALGO_ENABLE_PROMETHEUS=false), served on another path (ALGO_METRICS_PATH) or port (ALGO_METRICS_PORT), or another process answers on this port`,
-      fix: "check algo's start-up line 'Prometheus metrics endpoint enabled at …' and `ss -ltnp` for the port; pass --metrics-url if metrics have their own port",
+      cause: `404 on ${metricsPath}: another process, not algo, answers on this port (its /healthz is not algo's)`,
+      fix: `see what owns the port (\`ss -ltnp 'sport = :${new URL(response.url).port}'\`) and point --url at algo`,
     };
   }
   return { cause: `HTTP ${status} on ${metricsPath}`, fix: "read algo's log for the error" };
@@ -82,6 +92,8 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   const startHint = 'start algo (npm start), or pass --url with the address it listens on';
 
   const health = await probe(`${options.url}/healthz`, { timeoutMs });
+  const isAlgo = health.ok && health.status === 200 && jsonOf<{ status?: string }>(health)?.status === 'ok';
+  const healthMs = health.ok ? health.ms : 0;
   if (!health.ok) add('healthz', '/healthz answers', 'fail', `${options.url}/healthz unreachable`, unreachable('algo', options.url, health, startHint));
   else if (health.status === 200) add('healthz', '/healthz answers', 'pass', `200 in ${health.ms.toFixed(0)} ms`);
   else add('healthz', '/healthz answers', 'fail', `HTTP ${health.status}`, { cause: `the server at ${options.url} answered /healthz with ${health.status}: it is not algo, or an old version`, fix: 'point --url at algo' });
@@ -101,35 +113,44 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
 
   const metricsPath = new URL(options.metricsUrl).pathname;
   const anonymous = await probe(options.metricsUrl, { timeoutMs, headers: { accept: PROMETHEUS_ACCEPT } });
+  if (!anonymous.ok && anonymous.code === 'timeout' && isAlgo && new URL(options.metricsUrl).host === new URL(options.url).host) {
+    add('metrics.status', `${metricsPath} answers 200`, 'fail', `no answer within --timeout ${timeoutMs} ms`, {
+      cause: `algo answers /healthz in ${healthMs.toFixed(0)} ms but /metrics takes longer than ${timeoutMs} ms: the scrape itself is slow (very many series, or an event loop blocked by other work)`,
+      fix: 'compare with the job\'s scrape_timeout; raise --timeout to measure it; look at nodejs_eventloop_lag_seconds and the series count',
+    });
+    return { results, families: undefined, renderMs: timeoutMs, slowerThanMs: timeoutMs };
+  }
   if (!anonymous.ok) {
     add('metrics.status', `${metricsPath} answers 200`, 'fail', `${options.metricsUrl} unreachable`, unreachable('algo', options.metricsUrl, anonymous, `${startHint}; with ALGO_METRICS_PORT set, pass --metrics-url`));
     return { results, families: undefined, renderMs: undefined };
   }
   let scrape: ProbeResponse = anonymous;
+  let requiresToken = false;
   const authHeaders = options.token === undefined ? undefined : { accept: PROMETHEUS_ACCEPT, authorization: `Bearer ${options.token}` };
   if (anonymous.status === 401) {
     if (authHeaders === undefined) {
       add('metrics.auth', 'metrics authentication', 'fail', 'algo requires a bearer token and none was given', {
         cause: 'ALGO_METRICS_TOKEN is set on algo',
-        fix: 'pass --token, and give the scrape job `authorization: { credentials_file: … }` (or credentials) with the same token',
+        fix: 'give the doctor the token (ALGO_METRICS_TOKEN in its environment, or --token-file), and the scrape job `authorization: { credentials_file: … }` with the same token',
       });
-      return { results, families: undefined, renderMs: undefined };
+      return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }
     const authed = await probe(options.metricsUrl, { timeoutMs, headers: authHeaders });
     if (!authed.ok || authed.status === 401) {
-      add('metrics.auth', 'metrics authentication', 'fail', 'algo rejected --token', { cause: 'the token differs from ALGO_METRICS_TOKEN', fix: 'use the token algo was started with (in the scrape job too)' });
-      return { results, families: undefined, renderMs: undefined };
+      add('metrics.auth', 'metrics authentication', 'fail', 'algo rejected the token given', { cause: 'the token differs from ALGO_METRICS_TOKEN', fix: 'use the token algo was started with (in the scrape job too)' });
+      return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }
-    add('metrics.auth', 'metrics authentication', 'pass', 'a bearer token is required and --token is accepted');
+    add('metrics.auth', 'metrics authentication', 'pass', 'a bearer token is required and the one given is accepted');
+    requiresToken = true;
     scrape = authed;
-  } else if (authHeaders !== undefined) {
-    add('metrics.auth', 'metrics authentication', 'warn', 'algo serves metrics without a token although --token was given', { cause: 'ALGO_METRICS_TOKEN is not set on this algo', fix: 'set ALGO_METRICS_TOKEN if the endpoint must be protected' });
-  } else add('metrics.auth', 'metrics authentication', 'pass', 'no token required (set ALGO_METRICS_TOKEN to require one)');
-
+  }
   if (scrape.status !== 200) {
-    add('metrics.status', `${metricsPath} answers 200`, 'fail', `HTTP ${scrape.status}`, statusProblem(scrape, metricsPath));
+    add('metrics.status', `${metricsPath} answers 200`, 'fail', `HTTP ${scrape.status}`, statusProblem(scrape, metricsPath, isAlgo));
     return { results, families: undefined, renderMs: undefined };
   }
+  if (anonymous.status === 200 && authHeaders !== undefined) {
+    add('metrics.auth', 'metrics authentication', 'warn', 'algo serves metrics without a token although one was given', { cause: 'ALGO_METRICS_TOKEN is not set on this algo', fix: 'set ALGO_METRICS_TOKEN if the endpoint must be protected' });
+  } else if (anonymous.status === 200) add('metrics.auth', 'metrics authentication', 'pass', 'no token required (set ALGO_METRICS_TOKEN to require one)');
   add('metrics.status', `${metricsPath} answers 200`, 'pass', `200 in ${scrape.ms.toFixed(1)} ms`);
   const type = scrape.headers.get('content-type');
   const typeProblem = contentTypeProblem(type);
@@ -140,7 +161,7 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
       cause: typeProblem?.cause ?? 'the body is not in the Prometheus text format',
       fix: typeProblem?.fix ?? 'make sure algo (not a proxy or another service) answers this URL',
     });
-    return { results, families: undefined, renderMs: scrape.ms };
+    return { results, families: undefined, renderMs: scrape.ms, requiresToken };
   }
   add('metrics.format', 'body parses as the exposition format', 'pass', `${parsed.families.size} families`);
 
@@ -179,5 +200,5 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
       });
     }
   }
-  return { results, families: parsed.families, renderMs: scrape.ms };
+  return { results, families: parsed.families, renderMs: scrape.ms, requiresToken };
 }

@@ -16,6 +16,10 @@ export interface CheckResult {
   detail: string;
   cause?: string;
   fix?: string;
+  /** What the check is about when one check runs per thing (a target: `job/host:port`). */
+  subject?: string;
+  /** A stable class of the fault, for scripts (e.g. a scrape error: `not_found`, `deadline`). */
+  kind?: string;
 }
 
 export interface Diagnosis {
@@ -26,13 +30,13 @@ export interface Diagnosis {
 /** Builds the results of one group with its id prefix and group filled in. */
 export function checksFor(group: CheckGroup): {
   results: CheckResult[];
-  add(id: string, title: string, status: CheckStatus, detail: string, diagnosis?: Diagnosis): CheckResult;
+  add(id: string, title: string, status: CheckStatus, detail: string, diagnosis?: Diagnosis, extra?: { subject?: string; kind?: string }): CheckResult;
 } {
   const results: CheckResult[] = [];
   return {
     results,
-    add(id, title, status, detail, diagnosis) {
-      const result: CheckResult = { group, id: `${group}.${id}`, title, status, detail, ...diagnosis };
+    add(id, title, status, detail, diagnosis, extra) {
+      const result: CheckResult = { group, id: `${group}.${id}`, title, status, detail, ...extra, ...diagnosis };
       results.push(result);
       return result;
     },

@@ -3,6 +3,7 @@
 
 export interface ProbeResponse {
   ok: true;
+  url: string;
   status: number;
   headers: Headers;
   body: string;
@@ -53,7 +54,7 @@ export async function probe(url: string, options: { headers?: Record<string, str
   try {
     const response = await fetch(url, { method: options.method ?? 'GET', headers: options.headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
     const body = await response.text();
-    return { ok: true, status: response.status, headers: response.headers, body, ms: performance.now() - started };
+    return { ok: true, url, status: response.status, headers: response.headers, body, ms: performance.now() - started };
   } catch (error) {
     return classify(error);
   }

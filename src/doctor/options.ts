@@ -1,4 +1,5 @@
 // `algo doctor` flags → one typed options object. A bad flag is a UsageError (exit 2).
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface GrafanaAuth {
@@ -43,11 +44,13 @@ against the live metrics, Prometheus' scrape of algo, and Grafana.
   --grafana URL            Grafana, optional (default http://localhost:3100)
   --job NAME               Prometheus job that scrapes algo (default: the target whose
                            address matches algo's, else "algo")
-  --token TOKEN            metrics bearer token, when ALGO_METRICS_TOKEN is set
+  --token-file FILE        file holding the metrics bearer token, when algo requires one;
+                           by default the doctor uses $ALGO_METRICS_TOKEN if set
+                           (--token TOKEN also works, but shows the token in \`ps\`)
   --grafana-user NAME      Grafana user (default admin)
   --grafana-password PASS  Grafana password (default admin)
   --grafana-token TOKEN    Grafana service-account token (instead of user/password)
-  --timeout MS             per-request timeout (default 5000)
+  --timeout MS             per-request timeout (default 10000, Prometheus' scrape_timeout)
   --rescrape MS            pause between the two scrapes compared for counters going
                            backwards (default 1000)
   --rules FILE             alert rules to check (default deploy/prometheus/alerts.yml)
@@ -55,9 +58,12 @@ against the live metrics, Prometheus' scrape of algo, and Grafana.
   --json                   print a machine-readable report
   -h, --help               this text
 
+For --json through npm, silence npm's banner: npm run --silent doctor -- --json
+
 Exit code: 0 nothing failed, 1 a check failed, 2 bad flags.`;
 
-function httpUrl(flag: string, value: string): string {
+/** A base URL: http(s), no credentials, no query or fragment; `basePathAllowed` for a route prefix. */
+function httpUrl(flag: string, value: string, basePathAllowed = true): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -65,12 +71,16 @@ function httpUrl(flag: string, value: string): string {
     throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a URL; expected e.g. http://localhost:5000`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} ${JSON.stringify(value)} must be an http:// or https:// URL`);
-  if (url.username !== '' || url.password !== '') throw new UsageError(`--${flag} must not carry credentials; use --token or --grafana-user/--grafana-password`);
+  if (url.username !== '' || url.password !== '') throw new UsageError(`--${flag} must not carry credentials; use --token-file or --grafana-user/--grafana-password`);
+  if (url.search !== '' || url.hash !== '') throw new UsageError(`--${flag} ${JSON.stringify(value)} must not have a query or fragment`);
+  if (!basePathAllowed && url.pathname !== '/') {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} must be algo's base URL (e.g. ${url.origin}); for a metrics endpoint elsewhere use --metrics-url`);
+  }
   return url.href.replace(/\/+$/, '');
 }
 
 /** Parses argv (without `doctor`); `undefined` means --help was asked for. */
-export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; dashboardFile: string }): DoctorOptions | undefined {
+export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; dashboardFile: string }, env: NodeJS.ProcessEnv = {}): DoctorOptions | undefined {
   let values;
   try {
     ({ values } = parseArgs({
@@ -84,13 +94,14 @@ export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; d
         grafana: { type: 'string', default: 'http://localhost:3100' },
         job: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         'grafana-user': { type: 'string', default: 'admin' },
         'grafana-password': { type: 'string', default: 'admin' },
         'grafana-token': { type: 'string' },
-        timeout: { type: 'string', default: '5000' },
+        timeout: { type: 'string', default: '10000' },
         rescrape: { type: 'string', default: '1000' },
-        rules: { type: 'string', default: defaults.rulesFile },
-        dashboard: { type: 'string', default: defaults.dashboardFile },
+        rules: { type: 'string' },
+        dashboard: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -105,7 +116,28 @@ export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; d
     return n;
   };
   if (values.job !== undefined && !/^\S+$/.test(values.job)) throw new UsageError(`--job ${JSON.stringify(values.job)} must be a job name without spaces`);
-  const url = httpUrl('url', values.url);
+  const url = httpUrl('url', values.url, false);
+  const givenFile = (flag: string, file: string | undefined, fallback: string): string => {
+    if (file === undefined) return fallback;
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      throw new UsageError(`--${flag} ${JSON.stringify(file)} does not exist`);
+    }
+    if (!isFile) throw new UsageError(`--${flag} ${JSON.stringify(file)} is not a file`);
+    return file;
+  };
+  let token = values.token;
+  if (values['token-file'] !== undefined) {
+    try {
+      token = readFileSync(givenFile('token-file', values['token-file'], ''), 'utf8').trim();
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`--token-file ${JSON.stringify(values['token-file'])} cannot be read`);
+    }
+  }
+  token ??= env.ALGO_METRICS_TOKEN;
   return {
     url,
     metricsUrl: values['metrics-url'] === undefined ? `${url}/metrics` : httpUrl('metrics-url', values['metrics-url']),
@@ -113,11 +145,11 @@ export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; d
     grafana: httpUrl('grafana', values.grafana),
     grafanaAuth: { user: values['grafana-user'], password: values['grafana-password'], token: values['grafana-token'] },
     job: values.job,
-    token: values.token === '' ? undefined : values.token,
+    token: token === '' ? undefined : token,
     json: values.json,
     timeoutMs: positive('timeout', values.timeout),
     rescrapeMs: positive('rescrape', values.rescrape),
-    rulesFile: values.rules,
-    dashboardFile: values.dashboard,
+    rulesFile: givenFile('rules', values.rules, defaults.rulesFile),
+    dashboardFile: givenFile('dashboard', values.dashboard, defaults.dashboardFile),
   };
 }

@@ -88,81 +88,128 @@ export interface PrometheusFindings {
   job: string | undefined;
 }
 
-export async function checkPrometheus(options: DoctorOptions, live: { families: Map<string, ExpositionFamily> | undefined; renderMs: number | undefined }): Promise<PrometheusFindings> {
+/** What the algo checks learnt that the Prometheus checks use. */
+export interface LiveAlgo {
+  families: Map<string, ExpositionFamily> | undefined;
+  renderMs: number | undefined;
+  slowerThanMs?: number;
+  requiresToken?: boolean;
+}
+
+const jobOf = (t: ApiTarget): string => t.labels.job ?? t.scrapePool;
+const addressOf = (t: ApiTarget): string => t.discoveredLabels.__address__ ?? t.labels.instance ?? '';
+
+async function readConfig(base: string, timeoutMs: number): Promise<PromConfig | undefined> {
+  const answer = await probe(`${base}/api/v1/status/config`, { timeoutMs });
+  try {
+    const yamlText = answer.ok ? jsonOf<{ data?: { yaml?: string } }>(answer)?.data?.yaml : undefined;
+    return yamlText === undefined ? undefined : (parseYaml(yamlText) as PromConfig);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The job the dashboard and alerts should see: `--job`, else `algo` when Prometheus has it
+ * (the shipped files select job="algo"), else the job of a target at algo's address.
+ */
+function chooseJob(options: DoctorOptions, targets: ApiTarget[], config: PromConfig | undefined): { job: string; how: string } {
+  if (options.job !== undefined) return { job: options.job, how: 'from --job' };
+  const configured = new Set([...targets.map(jobOf), ...(config?.scrape_configs ?? []).map((c) => c.job_name)]);
+  if (configured.has('algo')) return { job: 'algo', how: 'the job the shipped dashboard and alerts select' };
+  const matching = targets.find((t) => addressMatches(addressOf(t), options.metricsUrl));
+  if (matching !== undefined) return { job: jobOf(matching), how: `its target ${addressOf(matching)} matches ${new URL(options.metricsUrl).host}` };
+  return { job: 'algo', how: "default (no target matches algo's address)" };
+}
+
+export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): Promise<PrometheusFindings> {
   const { results, add } = checksFor('prometheus');
   const base = options.prometheus;
   const timeoutMs = options.timeoutMs;
 
   const ready = await probe(`${base}/-/ready`, { timeoutMs });
   if (!ready.ok) {
-    add('reachable', 'Prometheus reachable', 'fail', `${base} unreachable`, unreachable('Prometheus', base, ready, 'start Prometheus (docker compose -f deploy/docker-compose.infra.yml up -d: port 9100; Debian\'s package: 9090), or pass --prometheus'));
+    add('reachable', 'Prometheus reachable', 'fail', `${base} unreachable`, unreachable('Prometheus', base, ready, "start Prometheus: docker compose -f deploy/docker-compose.infra.yml up -d (port 9100), or without Docker bash scripts/prometheus-local.sh (port 9100); or pass --prometheus with its URL"));
     return { results, job: options.job };
   }
   if (ready.status !== 200) {
-    add('reachable', 'Prometheus reachable', 'fail', `/-/ready answered ${ready.status}`, { cause: ready.status === 404 ? `${base} is not Prometheus` : 'Prometheus is starting or unhealthy', fix: 'wait for it to start, or pass --prometheus with its URL' });
+    const notPrometheus = ready.status === 404;
+    add('reachable', 'Prometheus reachable', 'fail', `/-/ready answered ${ready.status}`, {
+      cause: notPrometheus ? `${base} is not Prometheus` : 'Prometheus is starting or unhealthy',
+      fix: notPrometheus ? "pass --prometheus with Prometheus' URL" : "wait for it to start, and read its log",
+    });
     return { results, job: options.job };
   }
   add('reachable', 'Prometheus reachable', 'pass', `${base} ready`);
 
+  const config = await readConfig(base, timeoutMs);
   const targetsAnswer = await probe(`${base}/api/v1/targets?state=active`, { timeoutMs });
   const targets = targetsAnswer.ok ? (jsonOf<{ data?: { activeTargets?: ApiTarget[] } }>(targetsAnswer)?.data?.activeTargets ?? []) : [];
-  const addressOf = (t: ApiTarget): string => t.discoveredLabels.__address__ ?? t.labels.instance ?? '';
-  let job = options.job;
-  let how = 'from --job';
-  if (job === undefined) {
-    // Several jobs may point at algo's address (one of them misconfigured): prefer a healthy
-    // target, then the job named `algo`.
-    const rank = (t: ApiTarget): number => (t.health === 'up' ? 0 : 2) + ((t.labels.job ?? t.scrapePool) === 'algo' ? 0 : 1);
-    const matching = targets.filter((t) => addressMatches(addressOf(t), options.metricsUrl)).sort((a, b) => rank(a) - rank(b))[0];
-    job = matching?.labels.job ?? matching?.scrapePool ?? 'algo';
-    how = matching === undefined ? 'default (no target matches algo\'s address)' : `its target ${addressOf(matching)} matches ${new URL(options.metricsUrl).host}`;
-  }
-  const jobTargets = targets.filter((t) => (t.labels.job ?? t.scrapePool) === job);
+  const { job, how } = chooseJob(options, targets, config);
+  const scrapeConfig = config?.scrape_configs?.find((c) => c.job_name === job);
+  const jobTargets = targets.filter((t) => jobOf(t) === job);
   if (jobTargets.length === 0) {
-    const jobs = [...new Set(targets.map((t) => t.labels.job ?? t.scrapePool))];
-    add('job', 'a scrape job for algo', 'fail', `no active target in job "${job}" (${how})`, {
-      cause: jobs.length === 0 ? 'Prometheus scrapes nothing: its configuration has no scrape_configs' : `Prometheus has jobs ${jobs.map((j) => `"${j}"`).join(', ')}, none named "${job}" nor pointing at ${new URL(options.metricsUrl).host}`,
-      fix: 'add the algo job from deploy/prometheus/prometheus.yml (with a target file naming algo\'s host:port) and reload Prometheus, or pass --job',
+    if (scrapeConfig !== undefined) {
+      add('job', 'a scrape job for algo', 'warn', `job "${job}" is configured but has no target discovered yet`, {
+        cause: 'Prometheus has just started or reloaded, or the job\'s target file is empty',
+        fix: 'wait a few seconds and run the doctor again; if it stays empty, check the job\'s targets (file_sd files, static_configs)',
+      });
+      return { results, job };
+    }
+    const jobs = [...new Set(targets.map(jobOf))];
+    const here = new URL(options.metricsUrl).host;
+    add('job', 'a scrape job for algo', 'fail', `no job "${job}" (${how})`, {
+      cause: jobs.length === 0 ? 'Prometheus scrapes nothing: its configuration has no scrape_configs' : `Prometheus has jobs ${jobs.map((j) => `"${j}"`).join(', ')}; none is "${job}"${options.job === undefined ? ` and none has a target at ${here}` : ''}`,
+      fix: "add the algo job from deploy/prometheus/prometheus.yml (with a target file naming algo's host:port) and reload Prometheus, or pass --job",
     });
     return { results, job };
   }
   add('job', 'a scrape job for algo', 'pass', `job "${job}" (${how}), ${jobTargets.length} target(s): ${jobTargets.map(addressOf).join(', ')}`);
-
-  const configAnswer = await probe(`${base}/api/v1/status/config`, { timeoutMs });
-  let config: PromConfig | undefined;
-  try {
-    const yamlText = configAnswer.ok ? jsonOf<{ data?: { yaml?: string } }>(configAnswer)?.data?.yaml : undefined;
-    config = yamlText === undefined ? undefined : (parseYaml(yamlText) as PromConfig);
-  } catch {
-    config = undefined;
+  if (job !== 'algo') {
+    add('job_name', 'job name the dashboard and alerts select', 'warn', `the job is "${job}"`, {
+      cause: 'the shipped dashboard and alert rules select job="algo", so they stay empty for this job',
+      fix: `rename the job to "algo" in prometheus.yml (or edit the dashboard and alert selectors)`,
+    });
   }
-  const scrapeConfig = config?.scrape_configs?.find((c) => c.job_name === job);
+
   const interval = seconds(scrapeConfig?.scrape_interval ?? config?.global?.scrape_interval ?? jobTargets[0]?.scrapeInterval);
   const timeout = seconds(scrapeConfig?.scrape_timeout ?? config?.global?.scrape_timeout ?? jobTargets[0]?.scrapeTimeout);
   const metricsPath = scrapeConfig?.metrics_path ?? jobTargets[0]?.discoveredLabels.__metrics_path__ ?? '/metrics';
   const hasAuth = scrapeConfig?.authorization !== undefined || scrapeConfig?.bearer_token !== undefined || scrapeConfig?.bearer_token_file !== undefined;
   const settings = `scrape_interval ${interval ?? '?'} s, scrape_timeout ${timeout ?? '?'} s, metrics_path ${metricsPath}, ${hasAuth ? 'with' : 'no'} authorization`;
   const expectedPath = new URL(options.metricsUrl).pathname;
-  if (scrapeConfig === undefined) add('scrape_config', 'scrape settings', 'warn', `job "${job}" not found in /api/v1/status/config; from the target: ${settings}`, { cause: 'the configuration could not be read', fix: 'check Prometheus\' configuration page' });
+  if (scrapeConfig === undefined) add('scrape_config', 'scrape settings', 'warn', `job "${job}" not found in /api/v1/status/config; from the target: ${settings}`, { cause: 'the configuration could not be read', fix: "check Prometheus' configuration page" });
   else if (metricsPath !== expectedPath) add('scrape_config', 'scrape settings', 'fail', settings, { cause: `the job scrapes ${metricsPath} but algo serves metrics at ${expectedPath}`, fix: `set metrics_path: ${expectedPath} in job "${job}"` });
+  else if (live.requiresToken === true && !hasAuth) add('scrape_config', 'scrape settings', 'fail', settings, { cause: 'algo requires a bearer token (ALGO_METRICS_TOKEN) and the job sends none', fix: `add \`authorization: { credentials_file: … }\` holding the token to job "${job}"` });
   else if (interval !== undefined && interval > 60) add('scrape_config', 'scrape settings', 'warn', settings, { cause: 'a scrape interval over 1 m leaves rate(…[1m]) panels empty', fix: 'scrape every 15 s (deploy/prometheus/prometheus.yml)' });
   else add('scrape_config', 'scrape settings', 'pass', settings);
 
-  const renderSeconds = live.renderMs === undefined ? undefined : live.renderMs / 1000;
-  for (const target of jobTargets) {
+  // Every target of the job, and any other job's target at algo's address (a second,
+  // perhaps broken, job scraping the same algo).
+  const others = targets.filter((t) => jobOf(t) !== job && addressMatches(addressOf(t), options.metricsUrl));
+  for (const target of [...jobTargets, ...others]) {
     const address = addressOf(target);
-    const title = `target ${address} health`;
+    const targetJob = jobOf(target);
+    const title = `job "${targetJob}" target ${address}`;
+    const subject = { subject: `${targetJob}/${address}` };
     if (target.health === 'up') {
       const took = target.lastScrapeDuration;
       if (timeout !== undefined && took > timeout / 2) {
-        add(`target.${address}`, title, 'warn', `up, but the last scrape took ${took.toFixed(2)} s of a ${timeout} s timeout`, { cause: 'scrapes are close to timing out', fix: 'raise scrape_timeout, or reduce series / find what blocks algo\'s event loop' });
-      } else add(`target.${address}`, title, 'pass', `up, last scrape took ${(took * 1000).toFixed(1)} ms`);
+        add('target', title, 'warn', `up, but the last scrape took ${took.toFixed(2)} s of a ${timeout} s timeout`, { cause: 'scrapes are close to timing out', fix: "raise scrape_timeout, or reduce series / find what blocks algo's event loop" }, subject);
+      } else add('target', title, 'pass', `up, last scrape took ${(took * 1000).toFixed(1)} ms`, undefined, subject);
     } else if (target.health === 'unknown') {
-      add(`target.${address}`, title, 'warn', 'not scraped yet', { cause: 'the target was just added', fix: `wait one scrape_interval (${interval ?? '?'} s) and run the doctor again` });
+      add('target', title, 'warn', 'not scraped yet', { cause: 'the target was just added', fix: `wait one scrape_interval (${interval ?? '?'} s) and run the doctor again` }, subject);
     } else {
-      const diagnosis = classifyScrapeError(target.lastError, { address, metricsPath, scrapeTimeoutSeconds: timeout, algoRenderSeconds: renderSeconds });
-      const { kind, ...rest } = diagnosis;
-      add(`target.${address}`, title, 'fail', `down (${kind}): ${target.lastError}`, rest);
+      const isAlgo = addressMatches(address, options.metricsUrl);
+      const { kind, ...diagnosis } = classifyScrapeError(target.lastError, {
+        address,
+        metricsPath: jobOf(target) === job ? metricsPath : (target.discoveredLabels.__metrics_path__ ?? metricsPath),
+        scrapeTimeoutSeconds: timeout,
+        algoAddress: new URL(options.metricsUrl).host,
+        algoRenderSeconds: isAlgo && live.renderMs !== undefined ? live.renderMs / 1000 : undefined,
+        algoSlowerThanSeconds: isAlgo && live.slowerThanMs !== undefined ? live.slowerThanMs / 1000 : undefined,
+      });
+      add('target', title, 'fail', `down (${kind}): ${target.lastError}`, diagnosis, { ...subject, kind });
     }
   }
 
@@ -175,14 +222,16 @@ export async function checkPrometheus(options: DoctorOptions, live: { families: 
   }
 
   const sel = `job="${escapeLabel(job)}"`;
+  const neverScraped = jobTargets.every((t) => t.health === 'unknown');
   const up = await query(`up{${sel}}`);
-  if (typeof up === 'string') add('up', `up{job="${job}"}`, 'fail', up, { cause: 'the query failed', fix: 'check Prometheus\' log' });
-  else if (up.length === 0) add('up', `up{job="${job}"}`, 'fail', 'no series', { cause: 'Prometheus has not scraped the job yet', fix: 'wait one scrape_interval' });
+  if (typeof up === 'string') add('up', `up{job="${job}"}`, 'fail', up, { cause: 'the query failed', fix: "check Prometheus' log" });
+  else if (up.length === 0 && neverScraped) add('up', `up{job="${job}"}`, 'warn', 'no series yet', { cause: 'Prometheus has not scraped the job yet', fix: `wait one scrape_interval (${interval ?? '?'} s)` });
+  else if (up.length === 0) add('up', `up{job="${job}"}`, 'fail', 'no series', { cause: 'the job has targets but no up series: Prometheus cannot store samples (disk full? read its log)', fix: "check Prometheus' log" });
   else {
-    const down = up.filter((s) => s.value[1] !== '1').map((s) => s.metric.instance ?? '?');
-    add('up', `up{job="${job}"}`, down.length === 0 ? 'pass' : 'fail', down.length === 0 ? `1 for ${up.length} target(s)` : `0 for ${down.join(', ')}`, down.length === 0 ? undefined : { cause: 'the scrape fails (see the target health above)', fix: 'fix the target error above' });
+    const down = up.filter((x) => x.value[1] !== '1').map((x) => x.metric.instance ?? '?');
+    add('up', `up{job="${job}"}`, down.length === 0 ? 'pass' : 'fail', down.length === 0 ? `1 for ${up.length} target(s)` : `0 for ${down.join(', ')}`, down.length === 0 ? undefined : { cause: 'the scrape fails (see the target above)', fix: 'fix the target error above' });
   }
-  const targetUp = Array.isArray(up) && up.some((s) => s.value[1] === '1');
+  const targetUp = Array.isArray(up) && up.some((x) => x.value[1] === '1');
 
   for (const old of OLD_DASHBOARD_QUERIES) {
     const id = `query.${old.metric}`;
@@ -191,18 +240,23 @@ export async function checkPrometheus(options: DoctorOptions, live: { families: 
       add(id, old.shown, 'fail', result, { cause: 'Prometheus rejected the query', fix: 'check the Prometheus version (2.x or newer)' });
       continue;
     }
-    const values = result.filter((s) => !Number.isNaN(Number(s.value[1])));
+    const values = result.filter((x) => !Number.isNaN(Number(x.value[1])));
     if (values.length > 0) {
       add(id, old.shown, 'pass', `${values.length} series, e.g. ${Number(values[0]?.value[1]).toPrecision(4)}`);
+      continue;
+    }
+    if (!targetUp) {
+      if (neverScraped) add(id, old.shown, 'warn', 'no data yet', { cause: 'Prometheus has not scraped algo yet', fix: `wait one scrape_interval (${interval ?? '?'} s)` });
+      else add(id, old.shown, 'fail', 'no data', { cause: 'Prometheus is not scraping algo (see the target above)', fix: 'fix the scrape first' });
       continue;
     }
     const family = live.families === undefined ? undefined : familyOfSeries(old.metric, live.families);
     const liveSamples = family === undefined ? undefined : live.families?.get(family)?.samples.length;
     const firstEvent = firstEventOf(old.metric);
-    if (liveSamples === 0 && firstEvent !== undefined) {
+    if (live.families === undefined) {
+      add(id, old.shown, 'warn', 'no data', { cause: "the doctor could not read algo's /metrics itself (see above), so it cannot tell whether that is expected", fix: 'fix the algo checks above, then run the doctor again' });
+    } else if (liveSamples === 0 && firstEvent !== undefined) {
       add(id, old.shown, 'pass', `no data yet: ${firstEvent}`);
-    } else if (!targetUp) {
-      add(id, old.shown, 'fail', 'no data', { cause: 'Prometheus is not scraping algo (see the target health above)', fix: 'fix the scrape first' });
     } else if (result.length > 0 && firstEvent !== undefined) {
       add(id, old.shown, 'pass', `no data in the last 5 m: ${firstEvent.replace('since algo started', 'recently')}`);
     } else {

@@ -21,8 +21,12 @@ export interface ScrapeContext {
   address: string;
   metricsPath: string;
   scrapeTimeoutSeconds: number | undefined;
-  /** How long algo took to render /metrics for the doctor, seconds, when known. */
-  algoRenderSeconds: number | undefined;
+  /** host:port where the doctor reached algo's metrics. */
+  algoAddress?: string;
+  /** How long algo took to render /metrics for the doctor, seconds, when the target is algo. */
+  algoRenderSeconds?: number;
+  /** Set when algo's /metrics gave the doctor no answer within this many seconds. */
+  algoSlowerThanSeconds?: number;
 }
 
 export interface ClassifiedScrapeError extends Diagnosis {
@@ -30,6 +34,8 @@ export interface ClassifiedScrapeError extends Diagnosis {
 }
 
 const isLoopback = (address: string): boolean => /^(localhost|127\.|\[::1\])/.test(address);
+const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);
+const viaDocker = (address: string): boolean => address.startsWith('host.docker.internal') || address.startsWith('172.17.');
 
 /** Classifies Prometheus' error text (2.x and 3.x wordings). */
 export function classifyScrapeError(lastError: string, context: ScrapeContext): ClassifiedScrapeError {
@@ -40,7 +46,7 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
     return {
       kind: 'not_found',
       cause: `${address} answered 404 for ${metricsPath}: a wrong metrics_path, metrics disabled on algo (ALGO_ENABLE_PROMETHEUS=false), or another process on that port`,
-      fix: `set the job's metrics_path to algo's path (default /metrics, or ALGO_METRICS_PATH); check the start-up line 'Prometheus metrics endpoint enabled at …'; see what owns the port with \`ss -ltnp 'sport = :${address.split(':').pop() ?? ''}'\``,
+      fix: `set the job's metrics_path to algo's path (default /metrics, or ALGO_METRICS_PATH); check the start-up line 'Prometheus metrics endpoint enabled at …'; see what owns the port with \`ss -ltnp 'sport = :${portOf(address)}'\``,
     };
   }
   if (status === '401') {
@@ -53,12 +59,16 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
   if (status === '403') return { kind: 'forbidden', cause: `${address} refused the scrape (403): a proxy or another service`, fix: 'scrape algo directly' };
   if (status !== undefined) return { kind: 'http_error', cause: `${address} answered HTTP ${status} to the scrape`, fix: "read algo's log around the scrape times" };
   if (error.includes('connection refused')) {
+    const algoPort = context.algoAddress === undefined ? undefined : portOf(context.algoAddress);
+    const otherPort = algoPort !== undefined && algoPort !== portOf(address);
     return {
       kind: 'refused',
-      cause: `nothing listens on ${address} for Prometheus (connection refused): a wrong port in the target, algo not running, or algo bound to 127.0.0.1 while Prometheus runs in a container`,
-      fix: isLoopback(address)
-        ? 'check the target port against algo\'s PORT (default 5000) and that algo runs'
-        : 'check the target port against algo\'s PORT (default 5000); start algo with HOST=0.0.0.0 (the default) so the Docker bridge reaches it',
+      cause: `nothing listens on ${address} for Prometheus (connection refused): ${otherPort ? `algo answers on port ${algoPort}, the target says ${portOf(address)}` : 'a wrong port in the target, algo not running, or algo bound to 127.0.0.1 while Prometheus runs in a container'}`,
+      fix: otherPort
+        ? `point the target at port ${algoPort} (algo's PORT)`
+        : isLoopback(address)
+          ? "check the target port against algo's PORT (default 5000) and that algo runs"
+          : "check the target port against algo's PORT (default 5000); start algo with HOST=0.0.0.0 (the default) so the Docker bridge reaches it",
     };
   }
   if (error.includes('no such host') || error.includes('server misbehaving')) {
@@ -67,23 +77,34 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
       cause: `Prometheus cannot resolve the host in ${address}`,
       fix: address.startsWith('host.docker.internal')
         ? 'on Linux add `extra_hosts: ["host.docker.internal:host-gateway"]` to the Prometheus service in compose (deploy/docker-compose.infra.yml has it)'
-        : 'use a host name Prometheus can resolve (the compose service name, or an IP)',
+        : 'use a host name Prometheus can resolve: 127.0.0.1 when Prometheus runs on the same machine, the service name inside compose, or an IP',
     };
   }
   if (error.includes('context deadline exceeded') || error.includes('i/o timeout') || error.includes('timeout')) {
     const timeout = context.scrapeTimeoutSeconds;
     const render = context.algoRenderSeconds;
-    if (timeout !== undefined && render !== undefined && render > timeout / 2) {
+    const within = timeout === undefined ? '' : ` (${timeout} s)`;
+    if (context.algoSlowerThanSeconds !== undefined || (timeout !== undefined && render !== undefined && render > timeout / 2)) {
+      const took = context.algoSlowerThanSeconds !== undefined ? `more than ${context.algoSlowerThanSeconds} s` : `${render?.toFixed(2)} s`;
       return {
         kind: 'deadline',
-        cause: `the scrape is slower than its timeout: algo renders /metrics in ${render.toFixed(2)} s against scrape_timeout ${timeout} s`,
+        cause: `the scrape is slower than its timeout: algo takes ${took} to render /metrics, against scrape_timeout${within}`,
         fix: 'raise scrape_timeout (below scrape_interval), or cut series (ALGO_MAX_CAMERAS) and look for a blocked event loop',
+      };
+    }
+    const port = portOf(address);
+    const firewall = viaDocker(address) ? `ufw allow in on docker0 to any port ${port} proto tcp` : `allow TCP port ${port} in the host firewall`;
+    if (render === undefined) {
+      return {
+        kind: 'deadline',
+        cause: `Prometheus got no answer from ${address} within scrape_timeout${within}: packets are dropped (a firewall) or whatever listens there accepts connections and never answers${context.algoAddress !== undefined && context.algoAddress !== address ? ` (algo itself answers at ${context.algoAddress}: is the target's address right?)` : ''}`,
+        fix: `check what listens on ${address} (ss -ltnp 'sport = :${port}') and ${firewall}`,
       };
     }
     return {
       kind: 'deadline',
-      cause: `Prometheus got no answer from ${address} within scrape_timeout${timeout === undefined ? '' : ` (${timeout} s)`}${render === undefined ? '' : ` although algo answers the doctor in ${(render * 1000).toFixed(0)} ms`}: packets are dropped (a host firewall) or the target accepts connections and never answers (a hung process, or the wrong service on that port)`,
-      fix: 'allow the port through the firewall (ufw allow in on docker0 to any port 5000 proto tcp), and check what listens on the target address',
+      cause: `Prometheus got no answer from ${address} within scrape_timeout${within} although algo answers the doctor in ${(render * 1000).toFixed(0)} ms: packets are dropped (a host firewall) or the target accepts connections and never answers (a hung process, or the wrong service on that port)`,
+      fix: `${firewall}, and check what listens on the target address`,
     };
   }
   if (error.includes('content-type') || error.includes('content type')) {

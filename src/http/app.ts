@@ -1,11 +1,16 @@
 // The Fastify application factory: everything it needs arrives in `deps`; it reads no
 // environment and holds no globals, so tests build it with their own parts.
+// Behaviour every route inherits (so routes added later need nothing of their own): algo's
+// error answers, request accounting and logging (request-observer.ts), connection and request
+// time limits (connection-limits.ts), and refusal with 503 once the service is stopping.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { notFound } from '../errors.js';
+import { notFound, shuttingDown } from '../errors.js';
+import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
+import { clientErrorHandler, connectionOptions, limitConnections, limitRequestTime } from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -13,27 +18,44 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { RequestObserver } from './request-observer.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'metrics'> & { detect: Pick<Config['detect'], 'maxBodyBytes'> };
+  config: Pick<Config, 'metrics' | 'http'> & { detect: Pick<Config['detect'], 'maxBodyBytes'> };
   logger: Logger;
   metrics: AlgoMetrics;
   lifecycle: Lifecycle;
+  /** Repeated conditions (503 refusals, dropped connections) are logged through this. */
+  repeats: RateLimitedLog;
   /** Adds the domain routes (detection); called before the app is ready. */
   routes?: (app: FastifyInstance) => void;
 }
 
-/** Shared server settings: errors as algo JSON, one log line per request. */
-function createServer(logger: Logger, observer: RequestObserver, bodyLimit: number): FastifyInstance {
+/** Shared server settings: errors as algo JSON, one log line per request, connection limits. */
+function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): FastifyInstance {
+  const { config, logger, metrics, lifecycle, repeats } = deps;
+  // Probes and scrapes: logged at debug, and still answered while stopping.
+  const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
+  const observer = new RequestObserver({ logger, metrics: config.metrics.enabled ? metrics.http : undefined, quietRoutes, repeats });
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
     logController: observer,
     bodyLimit,
-    return503OnClosing: true,
-    // Bad URLs are rejected before routing, where Fastify reports no completion: report it here.
-    frameworkErrors: (error, request, reply) => {
-      reply.raw.once('finish', () => observer.requestCompleted(null, request, reply));
-      sendError(error, request, reply);
-    },
+    ...connectionOptions(config.http),
+    // Requests arriving while stopping are refused by the hook below, with algo's answer.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(observer),
+    // Bad URLs are rejected before routing; the observer still sees them end.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+  });
+  app.decorateReply('errorCode', null);
+  limitConnections(app, config.http.maxConnections, repeats);
+  limitRequestTime(app, config.http.requestTimeoutMs);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (lifecycle.phase !== 'stopping' || quietRoutes.has(request.routeOptions.url ?? '')) {
+      done();
+      return;
+    }
+    reply.header('connection', 'close');
+    done(shuttingDown());
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply));
@@ -41,14 +63,9 @@ function createServer(logger: Logger, observer: RequestObserver, bodyLimit: numb
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const { config, logger, metrics, lifecycle } = deps;
+  const { config, metrics, lifecycle } = deps;
   const serveMetricsHere = config.metrics.enabled && config.metrics.port === undefined;
-  const observer = new RequestObserver({
-    logger,
-    metrics: config.metrics.enabled ? metrics.http : undefined,
-    quietRoutes: new Set<string>([...HEALTH_PATHS, config.metrics.path]),
-  });
-  const app = createServer(logger, observer, config.detect.maxBodyBytes);
+  const app = createServer(deps, config.detect.maxBodyBytes);
   registerHealthRoutes(app, lifecycle);
   if (serveMetricsHere) registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path, token: config.metrics.token });
   app.get('/api/v1/info', async () => ({ name: 'algo', version: VERSION }));
@@ -58,9 +75,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
 /** The scrape-only server used when ALGO_METRICS_PORT is set. */
 export function buildMetricsApp(deps: Omit<AppDeps, 'routes'>): FastifyInstance {
-  const { config, logger, metrics, lifecycle } = deps;
-  const observer = new RequestObserver({ logger, metrics: metrics.http, quietRoutes: new Set<string>([...HEALTH_PATHS, config.metrics.path]) });
-  const app = createServer(logger, observer, 1024 * 1024);
+  const { config, metrics, lifecycle } = deps;
+  const app = createServer(deps, 1024 * 1024);
   registerHealthRoutes(app, lifecycle);
   registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path, token: config.metrics.token });
   return app;

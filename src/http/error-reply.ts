@@ -1,9 +1,11 @@
 // Maps any error to algo's JSON error answer: AlgoErrors keep their code and status,
-// Fastify's own errors are translated to the matching algo code, anything else is a 500
-// whose details stay in the log.
+// Fastify's and the multipart parser's own errors are translated to the matching algo code,
+// anything else is a 500 whose details stay in the log. Whatever the error, a request whose
+// client already went away is `client_closed` (499): that is what happened to it.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AlgoError, isAlgoError, type ErrorCode } from '../errors.js';
+import { AlgoError, STATUS_OF_CODE, clientClosed, isAlgoError, type ErrorCode } from '../errors.js';
+import { clientGone } from './client-gone.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -24,7 +26,10 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_type',
   FST_REQ_FILE_TOO_LARGE: 'too_large',
   FST_FILES_LIMIT: 'invalid_request',
-  FST_PARTS_LIMIT: 'invalid_request',
+  FST_PARTS_LIMIT: 'too_large',
+  FST_FIELDS_LIMIT: 'too_large',
+  FST_PROTO_VIOLATION: 'invalid_request',
+  FST_INVALID_JSON_FIELD_ERROR: 'invalid_request',
 };
 
 function isFastifyError(error: unknown): error is FastifyError {
@@ -37,23 +42,37 @@ export function toAlgoError(error: unknown): AlgoError {
   if (isFastifyError(error)) {
     const code = FASTIFY_CODES[error.code];
     const status = error.statusCode ?? 500;
-    if (code !== undefined) return new AlgoError(code, code === 'too_large' ? 413 : status, error.message, { cause: error });
+    if (code !== undefined) return new AlgoError(code, STATUS_OF_CODE[code], error.message, { cause: error });
     if (status >= 400 && status < 500) return new AlgoError('invalid_request', status, error.message, { cause: error });
   }
   return new AlgoError('internal', 500, 'Internal server error', { cause: error });
 }
 
+/** The outcome of a failed request: `client_closed` when its client is gone, else the error as an AlgoError. */
+export function requestError(error: unknown, reply: FastifyReply): AlgoError {
+  return clientGone(reply) ? clientClosed() : toAlgoError(error);
+}
+
+export function errorBody(error: AlgoError): ErrorBody {
+  return { statusCode: error.statusCode, code: error.code, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message };
+}
+
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const algoError = toAlgoError(error);
+  const algoError = requestError(error, reply);
+  reply.errorCode = algoError.code;
+  if (reply.sent || clientGone(reply)) return reply;
   if (algoError.statusCode >= 500 && algoError.code === 'internal') {
     request.log.error({ err: algoError.cause ?? algoError }, 'unhandled error');
   }
   if (algoError.retryAfterSeconds !== undefined) reply.header('retry-after', String(algoError.retryAfterSeconds));
-  const body: ErrorBody = {
-    statusCode: algoError.statusCode,
-    code: algoError.code,
-    error: STATUS_CODES[algoError.statusCode] ?? 'Error',
-    message: algoError.message,
-  };
-  return reply.code(algoError.statusCode).type('application/json; charset=utf-8').send(body);
+  // Answered before its body arrived: the rest of the body must not be read as a next request.
+  if (!request.raw.complete) reply.header('connection', 'close');
+  return reply.code(algoError.statusCode).type('application/json; charset=utf-8').send(errorBody(algoError));
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The algo error code this reply answered with, if it is an error answer (for the request log). */
+    errorCode: ErrorCode | null;
+  }
 }

@@ -13,9 +13,12 @@ export interface MetricsRouteOptions {
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** RFC 9110 §11.1: the auth scheme is case-insensitive. */
+const BEARER = /^bearer +(\S+) *$/i;
+
 function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  if (header === undefined || !header.startsWith('Bearer ')) return false;
-  return timingSafeEqual(digest(header.slice(7).trim()), expected);
+  const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+  return token !== undefined && timingSafeEqual(digest(token), expected);
 }
 
 export function registerMetricsRoute(app: FastifyInstance, { registry, path, token }: MetricsRouteOptions): void {

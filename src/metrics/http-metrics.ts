@@ -39,6 +39,15 @@ export class HttpMetrics {
 
   requestFinished(method: string, route: string | undefined, statusCode: number, seconds: number): void {
     this.inFlight--;
+    this.observe(method, route, statusCode, seconds);
+  }
+
+  /** A request refused before it started (by Node's HTTP parser): counted, never in flight. */
+  requestRejected(method: string, statusCode: number): void {
+    this.observe(method, undefined, statusCode, 0);
+  }
+
+  private observe(method: string, route: string | undefined, statusCode: number, seconds: number): void {
     const key = `${method} ${statusCode} ${route ?? UNMATCHED_ROUTE}`;
     let child = this.children.get(key);
     if (child === undefined) {

@@ -22,7 +22,7 @@ export interface LlmRecorder {
   forModel(provider: string, model: string): ModelLlmRecorder;
   /** A summary answered: by the LLM, or by the template with the reason when the LLM was tried. */
   recordSummary(source: 'llm' | 'template', failure?: LlmErrorCode): void;
-  /** A summary dropped before anyone got it (a stream summary not ready in time: not_ready). */
+  /** A summary dropped before anyone got it (a stream summary not ready in time: stream_not_ready). */
   recordSkipped(reason: LlmErrorCode): void;
 }
 
@@ -54,7 +54,7 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
   });
   const failures = new Counter({
     name: 'llm_scene_failures_total',
-    help: 'Scene descriptions the LLM could not produce, by reason (the summary.error code); not_ready: a stream summary skipped because it was not ready in time.',
+    help: 'Scene descriptions the LLM could not produce, by reason (the summary.error code); stream_not_ready: a stream summary skipped because it was not ready in time.',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

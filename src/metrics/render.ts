@@ -9,9 +9,24 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
-/** Picks OpenMetrics only when the scraper's Accept header asks for it. */
+/**
+ * Picks OpenMetrics only when the scraper's Accept header prefers it (RFC 9110 §12.5.1): listed
+ * with a quality above 0 and at least that of the text format (`text/plain`, `text/*`, `*\/*`).
+ * Prometheus sends `application/openmetrics-text;version=1.0.0;q=0.5,…,text/plain;version=0.0.4;q=0.3,*\/*;q=0.2`.
+ */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  return accept !== undefined && accept.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
+  if (accept === undefined) return 'prometheus';
+  let openMetrics = 0;
+  let text = 0;
+  for (const range of accept.split(',')) {
+    const [media = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const qParam = params.find((param) => param.startsWith('q='));
+    const quality = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!Number.isFinite(quality)) continue;
+    if (media === 'application/openmetrics-text') openMetrics = Math.max(openMetrics, quality);
+    else if (media === 'text/plain' || media === 'text/*' || media === '*/*') text = Math.max(text, quality);
+  }
+  return openMetrics > 0 && openMetrics >= text ? 'openmetrics' : 'prometheus';
 }
 
 export function contentTypeOf(format: ExpositionFormat): string {

@@ -1,9 +1,9 @@
 // Reads a frame message: key = camera id, value = encoded image, headers content-type,
 // frame-id and capture-ts (milliseconds since the epoch, or an ISO 8601 time).
-import { type AlgoError, emptyBody, invalidCameraId, missingKey, tooLarge, unsupportedType } from '../errors.js';
+import { type AlgoError, emptyBody, isAlgoError, missingKey, tooLarge, unsupportedType } from '../errors.js';
+import { parseCameraId } from '../detect/camera-id.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
 import type { Result } from '../detect/types.js';
-import { CAMERA_ID_PATTERN } from '../http/image-request.js';
 import type { StreamRecord } from './stream-client.js';
 
 export const FRAME_HEADERS = { contentType: 'content-type', frameId: 'frame-id', captureTs: 'capture-ts' } as const;
@@ -25,7 +25,12 @@ function parseCaptureTime(value: string | undefined): number | undefined {
 export function readFrame(record: StreamRecord, maxBytes: number): Result<Frame, AlgoError> {
   const cameraId = record.key?.toString('utf8');
   if (cameraId === undefined || cameraId === '') return { ok: false, error: missingKey() };
-  if (!CAMERA_ID_PATTERN.test(cameraId)) return { ok: false, error: invalidCameraId('Frame message key is not a valid camera id') };
+  try {
+    parseCameraId(cameraId);
+  } catch (error) {
+    if (isAlgoError(error)) return { ok: false, error };
+    throw error;
+  }
   if (record.value === null || record.value.length === 0) return { ok: false, error: emptyBody() };
   if (record.value.length > maxBytes) return { ok: false, error: tooLarge(`Frame is ${record.value.length} bytes; the limit is ${maxBytes} (ALGO_MAX_BODY_BYTES)`) };
   const contentType = record.headers[FRAME_HEADERS.contentType]?.split(';')[0]?.trim().toLowerCase();

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config/config.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import type { AlgoError } from '../errors.js';
+import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamRecord } from './stream-client.js';
@@ -27,6 +28,8 @@ export interface FrameWorkerDeps {
   pipeline: DetectionPipeline;
   recorder: KafkaRecorder;
   logger: Logger;
+  /** Outages and bad frames repeat: logged once, then summarised. */
+  repeats: RateLimitedLog;
   maxFrameBytes: number;
   /** With ALGO_LLM_STREAM_SUMMARIES: scene summaries added to output messages. */
   summaries?: StreamSummaries | undefined;
@@ -44,9 +47,17 @@ export class FrameWorker {
     this.log = deps.logger.child({ component: 'kafka' });
     deps.client.on('state', (state, detail) => {
       if (state === this.state) return;
+      const wasJoined = this.state === 'joined';
       this.state = state;
-      const level = state === 'crashed' || (state === 'disconnected' && !this.stopping) ? 'warn' : 'info';
-      this.log[level]({ state, detail, groupId: deps.config.groupId, topic: deps.config.inputTopic }, `kafka consumer ${state}`);
+      const fields = { state, detail, groupId: deps.config.groupId, topic: deps.config.inputTopic };
+      if (this.stopping || state === 'joined' || state === 'connecting') {
+        // One line when the consumer joins or leaves for good; the connect attempts between are debug.
+        this.log[state === 'joined' || this.stopping ? 'info' : 'debug'](fields, `kafka consumer ${state}`);
+        return;
+      }
+      // While the broker is down the consumer cycles crashed → stopped → disconnected on every
+      // retry: one warning when that starts, then a summary per interval.
+      deps.repeats.log('warn', 'kafka consumer down', { ...fields, wasJoined }, 'kafka consumer not in its group; retrying with backoff');
     });
     deps.client.on('rebalance', () => deps.recorder.rebalanced());
   }
@@ -127,7 +138,7 @@ export class FrameWorker {
     const { recorder, config } = this.deps;
     recorder.consumed(record.topic);
     const frame = readFrame(record, this.deps.maxFrameBytes);
-    if (!frame.ok) return () => this.deadLetter(record, frame.error);
+    if (!frame.ok) return () => this.deadLetter(record, this.deps.pipeline.refuse(frame.error).error);
 
     let modelErrors = 0;
     let backoffMs = 50;
@@ -148,8 +159,8 @@ export class FrameWorker {
         };
       }
       const error = result.error;
-      if (POISON.has(error.code)) return () => this.deadLetter(record, error);
-      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return () => this.deadLetter(record, error);
+      if (POISON.has(error.code)) return () => this.deadLetter(record, error, frame.value.cameraId);
+      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return () => this.deadLetter(record, error, frame.value.cameraId);
       if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');
       // Detector saturated (or a transient model error): stop fetching, back off, retry the same frame.
       const resume = control.pause();
@@ -159,7 +170,8 @@ export class FrameWorker {
     }
   }
 
-  private async deadLetter(record: StreamRecord, error: AlgoError): Promise<void> {
+  /** `cameraId` is known once the message's key was valid; bad frames are logged per camera and reason. */
+  private async deadLetter(record: StreamRecord, error: AlgoError, cameraId?: string): Promise<void> {
     const { client, config, recorder } = this.deps;
     await client.send(config.dlqTopic, [
       {
@@ -178,6 +190,11 @@ export class FrameWorker {
     ]);
     recorder.failed(record.topic, error.code);
     recorder.produced(config.dlqTopic);
-    this.log.warn({ reason: error.code, topic: record.topic, partition: record.partition, offset: record.offset }, 'frame sent to the dead-letter topic');
+    this.deps.repeats.log(
+      'warn',
+      `dead letter ${error.code} ${cameraId ?? ''}`,
+      { component: 'kafka', reason: error.code, cameraId, topic: record.topic, partition: record.partition, offset: record.offset },
+      'frame sent to the dead-letter topic',
+    );
   }
 }

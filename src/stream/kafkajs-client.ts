@@ -3,6 +3,7 @@
 // second, at the end of each batch and when the consumer stops or rebalances; a commit round
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
 // silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type IMemberAssignment, type KafkaMessage, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
 import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, PartitionLag, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
@@ -20,6 +21,8 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Stre
   return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headerValues(message.headers) };
 }
 
+const RESTART_DELAY_MS = { initial: 1000, max: 30_000 };
+
 export class KafkaJsClient implements StreamClient {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -28,6 +31,9 @@ export class KafkaJsClient implements StreamClient {
   /** Partitions per topic held since the last group join; empty while not in the group. */
   private assignment: IMemberAssignment = {};
   private readonly listeners: { [E in keyof StreamClientEvents]: Array<StreamClientEvents[E]> } = { state: [], rebalance: [] };
+  /** Wait before the consumer restarts after a crash: doubles per crash, reset when it rejoins. */
+  private restartDelayMs = RESTART_DELAY_MS.initial;
+  private stopping = new AbortController();
 
   constructor(private readonly config: KafkaConfig) {
     this.kafka = new Kafka({
@@ -53,12 +59,15 @@ export class KafkaJsClient implements StreamClient {
       maxBytes: 64 * 1024 * 1024,
       rebalanceTimeout: 20_000,
       allowAutoTopicCreation: true,
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: async () => true },
+      // kafkajs restarts a crashed consumer at once; while the broker stays down that is a
+      // crash every few seconds. Back off exponentially instead (and not at all once stopping).
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: () => this.restartAfterBackoff() },
     });
     const { CONNECT, GROUP_JOIN, DISCONNECT, CRASH, REBALANCING, STOP } = this.consumer.events;
     this.consumer.on(CONNECT, () => this.emitState('connecting', undefined));
     this.consumer.on(GROUP_JOIN, (event) => {
       this.assignment = event.payload.memberAssignment;
+      this.restartDelayMs = RESTART_DELAY_MS.initial;
       this.emitState('joined', undefined);
       for (const listener of this.listeners.rebalance) listener();
     });
@@ -77,6 +86,14 @@ export class KafkaJsClient implements StreamClient {
     });
   }
 
+  private async restartAfterBackoff(): Promise<boolean> {
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delayMs * 2, RESTART_DELAY_MS.max);
+    const signal = this.stopping.signal;
+    await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+    return !signal.aborted;
+  }
+
   on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
     this.listeners[event].push(listener);
   }
@@ -86,6 +103,7 @@ export class KafkaJsClient implements StreamClient {
   }
 
   async start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
+    this.stopping = new AbortController();
     await this.producer.connect();
     await this.admin.connect();
     await this.consumer.connect();
@@ -134,6 +152,7 @@ export class KafkaJsClient implements StreamClient {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.consumer.disconnect();
     await this.producer.disconnect();
     await this.admin.disconnect();

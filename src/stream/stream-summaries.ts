@@ -2,7 +2,7 @@
 // frame's detection when its camera is due (at most once per ALGO_LLM_MIN_INTERVAL_S), and
 // rides on the first output message of that camera published after it is ready, with the
 // frame_id it describes. A summary still running when the camera's next one is due is
-// abandoned and counted (llm_scene_failures_total{reason="not_ready"}).
+// abandoned and counted (llm_scene_failures_total{reason="stream_not_ready"}).
 import type { DetectionResponse } from '../detect/pipeline.js';
 import type { SceneSummarizer, SceneSummary } from '../llm/scene-summarizer.js';
 import type { LlmRecorder } from '../metrics/llm-metrics.js';
@@ -36,7 +36,7 @@ export class StreamSummaries {
     if (current !== undefined && now - current.startedAt < this.minIntervalMs) return;
     if (current !== undefined && !current.settled) {
       current.abort.abort();
-      this.recorder.recordSkipped('not_ready');
+      this.recorder.recordSkipped('stream_not_ready');
     }
     // A ready summary never picked up (the camera went quiet) is replaced by the newer one.
     const entry: CameraSummary = { startedAt: now, abort: new AbortController(), ready: undefined, settled: false };

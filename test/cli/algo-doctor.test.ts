@@ -17,7 +17,7 @@ async function algo(args: string[]): Promise<{ code: number | null; stdout: stri
 
 describe('algo doctor command', () => {
   test('bad flags exit 2 with the usage', async () => {
-    for (const args of [['doctor', '--bogus'], ['doctor', '--url', 'localhost:5000'], ['doctor', '--timeout', '-1'], ['doctor', '--url', 'http://user:pw@localhost:5000'], ['frobnicate']]) {
+    for (const args of [['doctor', '--bogus'], ['doctor', '--url', 'localhost:5000'], ['doctor', '--timeout', '-1'], ['doctor', '--url', 'http://user:pw@localhost:5000'], ['doctor', '--url', 'http://127.0.0.1:5000/metrics'], ['doctor', '--url', 'http://127.0.0.1:5000?x=1'], ['doctor', '--rules', '/nonexistent/alerts.yml'], ['doctor', '--token-file', '/nonexistent/token'], ['frobnicate']]) {
       const run = await algo(args);
       assert.equal(run.code, 2, args.join(' '));
       assert.match(run.stderr, /Usage: algo/);

@@ -59,13 +59,13 @@ describe('install and start from the README', () => {
   test('SIGTERM to the `npm start` process stops the service and leaves no node behind', async () => {
     const port = await freePort();
     const npm = spawn('npm', ['start'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
-    await waitFor('npm start to serve /metrics', async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).status === 200 ? true : undefined), 30_000);
+    await waitFor('npm start to serve /metrics', async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).status === 200 ? true : undefined), 60_000);
     const children = execFileSync('pgrep', ['-P', String(npm.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
     assert.ok(children.length > 0);
     npm.kill('SIGTERM');
     const [code] = (await once(npm, 'exit')) as [number | null];
     assert.equal(code, 0);
-    await waitFor('children to exit', async () => (children.every((pid) => !alive(pid)) ? true : undefined), 10_000);
+    await waitFor('children to exit', async () => (children.every((pid) => !alive(pid)) ? true : undefined), 30_000);
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
   });
 });

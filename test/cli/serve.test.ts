@@ -14,6 +14,12 @@ describe('algo process', () => {
     assert.match(run.output(), /PORT="eighty" is not allowed; expected an integer from 0 to 65535/);
   });
 
+  test('a metrics path that collides with a health route is a configuration error (exit 2), not a Fastify crash', async () => {
+    const run = serve({ PORT: '0', ALGO_METRICS_PATH: '/healthz' });
+    assert.equal(await run.exit, 2);
+    assert.match(run.output(), /ALGO_METRICS_PATH="\/healthz" is not allowed/);
+  });
+
   test('a missing model file stops start-up with an error naming the file', async () => {
     const run = serve({ PORT: '0', ALGO_MODEL_PATH: '/models/missing-yolov8n.onnx' });
     assert.equal(await run.exit, 1);
@@ -22,12 +28,13 @@ describe('algo process', () => {
 
   test('start-up logs the metrics line, SIGTERM drains and exits 0', async () => {
     const port = await freePort();
-    const run = serve({ PORT: String(port) });
-    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 20_000);
+    const run = serve({ PORT: String(port), ALGO_SHUTDOWN_DELAY_MS: '200' });
+    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 60_000);
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.equal(response.status, 200);
     run.child.kill('SIGTERM');
     assert.equal(await run.exit, 0);
+    assert.match(run.output(), /readiness reports draining/);
     assert.match(run.output(), /algo stopped/);
   });
 });

@@ -26,6 +26,9 @@ describe('configuration', () => {
     assert.equal(config.kafka.enabled, false);
     assert.equal(config.kafka.groupId, 'algo-detector');
     assert.equal(config.detect.detector, 'auto');
+    // Unset: each model format's own default (0.3 for the built-in CenterNet, 0.25 for YOLO).
+    assert.equal(config.detect.confidenceThreshold, undefined);
+    assert.equal(loadConfig({ ALGO_CONFIDENCE_THRESHOLD: '0.4' }).detect.confidenceThreshold, 0.4);
   });
 
   test('values are parsed into typed fields', () => {
@@ -64,7 +67,7 @@ describe('configuration', () => {
     ['ALGO_KAFKA_BROKERS', 'localhost', /host:port/],
     ['ALGO_KAFKA_INPUT_TOPIC', 'frames topic', /Kafka name/],
     ['ALGO_KAFKA_LAG_INTERVAL_MS', '10', /an integer from 100 to 600000/],
-    ['ALGO_DETECTOR', 'yolov9', /one of auto, yolov8, hog/],
+    ['ALGO_DETECTOR', 'hog', /one of auto, centernet, yolov8/],
     ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
     ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],
     ['ALGO_LLM_BASE_URL', 'ftp://models.example/v1', /an http\(s\) URL/],
@@ -75,6 +78,15 @@ describe('configuration', () => {
     ['ALGO_LLM_MAX_CONCURRENCY', '0', /an integer from 1 to 1024/],
     ['ALGO_LLM_VISION', 'sometimes', /true or false/],
     ['ALGO_LLM_MIN_INTERVAL_S', '-1', /a number from 0 to 86400/],
+    ['ALGO_METRICS_PATH', '/healthz', /a path other than \/healthz, \/readyz, \/api/],
+    ['ALGO_METRICS_PATH', '/readyz', /a path other than/],
+    ['ALGO_METRICS_PATH', '/api/v1/detect', /a path other than/],
+    ['ALGO_REQUEST_TIMEOUT_MS', '50', /an integer from 100 to 3600000/],
+    ['ALGO_HEADERS_TIMEOUT_MS', 'soon', /an integer/],
+    ['ALGO_KEEP_ALIVE_TIMEOUT_MS', '0', /an integer from 100/],
+    ['ALGO_MAX_CONNECTIONS', '0', /an integer from 1/],
+    ['ALGO_SHUTDOWN_DELAY_MS', '-1', /an integer from 0/],
+    ['ALGO_LOG_SUMMARY_INTERVAL_MS', '1', /an integer from 100/],
   ];
   for (const [variable, value, allowed] of rejected) {
     test(`rejects ${variable}=${value} naming the variable, the value and what is allowed`, () => {
@@ -85,6 +97,17 @@ describe('configuration', () => {
       assert.match(error.message, allowed);
     });
   }
+
+  test('connection limits have bounded defaults', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 });
+    assert.equal(config.shutdownDelayMs, 5000);
+    assert.equal(config.logSummaryIntervalMs, 30_000);
+  });
+
+  test('the request timeout cannot be shorter than the headers timeout', () => {
+    assert.match(configError({ ALGO_REQUEST_TIMEOUT_MS: '1000', ALGO_HEADERS_TIMEOUT_MS: '2000' }).message, /ALGO_REQUEST_TIMEOUT_MS=1000.*at least ALGO_HEADERS_TIMEOUT_MS/);
+  });
 
   test('the metrics port must differ from the main port', () => {
     assert.match(configError({ PORT: '5000', ALGO_METRICS_PORT: '5000' }).message, /ALGO_METRICS_PORT=5000.*other than PORT/);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { letterboxGeometry, unletterbox } from '../../src/detect/letterbox.js';
+import { letterboxGeometry, toDetectedObjects, unletterbox } from '../../src/detect/letterbox.js';
 import { iou, nonMaxSuppression, type Candidate } from '../../src/detect/nms.js';
 import { decodeYoloOutput } from '../../src/detect/yolo-output.js';
+import { decodeDetectionRows } from '../../src/detect/formats/centernet-signature.js';
 import { classNamesFor, COCO80, modelTypeFor, parseUltralyticsNames } from '../../src/detect/class-names.js';
 
 const box = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number): Candidate => ({ classId, score, x1, y1, x2, y2 });
@@ -31,6 +32,20 @@ describe('letterbox geometry', () => {
   });
 });
 
+describe('boxes back to original pixels', () => {
+  test('a box crossing the image edge is clipped, one wholly in the padding is dropped, one thinner than the rounding is dropped', () => {
+    // 640×424 into 320×320: scale 0.5, 54 px of padding above and below.
+    const g = letterboxGeometry(640, 424, 320, 320);
+    const objects = toDetectedObjects(
+      [box(0, 0.91234, 80, 40, 120, 170), box(1, 0.8, 10, 280, 60, 318), box(2, 0.7, 100, 100, 100.001, 150)],
+      g,
+      { width: 640, height: 424 },
+      ['person', 'kite'],
+    );
+    assert.deepEqual(objects, [{ label: 'person', class_id: 0, score: 0.9123, box: { x: 160, y: 0, width: 80, height: 232 } }]);
+  });
+});
+
 describe('YOLO head decoding and NMS', () => {
   test('decodes [1, 4+C, N] anchors, keeping the best class above the threshold', () => {
     // 2 classes, 3 anchors; rows: cx, cy, w, h, class0, class1
@@ -53,6 +68,19 @@ describe('YOLO head decoding and NMS', () => {
     assert.equal(iou(box(0, 1, 0, 0, 10, 10), box(0, 1, 20, 20, 30, 30)), 0);
     assert.equal(iou(box(0, 1, 0, 0, 10, 10), box(0, 1, 0, 0, 10, 10)), 1);
     assert.equal(iou(box(0, 1, 0, 0, 10, 10), box(0, 1, 5, 0, 15, 10)), 50 / 150);
+  });
+});
+
+describe('CenterNet detections decoding and class-agnostic suppression', () => {
+  test('rows of x1, y1, x2, y2, score, class above the threshold become candidates; padding rows and bad classes are skipped', () => {
+    const rows = Float32Array.from([10, 20, 30, 60, 0.8, 0, 12, 22, 31, 61, 0.5, 16, 0, 0, 0, 0, 0, 0, 5, 5, 9, 9, 0.9, Number.NaN, 1, 1, 2, 2, 0.2, 3]);
+    assert.deepEqual(decodeDetectionRows(rows, 5, 0.3), [box(0, Math.fround(0.8), 10, 20, 30, 60), box(16, Math.fround(0.5), 12, 22, 31, 61)]);
+  });
+
+  test('class-agnostic NMS removes one box labelled with two classes, class-wise keeps both', () => {
+    const twice = [box(19, 0.36, 400, 136, 600, 338), box(18, 0.34, 402, 135, 601, 340), box(0, 0.76, 190, 103, 273, 381)];
+    assert.deepEqual(nonMaxSuppression(twice, 0.45, 100, true).map((c) => c.classId), [0, 19]);
+    assert.deepEqual(nonMaxSuppression(twice, 0.45, 100).map((c) => c.classId), [0, 19, 18]);
   });
 });
 

@@ -2,6 +2,9 @@
 // healthy job and one job per broken setup the doctor must name.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runDoctor } from '../../src/doctor/doctor.js';
@@ -17,6 +20,7 @@ import { waitFor } from '../helpers/wait.js';
 const TOKEN = 'doctor-test-token-9f2c';
 
 let healthy: TestService;
+let spare: TestService;
 let disabled: TestService;
 let tokened: TestService;
 let silent: Server;
@@ -38,15 +42,16 @@ const check = (report: DoctorReport, id: string) => {
   assert.ok(found, `check ${id} in ${report.checks.map((c) => c.id).join(', ')}`);
   return found;
 };
-const targetCheck = (report: DoctorReport) => {
-  const found = report.checks.find((c) => c.id.startsWith('prometheus.target.'));
-  assert.ok(found, 'a target health check');
+const targetCheck = (report: DoctorReport, job = report.targets.job) => {
+  const found = report.checks.find((c) => c.id === 'prometheus.target' && c.subject?.startsWith(`${job}/`));
+  assert.ok(found, `a target health check for job ${job}`);
   return found;
 };
 
 describe('algo doctor with a real Prometheus', () => {
   before(async () => {
     healthy = await startTestService();
+    spare = await startTestService();
     disabled = await startTestService({ ALGO_ENABLE_PROMETHEUS: 'false' });
     tokened = await startTestService({ ALGO_METRICS_TOKEN: TOKEN });
     silent = createServer((socket) => {
@@ -61,7 +66,8 @@ describe('algo doctor with a real Prometheus', () => {
     grafana = await startFakeGrafana();
     prometheus = await startPrometheus([
       { job: 'algo', address: host(healthy.url) },
-      { job: 'wrong-path', address: `localhost:${new URL(healthy.url).port}`, metricsPath: '/metricz' },
+      { job: 'wrong-path', address: `localhost:${new URL(spare.url).port}`, metricsPath: '/metricz' },
+      { job: 'algo-copy', address: host(spare.url) },
       { job: 'refused', address: `127.0.0.1:${closedPort}` },
       { job: 'deadline', address: `127.0.0.1:${silentPort}` },
       { job: 'disabled', address: host(disabled.url) },
@@ -69,7 +75,7 @@ describe('algo doctor with a real Prometheus', () => {
     ]);
     await waitFor('every target scraped and algo scraped three times', async () => {
       const targets = await prometheus.targets();
-      if (targets.length < 6 || targets.some((t) => t.health === 'unknown')) return undefined;
+      if (targets.length < 7 || targets.some((t) => t.health === 'unknown')) return undefined;
       const samples = await prometheus.query('count_over_time(up{job="algo"}[1m])');
       return Number(samples[0]?.value[1] ?? 0) >= 3 ? true : undefined;
     }, 40_000);
@@ -80,7 +86,7 @@ describe('algo doctor with a real Prometheus', () => {
     for (const socket of silentSockets) socket.destroy();
     silent?.close();
     await grafana?.close();
-    await Promise.all([healthy, disabled, tokened].map((s) => s?.stop('test')));
+    await Promise.all([healthy, spare, disabled, tokened].map((s) => s?.stop('test')));
   });
 
   test('a healthy setup passes every check, finding the job by the target address', async () => {
@@ -99,11 +105,11 @@ describe('algo doctor with a real Prometheus', () => {
   });
 
   test('a wrong metrics_path is named: 404 on that path', async () => {
-    const report = await doctor(['--url', healthy.url, '--job', 'wrong-path']);
+    const report = await doctor(['--url', spare.url, '--job', 'wrong-path']);
     assert.equal(report.ok, false);
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
-    assert.match(target.detail, /not_found/);
+    assert.equal(target.kind, 'not_found');
     assert.match(target.cause ?? '', /404 for \/metricz: a wrong metrics_path/);
     assert.match(check(report, 'prometheus.scrape_config').cause ?? '', /scrapes \/metricz but algo serves metrics at \/metrics/);
   });
@@ -112,8 +118,8 @@ describe('algo doctor with a real Prometheus', () => {
     const report = await doctor(['--url', healthy.url, '--job', 'refused']);
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
-    assert.match(target.detail, /refused/);
-    assert.match(target.cause ?? '', /nothing listens on 127\.0\.0\.1:\d+ .*wrong port/);
+    assert.equal(target.kind, 'refused');
+    assert.match(target.cause ?? '', /nothing listens on 127\.0\.0\.1:\d+ for Prometheus \(connection refused\): algo answers on port \d+, the target says \d+/);
     assert.equal(check(report, 'prometheus.up').status, 'fail');
   });
 
@@ -121,26 +127,44 @@ describe('algo doctor with a real Prometheus', () => {
     const report = await doctor(['--url', healthy.url, '--job', 'deadline']);
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
-    assert.match(target.detail, /deadline/);
-    assert.match(target.cause ?? '', /no answer .* within scrape_timeout \(1 s\) although algo answers the doctor in \d+ ms: packets are dropped/);
+    assert.equal(target.kind, 'deadline');
+    assert.match(target.cause ?? '', /no answer from 127\.0\.0\.1:\d+ within scrape_timeout \(1 s\): packets are dropped \(a firewall\) or whatever listens there accepts connections and never answers \(algo itself answers at 127\.0\.0\.1:\d+/);
+  });
+
+  test('every job scraping algo\'s address is checked: a broken second job fails the run', async () => {
+    const report = await doctor(['--url', spare.url]);
+    assert.equal(report.targets.job, 'algo', 'job "algo" is what the shipped dashboard selects');
+    assert.equal(report.ok, false);
+    assert.equal(targetCheck(report, 'wrong-path').status, 'fail');
+    assert.equal(targetCheck(report, 'algo-copy').status, 'pass');
+  });
+
+  test('a job not named algo is a warning: the shipped dashboard and alerts select job="algo"', async () => {
+    const report = await doctor(['--url', spare.url, '--job', 'algo-copy']);
+    const name = check(report, 'prometheus.job_name');
+    assert.equal(name.status, 'warn');
+    assert.match(name.cause ?? '', /select job="algo"/);
   });
 
   test('metrics disabled on algo: algo answers 404 on /metrics and so does the scrape', async () => {
     const report = await doctor(['--url', disabled.url, '--job', 'disabled']);
     const status = check(report, 'algo.metrics.status');
     assert.equal(status.status, 'fail');
-    assert.match(status.cause ?? '', /404 on \/metrics: metrics are disabled \(ALGO_ENABLE_PROMETHEUS=false\)/);
+    assert.match(status.cause ?? '', /404 on \/metrics: algo runs here \(its \/healthz answers\) but serves no metrics on this path: metrics are disabled \(ALGO_ENABLE_PROMETHEUS=false\)/);
     assert.match(targetCheck(report).cause ?? '', /metrics disabled on algo/);
     assert.equal(check(report, 'consistency.dashboard').status, 'skip');
   });
 
   test('a token required by algo but missing from the scrape job: 401 named, and the token never printed', async () => {
-    const report = await doctor(['--url', tokened.url, '--job', 'no-token', '--token', TOKEN]);
+    const tokenFile = join(await mkdtemp(join(tmpdir(), 'algo-token-')), 'token');
+    await writeFile(tokenFile, `${TOKEN}\n`);
+    const report = await doctor(['--url', tokened.url, '--job', 'no-token', '--token-file', tokenFile]);
     assert.equal(check(report, 'algo.metrics.auth').status, 'pass');
     assert.equal(check(report, 'algo.metrics.status').status, 'pass');
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
-    assert.match(target.detail, /unauthorized/);
+    assert.equal(target.kind, 'unauthorized');
+    assert.match(check(report, 'prometheus.scrape_config').cause ?? '', /algo requires a bearer token \(ALGO_METRICS_TOKEN\) and the job sends none/);
     assert.match(target.cause ?? '', /requires a bearer token \(ALGO_METRICS_TOKEN\) and the scrape job sends none/);
     assert.doesNotMatch(JSON.stringify(report), new RegExp(TOKEN));
   });
@@ -149,7 +173,7 @@ describe('algo doctor with a real Prometheus', () => {
     const report = await doctor(['--url', tokened.url, '--job', 'no-token']);
     const auth = check(report, 'algo.metrics.auth');
     assert.equal(auth.status, 'fail');
-    assert.match(auth.fix ?? '', /pass --token/);
+    assert.match(auth.fix ?? '', /ALGO_METRICS_TOKEN in its environment, or --token-file/);
   });
 
   test('Grafana: wrong credentials and a data source that cannot reach Prometheus are failures; no Grafana is a skip', async () => {

@@ -2,6 +2,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildCostModel } from '../../bench/yolo-cost-model.js';
 import { encodeModel } from '../../src/detect/onnx/onnx-writer.js';
 import { buildTestModel } from './yolo-test-model.js';
 
@@ -13,6 +14,12 @@ export async function writeTempFile(name: string, bytes: Uint8Array): Promise<st
 }
 
 export const writeTestModel = (): Promise<string> => writeTempFile('algo-test.onnx', buildTestModel());
+
+/**
+ * A deliberately slow real detector, for tests that need frames to pile up: the YOLOv8n-cost
+ * graph at 960×960 (about 2.3× YOLOv8n's work, roughly 100–250 ms a frame on 2 shared cores).
+ */
+export const writeSlowModel = (): Promise<string> => writeTempFile('yolov8n-cost-960.onnx', buildCostModel(960).bytes);
 
 /** A valid ONNX model that is not a detector: its output is the image itself. */
 export const writeNonDetectorModel = (): Promise<string> =>

@@ -10,7 +10,8 @@ export interface AlgoProcess {
 
 export function spawnAlgo(env: Record<string, string>): AlgoProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    // No readiness-drain delay at SIGTERM unless a test asks for one.
+    env: { ...process.env, HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -20,7 +20,8 @@ export class LogCapture {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
+  // No readiness-drain delay at shutdown unless a test asks for one.
+  return loadConfig({ PORT: '0', HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ...env });
 }
 
 export interface TestService extends RunningService {

@@ -19,7 +19,7 @@ export const TEST_ANCHOR_ROWS: Array<[number, number, number, number, number[]]>
   [160, 160, 50, 50, [0, 0, 0]], // class 0 score = mean red level, set by the graph
 ];
 
-export function buildTestModel(): Uint8Array {
+export function buildTestModel(extraMetadata: Record<string, string> = {}): Uint8Array {
   const channels = 4 + TEST_CLASS_NAMES.length;
   const base = new Float32Array(channels * TEST_ANCHORS);
   TEST_ANCHOR_ROWS.forEach(([cx, cy, w, h, scores], anchor) => {
@@ -54,6 +54,7 @@ export function buildTestModel(): Uint8Array {
       batch: '1',
       imgsz: `[${S}, ${S}]`,
       names: `{0: 'person', 1: 'kite', 2: "dog's toy"}`,
+      ...extraMetadata,
     },
   });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { buildApp } from '../../src/http/app.js';
 import { Lifecycle } from '../../src/http/lifecycle.js';
+import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { LogCapture, startTestService, testConfig, type TestService } from '../helpers/service.js';
@@ -39,14 +40,27 @@ describe('HTTP service', () => {
     assert.ok((await response.text()).endsWith('# EOF\n'));
   });
 
+  test('OpenMetrics is not served when Accept refuses it (q=0) or prefers the text format', async () => {
+    const service = await start();
+    for (const accept of ['application/openmetrics-text;q=0, text/plain', 'application/openmetrics-text;version=1.0.0;q=0.2,text/plain;version=0.0.4;q=0.9', 'application/openmetrics-text; q=0']) {
+      const response = await fetch(`${service.url}/metrics`, { headers: { accept } });
+      assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', accept);
+    }
+    const prometheus = 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+    const response = await fetch(`${service.url}/metrics`, { headers: { accept: prometheus } });
+    assert.equal(response.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+  });
+
   test('requests are labelled by route template, not raw URL', async () => {
     const logs = new LogCapture();
+    const logger = createLogger('info', logs);
     const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
     const app = buildApp({
       config: testConfig(),
-      logger: createLogger('info', logs),
+      logger,
       metrics,
       lifecycle: new Lifecycle(),
+      repeats: new RateLimitedLog(logger, { intervalMs: 1000 }),
       routes: (instance) => instance.get('/api/v1/cameras/:id', async (request) => ({ id: (request.params as { id: string }).id })),
     });
     for (const id of ['1', '2', 'front-door']) assert.equal((await app.inject({ url: `/api/v1/cameras/${id}` })).statusCode, 200);
@@ -114,8 +128,12 @@ describe('HTTP service', () => {
     assert.equal(missing.headers.get('www-authenticate'), 'Bearer realm="algo-metrics"');
     assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-value' } })).status, 401);
     assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: `Basic ${token}` } })).status, 401);
+    assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${token}x` } })).status, 401);
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: `bearer ${token}` } })).status, 200);
+    assert.equal((await fetch(`${service.url}/metrics`, { headers: { authorization: `BEARER  ${token}` } })).status, 200);
     const ok = await scrape(service.url, { authorization: `Bearer ${token}` });
-    assert.match(ok, /http_requests_total\{method="GET",route="\/metrics",status_code="401"\} 3/);
+    assert.match(ok, /http_requests_total\{method="GET",route="\/metrics",status_code="401"\} 4/);
     assert.ok(!service.logs.raw.join('\n').includes(token), 'token never logged');
   });
 

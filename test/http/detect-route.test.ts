@@ -104,3 +104,27 @@ describe('POST /api/v1/detect', () => {
     assert.equal(((await response.json()) as { camera_id: string }).camera_id, 'unknown');
   });
 });
+
+describe('POST /api/v1/detect with no model configured', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService({ ALGO_LOG_LEVEL: 'warn' });
+  });
+  after(() => service?.stop('test'));
+
+  test('the built-in COCO model finds the people on the beach in kite.jpg, and groups form from them', async () => {
+    const response = await fetch(`${service.url}/api/v1/detect?camera_id=beach`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: bodyOf(await readFixture('kite')) });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { model_type: string; objects: Array<{ label: string }>; groups: Array<{ members: number[]; size: number }> };
+    assert.equal(body.model_type, 'centernet-mbv3-coco');
+    assert.ok(body.objects.filter((object) => object.label === 'person').length >= 3);
+    assert.ok(body.objects.some((object) => object.label === 'kite'));
+    assert.ok(body.groups.length >= 1, JSON.stringify(body.groups));
+    for (const group of body.groups) {
+      assert.equal(group.size, group.members.length);
+      assert.ok(group.members.every((index) => body.objects[index]?.label === 'person'));
+    }
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.match(text, /^detection_total\{camera_id="beach",model_type="centernet-mbv3-coco"\} 1$/m);
+  });
+});

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { readFixture } from '../helpers/images.js';
+import { writeSlowModel } from '../helpers/models.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 describe('detection under saturation', () => {
   let service: TestService;
   before(async () => {
-    // HOG takes ~250 ms a frame here: 1 running + 4 waiting keeps the detector busy for > 1 s.
-    service = await startTestService({ ALGO_DETECT_CONCURRENCY: '1', ALGO_DETECT_QUEUE_SIZE: '4', ALGO_LOG_LEVEL: 'warn' });
+    // The slow model takes 100+ ms a frame: 1 running + 4 waiting keeps the detector busy well past the burst.
+    service = await startTestService({ ALGO_MODEL_PATH: await writeSlowModel(), ALGO_DETECT_CONCURRENCY: '1', ALGO_DETECT_QUEUE_SIZE: '4', ALGO_LOG_LEVEL: 'warn' });
   });
   after(() => service?.stop('test'));
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSocket, readAnswers } from '../helpers/raw-http.js';
 import { startTestService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('graceful shutdown', () => {
   test('in-flight requests finish, readiness drops and new connections are refused', async () => {
@@ -34,5 +36,52 @@ describe('graceful shutdown', () => {
     assert.equal(await service.stop('test'), 0);
     assert.ok(Date.now() - started < 4000);
     assert.equal(await hung, 'cut off');
+  });
+
+  test('SIGTERM: /readyz answers 503 draining while requests are still served, then the listener closes and late requests get algo 503s', async () => {
+    let releaseSlow: () => void = () => undefined;
+    let slowRunning = false;
+    const service = await startTestService({ ALGO_SHUTDOWN_DELAY_MS: '400', ALGO_SHUTDOWN_TIMEOUT_MS: '5000', ALGO_LOG_LEVEL: 'debug' }, (app) => {
+      app.get('/test/held', async () => {
+        slowRunning = true;
+        await new Promise<void>((resolve) => {
+          releaseSlow = resolve;
+        });
+        return { done: true };
+      });
+    });
+    const port = Number(new URL(service.url).port);
+    // A kept-alive connection busy with a request when the listener closes stays open; the next
+    // request on it arrives after the listener closed.
+    const socket = await openSocket(port);
+    const firstAnswer = readAnswers(socket, 1);
+    socket.write('GET /test/held HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await waitFor('the held request to run', async () => (slowRunning ? true : undefined), 5000, 10);
+
+    const stopped = service.stop('test');
+    const readiness = await fetch(`${service.url}/readyz`);
+    assert.equal(readiness.status, 503);
+    assert.equal(readiness.headers.get('retry-after'), '5');
+    const body = (await readiness.json()) as { status: string; code: string; phase: string };
+    assert.deepEqual({ status: body.status, code: body.code, phase: body.phase }, { status: 'draining', code: 'shutting_down', phase: 'draining' });
+    assert.equal((await fetch(`${service.url}/api/v1/info`)).status, 200, 'still serving while draining');
+    assert.equal(service.app.server.listening, true);
+
+    await waitFor('the listener to close', async () => (service.app.server.listening ? undefined : true), 5000, 10);
+    releaseSlow();
+    const { answers: [held] } = await firstAnswer;
+    assert.equal(held?.status, 200);
+    const secondAnswer = readAnswers(socket, 1);
+    socket.write('GET /api/v1/info HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const { answers: [late] } = await secondAnswer;
+    assert.equal(late?.status, 503);
+    assert.equal(late?.headers['retry-after'], '5');
+    assert.equal(late?.headers.connection, 'close');
+    assert.equal((JSON.parse(late?.body ?? '{}') as { code: string }).code, 'shutting_down');
+    socket.destroy();
+    assert.equal(await stopped, 0);
+    const probeLines = service.logs.lines.filter((line) => line.route === '/readyz');
+    assert.ok(probeLines.length > 0);
+    assert.ok(probeLines.every((line) => line.level === 20), '/readyz 503s are logged at debug only');
   });
 });

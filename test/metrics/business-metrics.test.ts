@@ -22,13 +22,13 @@ describe('business metrics', () => {
   test('cameras beyond ALGO_MAX_CAMERAS are reported as other', async () => {
     const metrics = createMetrics({ maxCameras: 2, apiKeyWindowSeconds: 60 }, { runtime: false });
     for (const cameraId of ['a', 'b', 'c', 'd', 'a']) {
-      metrics.detection.recordDetection({ cameraId, modelType: 'hog', latencySeconds: 0.1, numObjects: 1, numGroups: 0 });
+      metrics.detection.recordDetection({ cameraId, modelType: 'centernet-mbv3-coco', latencySeconds: 0.1, numObjects: 1, numGroups: 0 });
     }
     const series = lines(await renderMetrics(metrics.registry, 'prometheus'), 'detection_total{');
     assert.deepEqual(series.sort(), [
-      'detection_total{camera_id="a",model_type="hog"} 2',
-      'detection_total{camera_id="b",model_type="hog"} 1',
-      'detection_total{camera_id="other",model_type="hog"} 2',
+      'detection_total{camera_id="a",model_type="centernet-mbv3-coco"} 2',
+      'detection_total{camera_id="b",model_type="centernet-mbv3-coco"} 1',
+      'detection_total{camera_id="other",model_type="centernet-mbv3-coco"} 2',
     ]);
   });
 

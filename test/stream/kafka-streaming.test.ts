@@ -6,7 +6,7 @@ import type { Producer } from 'kafkajs';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { readFixture } from '../helpers/images.js';
 import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
-import { writeTestModel } from '../helpers/models.js';
+import { writeSlowModel, writeTestModel } from '../helpers/models.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -89,17 +89,18 @@ describe('Kafka streaming mode', () => {
       { key: 'cam-1', value: oversize, headers: { 'frame-id': 'oversize' } },
       { key: 'cam-1', value: photo, headers: { 'frame-id': 'gif', 'content-type': 'image/gif' } },
       { key: 'cam 1!', value: photo, headers: { 'frame-id': 'bad-key' } },
+      { key: 'other', value: photo, headers: { 'frame-id': 'reserved-key' } },
       { key: 'cam-1', value: null, headers: { 'frame-id': 'empty' } },
       { key: 'cam-1', value: photo, headers: { 'frame-id': 'good-2' } },
     ]);
     const service = await worker(name, { ALGO_MAX_BODY_BYTES: String(1024 * 1024) });
     const out = await results(name);
-    await waitFor('all outcomes', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 2 && (out.get(`${name}.frames.dlq`)?.length ?? 0) >= 6 ? true : undefined), 60_000);
+    await waitFor('all outcomes', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 2 && (out.get(`${name}.frames.dlq`)?.length ?? 0) >= 7 ? true : undefined), 60_000);
     assert.deepEqual(out.get(`${name}.detections`)?.map((m) => m.headers['frame-id']).sort(), ['good-1', 'good-2']);
     const dlq = new Map(out.get(`${name}.frames.dlq`)?.map((m) => [m.headers['frame-id'], m]));
     assert.deepEqual(
       Object.fromEntries([...dlq].map(([id, m]) => [id, m.headers['algo-error-code']])),
-      { garbage: 'decode_failed', 'no-key': 'missing_key', oversize: 'too_large', gif: 'unsupported_type', 'bad-key': 'invalid_camera_id', empty: 'empty_body' },
+      { garbage: 'decode_failed', 'no-key': 'missing_key', oversize: 'too_large', gif: 'unsupported_type', 'bad-key': 'invalid_camera_id', 'reserved-key': 'invalid_camera_id', empty: 'empty_body' },
     );
     assert.ok(dlq.get('garbage')?.value?.equals(garbage), 'original payload kept');
     assert.ok(dlq.get('oversize')?.value?.equals(oversize));
@@ -107,7 +108,11 @@ describe('Kafka streaming mode', () => {
     assert.match(dlq.get('garbage')?.headers['algo-error-message'] ?? '', /decod/i);
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     assert.match(text, /^kafka_messages_failed_total\{topic="poison\.frames",reason="decode_failed"\} 1$/m);
-    assert.match(text, /^kafka_messages_produced_total\{topic="poison\.frames\.dlq"\} 6$/m);
+    assert.match(text, /^kafka_messages_produced_total\{topic="poison\.frames\.dlq"\} 7$/m);
+    // Every refused frame is a detection error too, whichever check refused it.
+    for (const [reason, count] of [['decode_failed', 1], ['missing_key', 1], ['too_large', 1], ['unsupported_type', 1], ['invalid_camera_id', 2], ['empty_body', 1]] as const) {
+      assert.match(text, new RegExp(`^detection_errors_total\\{reason="${reason}"\\} ${count}$`, 'm'), reason);
+    }
   });
 
   test('two workers in one group share the partitions', async () => {
@@ -140,10 +145,10 @@ describe('Kafka streaming mode', () => {
       new Map(
         [...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(/^kafka_consumer_lag\{topic="lagging\.frames",partition="(\d)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
       );
-    // The slow built-in detector (~250 ms a frame) keeps frames waiting in one partition.
+    // A slow model (100+ ms a frame) keeps frames waiting in one partition.
     const photo = await readFixture('person');
     await produceFrames(producer, `${name}.frames`, Array.from({ length: 10 }, (_, i) => ({ key: 'cam-slow', value: photo, headers: { 'frame-id': `f-${i}` } })));
-    const first = await worker(name, { ALGO_DETECTOR: 'hog' });
+    const first = await worker(name, { ALGO_MODEL_PATH: await writeSlowModel() });
     const waiting = await waitFor('lag above 0 while frames wait', async () => {
       const max = Math.max(0, ...(await lagOf(first)).values());
       return max > 0 ? max : undefined;

@@ -95,6 +95,6 @@ describe('Kafka stream summaries', () => {
     await arrived(out, 3);
     assert.deepEqual(outputs(out).map((r) => [r.frame_id, r.summary === undefined]), [['g0', true], ['g1', true], ['g2', true]]);
     assert.equal(fake.requestsFor(key).length, 2, 'the second summary started once the interval passed');
-    assert.match(await renderMetrics(service.metrics.registry, 'prometheus'), /^llm_scene_failures_total\{reason="not_ready"\} 1$/m);
+    assert.match(await renderMetrics(service.metrics.registry, 'prometheus'), /^llm_scene_failures_total\{reason="stream_not_ready"\} 1$/m);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { readFixture } from '../helpers/images.js';
+import { writeSlowModel } from '../helpers/models.js';
 import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
@@ -10,12 +11,14 @@ import { waitFor } from '../helpers/wait.js';
 describe('streaming workers that stop', () => {
   let broker: MockKafka;
   let producer: Producer;
+  let slowModel: string;
   const cleanup: Array<() => Promise<unknown>> = [];
 
   before(async () => {
     broker = await startMockKafka(3);
     producer = testKafka(broker.brokers).producer({ allowAutoTopicCreation: true });
     await producer.connect();
+    slowModel = await writeSlowModel();
   });
   after(async () => {
     for (const step of cleanup.reverse()) await step();
@@ -24,8 +27,8 @@ describe('streaming workers that stop', () => {
   });
 
   function startWorker(name: string): AlgoProcess {
-    // The built-in HOG detector (~250 ms a frame) keeps the stream going long enough to stop it midway.
-    const worker = spawnAlgo({ PORT: '0', ALGO_LOG_LEVEL: 'info', ...streamingEnv(broker.brokers, name) });
+    // The slow model (100+ ms a frame) keeps the stream going long enough to stop it midway.
+    const worker = spawnAlgo({ PORT: '0', ALGO_LOG_LEVEL: 'info', ALGO_MODEL_PATH: slowModel, ...streamingEnv(broker.brokers, name) });
     cleanup.push(async () => {
       worker.child.kill('SIGKILL');
       await worker.exit;

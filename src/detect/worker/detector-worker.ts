@@ -1,18 +1,16 @@
-// Worker-thread entry: loads one engine (YOLO via onnxruntime, or HOG via OpenCV.js) and
-// runs frames sent by the main thread, so inference never blocks the event loop.
+// Worker-thread entry: loads one ONNX engine and runs frames sent by the main thread, so
+// inference never blocks the event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadHogEngine } from './hog-engine.js';
+import { loadOnnxEngine } from './onnx-engine.js';
 import type { EngineSpec, FrameRequest, WorkerReply } from './protocol.js';
-import { loadYoloEngine } from './yolo-engine.js';
 
 const port = parentPort;
 if (port === null) throw new Error('detector-worker must run as a worker thread');
 const reply = (message: WorkerReply): void => port.postMessage(message);
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const spec = workerData as EngineSpec;
 try {
-  const engine = spec.kind === 'yolo' ? await loadYoloEngine(spec) : await loadHogEngine(spec);
+  const engine = await loadOnnxEngine(workerData as EngineSpec);
   port.on('message', (frame: FrameRequest) => {
     engine.run(frame).then(
       (result) => reply({ type: 'result', id: frame.id, ...result }),

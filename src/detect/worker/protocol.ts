@@ -3,8 +3,11 @@ import type { Candidate } from '../nms.js';
 import type { LetterboxGeometry } from '../letterbox.js';
 import type { StageTimings } from '../types.js';
 
-export interface YoloEngineSpec {
-  kind: 'yolo';
+/** How a model's input and output are laid out: an Ultralytics YOLO export, or a TensorFlow-born CenterNet. */
+export type ModelFormat = 'yolo' | 'centernet';
+
+export interface EngineSpec {
+  format: ModelFormat;
   modelPath: string;
   confidenceThreshold: number;
   iouThreshold: number;
@@ -13,20 +16,11 @@ export interface YoloEngineSpec {
   threads: number;
 }
 
-export interface HogEngineSpec {
-  kind: 'hog';
-  confidenceThreshold: number;
-  iouThreshold: number;
-  maxDetections: number;
-}
-
-export type EngineSpec = YoloEngineSpec | HogEngineSpec;
-
 /** What an engine reports once loaded. */
 export interface EngineInfo {
   modelType: string;
   classNames: string[];
-  /** Model input size (width, height); for HOG the largest side it works at. */
+  /** Model input size. */
   inputWidth: number;
   inputHeight: number;
 }
@@ -37,7 +31,7 @@ export interface FrameRequest {
   pixels: Uint8Array;
   width: number;
   height: number;
-  /** Where the frame goes in the model input (YOLO); the frame is resized to fit it. */
+  /** Where the frame goes in the model input; the frame is resized to fit it. */
   geometry?: LetterboxGeometry;
 }
 

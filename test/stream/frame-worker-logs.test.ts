@@ -1,0 +1,101 @@
+// What the Kafka worker logs when conditions repeat: a broker that stays down, and bad frames
+// from one camera. The worker runs on a scripted StreamClient so the outage can cycle states
+// hundreds of times without waiting for real retries; the real-broker tests are in
+// kafka-streaming.test.ts.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
+import { DetectionPipeline } from '../../src/detect/pipeline.js';
+import { DetectionQueue } from '../../src/detect/queue.js';
+import type { Detector } from '../../src/detect/types.js';
+import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { FrameWorker } from '../../src/stream/frame-worker.js';
+import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamClientEvents, StreamRecord } from '../../src/stream/stream-client.js';
+import { sampleValue } from '../helpers/metrics-text.js';
+import { LogCapture } from '../helpers/service.js';
+
+class ScriptedClient implements StreamClient {
+  handler: ((batch: PartitionBatch, control: BatchControl) => Promise<void>) | undefined;
+  sent = 0;
+  private readonly stateListeners: Array<StreamClientEvents['state']> = [];
+  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
+    if (event === 'state') this.stateListeners.push(listener as StreamClientEvents['state']);
+  }
+  emit(state: ConsumerState, detail?: string): void {
+    for (const listener of this.stateListeners) listener(state, detail);
+  }
+  async start(_topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
+    this.handler = handler;
+  }
+  async send(): Promise<void> {
+    this.sent++;
+  }
+  async lag(): Promise<[]> {
+    return [];
+  }
+  async stop(): Promise<void> {}
+}
+
+const notExpected = (): Promise<never> => Promise.reject(new Error('not expected: every frame here is refused before detection'));
+const noDetector: Detector = {
+  modelType: 'none',
+  inputSize: { width: 64, height: 64 },
+  detect: notExpected,
+  detectLetterboxed: notExpected,
+  close: async () => undefined,
+};
+
+function startWorker(): { client: ScriptedClient; logs: LogCapture; worker: FrameWorker; metrics: ReturnType<typeof createMetrics> } {
+  const config = loadConfig({ ALGO_ENABLE_KAFKA_STREAMING: 'true' });
+  const logs = new LogCapture();
+  const logger = createLogger('info', logs);
+  const metrics = createMetrics(config.metrics, { runtime: false });
+  const pipeline = new DetectionPipeline(noDetector, new DetectionQueue(1, 1), metrics.detection, { maxImagePixels: 1e7, grouping: { distance: 1, minSize: 2 } });
+  const client = new ScriptedClient();
+  const worker = new FrameWorker({ config: config.kafka, client, pipeline, recorder: metrics.kafka, logger, repeats: new RateLimitedLog(logger, { intervalMs: 60_000 }), maxFrameBytes: 1e6 });
+  return { client, logs, worker, metrics };
+}
+
+describe('Kafka worker logs', () => {
+  test('a broker that stays down is one warning, not a line per crash/stop/disconnect cycle', async () => {
+    const { client, logs, worker } = startWorker();
+    await worker.start();
+    client.emit('connecting');
+    client.emit('joined');
+    for (let cycle = 0; cycle < 100; cycle++) {
+      client.emit('crashed', 'Connection error: connect ECONNREFUSED');
+      client.emit('stopped');
+      client.emit('disconnected');
+    }
+    const warnings = logs.lines.filter((line) => line.level >= 40);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]?.msg, 'kafka consumer not in its group; retrying with backoff');
+    client.emit('connecting');
+    client.emit('joined');
+    assert.equal(logs.lines.filter((line) => line.msg === 'kafka consumer joined').length, 2, 'the recovery is reported');
+    await worker.stop();
+  });
+
+  test('bad frames from one camera are logged once per reason and interval, and every one is counted', async () => {
+    const { client, logs, worker, metrics } = startWorker();
+    await worker.start();
+    const record = (offset: number, key: string | null, value: Buffer | null): StreamRecord => ({ topic: 'algo.frames', partition: 0, offset: String(offset), key: key === null ? null : Buffer.from(key), value, headers: {} });
+    const records = [
+      ...Array.from({ length: 50 }, (_, i) => record(i, 'cam-1', randomBytes(200))),
+      ...Array.from({ length: 20 }, (_, i) => record(50 + i, null, randomBytes(200))),
+      ...Array.from({ length: 10 }, (_, i) => record(70 + i, 'cam-1', null)),
+    ];
+    const control: BatchControl = { isRunning: () => true, heartbeat: async () => undefined, commit: async () => undefined, pause: () => () => undefined };
+    await client.handler?.({ topic: 'algo.frames', partition: 0, highWatermark: '80', records }, control);
+    assert.equal(client.sent, 80, 'every frame reached the dead-letter topic');
+    const deadLetterLines = logs.lines.filter((line) => line.msg === 'frame sent to the dead-letter topic');
+    assert.deepEqual(deadLetterLines.map((line) => [line.reason, line.cameraId]).sort(), [['decode_failed', 'cam-1'], ['empty_body', undefined], ['missing_key', undefined]].sort());
+    assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="decode_failed"}'), 50);
+    assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="missing_key"}'), 20);
+    assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="empty_body"}'), 10);
+    await worker.stop();
+  });
+});
