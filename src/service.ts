@@ -10,9 +10,12 @@ import { createLogger } from './logger.js';
 import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
-import { detectRoutes } from './http/detect-route.js';
+import { acceptFrameBodies, detectRoute } from './http/detect-route.js';
+import { analyzeRoute } from './http/analyze-route.js';
+import { createLlmService, type LlmService } from './llm/llm-service.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
+import { StreamSummaries } from './stream/stream-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CameraManager, type CameraOutput } from './cameras/camera-manager.js';
 import { checkFfmpeg } from './cameras/ffmpeg-process.js';
@@ -29,6 +32,9 @@ export interface RunningService {
   readonly pipeline: DetectionPipeline | undefined;
   readonly frameWorker: FrameWorker | undefined;
   readonly cameras: CameraManager | undefined;
+  readonly llm: LlmService;
+  /** Re-reads the API keys file (SIGHUP). */
+  reloadKeys(): Promise<void>;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -50,7 +56,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const lifecycle = new Lifecycle();
   const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
-  const ingest = config.role === 'ingest';
   const cameraConfigs = config.cameras.cameras;
   if (cameraConfigs.some((camera) => camera.enabled)) {
     const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
@@ -58,9 +63,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     });
     logger.info({ ffmpeg: version, cameras: cameraConfigs.length, file: config.cameras.file }, 'cameras configured');
   }
-  const pipeline = ingest
-    ? undefined
-    : await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
+  const pipeline =
+    config.role === 'ingest'
+      ? undefined
+      : await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   if (pipeline !== undefined) logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
 
   let producer: RecordSink | undefined;
@@ -76,7 +82,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }
     cameras = new CameraManager({ cameras: cameraConfigs, ffmpegPath: config.cameras.ffmpegPath, output, metrics: metrics.cameras, kafka: metrics.kafka, logger });
   }
-
+  const llm = await createLlmService(config.llm, metrics, logger);
+  const stopping = new AbortController();
+  // Aborted once the listener closes (after the shutdown delay, while in-flight requests
+  // drain): LLM calls still running then are cut, and their requests answer with the template.
+  const draining = new AbortController();
+  const { maxBodyBytes } = config.detect;
   const app = buildApp({
     config,
     logger,
@@ -84,7 +95,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
     lifecycle,
     repeats,
     routes: (instance) => {
-      if (pipeline !== undefined) void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
+      if (pipeline !== undefined) {
+        void instance.register(async (scope) => {
+          await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
+          detectRoute(scope, { pipeline, maxBodyBytes });
+          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
+        });
+      }
       if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });
       options.routes?.(instance);
     },
@@ -93,8 +111,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const frameWorker =
     config.kafka.enabled && pipeline !== undefined
-      ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, repeats, maxFrameBytes: config.detect.maxBodyBytes })
-      : undefined;
+      ? new FrameWorker({
+        config: config.kafka,
+        client: new KafkaJsClient(config.kafka),
+        pipeline,
+        recorder: metrics.kafka,
+        logger,
+        repeats,
+        maxFrameBytes: maxBodyBytes,
+        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
+      })
+    : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
   await app.listen({ port: config.port, host: config.host });
@@ -107,7 +134,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
   cameras?.start();
   lifecycle.markReady();
-  const stopping = new AbortController();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
   logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
 
@@ -119,6 +145,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     pipeline,
     frameWorker,
     cameras,
+    llm,
+    async reloadKeys() {
+      await llm.reloadKeys();
+    },
     async stop(reason) {
       stopping.abort();
       // Load balancers first see /readyz fail while everything still works, and stop sending.
@@ -128,6 +158,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await sleep(config.shutdownDelayMs);
       }
       lifecycle.markStopping();
+      draining.abort();
       // Every ffmpeg is gone before anything else stops; frames in hand are finished.
       await cameras?.stop();
       if (frameWorker !== undefined) {
