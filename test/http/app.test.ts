@@ -156,6 +156,22 @@ describe('HTTP service', () => {
     assert.equal(typeof added[0]?.responseTimeMs, 'number');
   });
 
+  test('repeated requests of one kind write one line and then a summary; ALGO_LOG_REQUESTS=all writes one per request', async () => {
+    const summarised = await start({ ALGO_LOG_SUMMARY_INTERVAL_MS: '3600000' });
+    const before = summarised.logs.lines.length;
+    for (let i = 0; i < 30; i++) await fetch(`${summarised.url}/api/v1/info`);
+    assert.deepEqual(summarised.logs.lines.slice(before).map((line) => [line.msg, line.route]), [['request completed', '/api/v1/info']]);
+    await summarised.stop('test');
+    running.splice(running.indexOf(summarised), 1);
+    const summary = summarised.logs.lines.find((line) => line.repeated !== undefined);
+    assert.deepEqual([summary?.msg, summary?.route, summary?.repeated], ['request completed (repeated)', '/api/v1/info', 29], 'the count is written, at the latest at shutdown');
+
+    const each = await start({ ALGO_LOG_REQUESTS: 'all' });
+    const start0 = each.logs.lines.length;
+    for (let i = 0; i < 30; i++) await fetch(`${each.url}/api/v1/info`);
+    assert.equal(each.logs.lines.slice(start0).filter((line) => line.msg === 'request completed').length, 30);
+  });
+
   test('/healthz is alive and /readyz turns not ready while draining', async () => {
     const service = await start();
     assert.deepEqual(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
