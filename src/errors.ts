@@ -22,6 +22,24 @@ export type ErrorCode =
   | 'internal';
 
 /**
+ * Why a scene summary fell back to the template (`summary.error`, and the `reason` label of
+ * llm_scene_failures_total). These never become HTTP errors: /api/v1/analyze still answers 200.
+ */
+export const LLM_ERROR_CODES = [
+  'llm_unavailable',
+  'llm_timeout',
+  'llm_rate_limited',
+  'llm_bad_response',
+  'llm_rejected',
+  'all_keys_cooling_down',
+  'all_keys_disabled',
+  'llm_overloaded',
+  'llm_aborted',
+  'stream_not_ready',
+] as const;
+export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
+
+/**
  * The HTTP status of each code: one table, so an error keeps the same status whichever layer
  * raised it (algo, Fastify, a multipart parser or Node's HTTP parser). 499 is nginx's "client
  * closed request": recorded, never sent (nobody is left to read it).

@@ -9,9 +9,12 @@ import { createLogger } from './logger.js';
 import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
-import { detectRoutes } from './http/detect-route.js';
+import { acceptFrameBodies, detectRoute } from './http/detect-route.js';
+import { analyzeRoute } from './http/analyze-route.js';
+import { createLlmService, type LlmService } from './llm/llm-service.js';
 import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
+import { StreamSummaries } from './stream/stream-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningService {
@@ -21,6 +24,9 @@ export interface RunningService {
   readonly metricsApp: FastifyInstance | undefined;
   readonly pipeline: DetectionPipeline;
   readonly frameWorker: FrameWorker | undefined;
+  readonly llm: LlmService;
+  /** Re-reads the API keys file (SIGHUP). */
+  reloadKeys(): Promise<void>;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -44,6 +50,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metrics = createMetrics(config.metrics);
   const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  const llm = await createLlmService(config.llm, metrics, logger);
+  const stopping = new AbortController();
+  // Aborted once the listener closes (after the shutdown delay, while in-flight requests
+  // drain): LLM calls still running then are cut, and their requests answer with the template.
+  const draining = new AbortController();
+  const { maxBodyBytes } = config.detect;
   const app = buildApp({
     config,
     logger,
@@ -51,14 +63,28 @@ export async function startService(config: Config, options: ServiceOptions = {})
     lifecycle,
     repeats,
     routes: (instance) => {
-      void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes });
+      // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
+      void instance.register(async (scope) => {
+        await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
+        detectRoute(scope, { pipeline, maxBodyBytes });
+        analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
+      });
       options.routes?.(instance);
     },
   });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
 
   const frameWorker = config.kafka.enabled
-    ? new FrameWorker({ config: config.kafka, client: new KafkaJsClient(config.kafka), pipeline, recorder: metrics.kafka, logger, repeats, maxFrameBytes: config.detect.maxBodyBytes })
+    ? new FrameWorker({
+        config: config.kafka,
+        client: new KafkaJsClient(config.kafka),
+        pipeline,
+        recorder: metrics.kafka,
+        logger,
+        repeats,
+        maxFrameBytes: maxBodyBytes,
+        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
+      })
     : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
@@ -71,7 +97,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
   lifecycle.markReady();
-  const stopping = new AbortController();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
   logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
 
@@ -82,6 +107,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metricsApp,
     pipeline,
     frameWorker,
+    llm,
+    async reloadKeys() {
+      await llm.reloadKeys();
+    },
     async stop(reason) {
       stopping.abort();
       // Load balancers first see /readyz fail while everything still works, and stop sending.
@@ -91,6 +120,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         await sleep(config.shutdownDelayMs);
       }
       lifecycle.markStopping();
+      draining.abort();
       if (frameWorker !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
         const left = workerStarted.then(() => frameWorker.stop());

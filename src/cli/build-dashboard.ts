@@ -80,6 +80,17 @@ export const ROWS: RowSpec[] = [
       },
       { title: 'API key success rate', unit: 'percentunit', max: 1, queries: [q(`avg by (key_id) (api_key_success_rate{${SEL}})`, '{{key_id}}')] },
       { title: 'API key requests by outcome', unit: 'reqps', queries: [q(`sum by (key_id, outcome) (rate(api_key_requests_total{${SEL}}[$__rate_interval]))`, '{{key_id}} {{outcome}}')] },
+      { title: 'API key state (0 healthy, 1 cooling down, 2 disabled)', unit: 'short', max: 2, queries: [q(`max by (key_id) (api_key_state{${SEL}})`, '{{key_id}}')] },
+      { title: 'API key cooldown remaining', unit: 's', queries: [q(`max by (key_id) (api_key_cooldown_until_seconds{${SEL}}) - time()`, '{{key_id}}')] },
+      {
+        title: 'Scene summaries by source, fallbacks by reason',
+        unit: 'ops',
+        queries: [
+          q(`sum by (source) (rate(llm_scenes_total{${SEL}}[$__rate_interval]))`, '{{source}}'),
+          q(`sum by (reason) (rate(llm_scene_failures_total{${SEL}}[$__rate_interval])) > 0`, 'failed: {{reason}}'),
+        ],
+      },
+      { title: 'LLM tokens', unit: 'short', queries: [q(`sum by (provider, model, type) (rate(llm_tokens_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{type}}/s')] },
     ],
   },
   {

@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // SIGHUP re-reads ALGO_LLM_API_KEYS_FILE; a bad file keeps the current keys (logged).
+  process.on('SIGHUP', () => void service.reloadKeys());
 }
 
 main().catch((error: unknown) => {

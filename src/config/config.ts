@@ -1,5 +1,7 @@
 // The one typed configuration object, parsed once at start-up from the environment.
 import { ConfigError } from '../errors.js';
+import { parseKeyList, type ApiKeySpec } from '../llm/api-keys.js';
+import { providerFromUrl } from '../llm/provider-name.js';
 import {
   type Env,
   readBoolean,
@@ -68,6 +70,36 @@ export interface KafkaConfig {
   lagIntervalMs: number;
 }
 
+export interface LlmConfig {
+  /** Chat Completions base URL, e.g. https://api.openai.com/v1 (…/chat/completions is appended). */
+  baseUrl: URL;
+  model: string;
+  /** The provider metric label. */
+  provider: string;
+  /** Keys from ALGO_LLM_API_KEYS; the file's keys are read by the service at start and on SIGHUP. */
+  apiKeys: ApiKeySpec[];
+  apiKeysFile: string | undefined;
+  /** Deadline of one summary across all attempts. */
+  timeoutMs: number;
+  /** Cap of one attempt, so a hanging key leaves time to try another. */
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+  /** Summaries in flight at once; more wait for a slot within their deadline. */
+  maxConcurrency: number;
+  maxTokens: number;
+  /** Send the frame (downscaled JPEG) with the prompt. */
+  vision: boolean;
+  /** Longest side of the frame sent with ALGO_LLM_VISION. */
+  visionMaxSide: number;
+  promptFile: string | undefined;
+  /** Consecutive 5xx/connection failures that open a key's circuit breaker. */
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  /** Kafka mode: add summaries to output messages, at most once per camera per minIntervalS. */
+  streamSummaries: boolean;
+  minIntervalS: number;
+}
+
 /** Limits on client connections: a slow or hostile client cannot hold a socket forever. */
 export interface HttpConfig {
   /** Time to receive a whole request (headers and body); past it the answer is 408. */
@@ -102,6 +134,7 @@ export interface Config {
   metrics: MetricsConfig;
   detect: DetectConfig;
   kafka: KafkaConfig;
+  llm: LlmConfig;
 }
 
 /** Paths algo serves itself; the metrics path cannot take one of them. */
@@ -140,6 +173,7 @@ export function loadConfig(env: Env): Config {
   return {
     port,
     host,
+    llm: loadLlmConfig(env),
     logLevel: readChoice(env, 'ALGO_LOG_LEVEL', 'info', LOG_LEVELS),
     logSummaryIntervalMs: readInteger(env, 'ALGO_LOG_SUMMARY_INTERVAL_MS', 30_000, 100, 3_600_000),
     shutdownDelayMs: readInteger(env, 'ALGO_SHUTDOWN_DELAY_MS', 5000, 0, 600_000),
@@ -183,5 +217,49 @@ export function loadConfig(env: Env): Config {
       partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 4, 1, 256),
       lagIntervalMs: readInteger(env, 'ALGO_KAFKA_LAG_INTERVAL_MS', 5000, 100, 600_000),
     },
+  };
+}
+
+const MODEL_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const PROVIDER_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+function loadLlmConfig(env: Env): LlmConfig {
+  const urlText = readString(env, 'ALGO_LLM_BASE_URL', 'https://api.openai.com/v1');
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(urlText.replace(/\/+$/, ''));
+  } catch {
+    throw new ConfigError('ALGO_LLM_BASE_URL', JSON.stringify(urlText), 'an http(s) URL such as https://api.openai.com/v1');
+  }
+  if ((baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') || baseUrl.username !== '' || baseUrl.password !== '' || baseUrl.search !== '') {
+    throw new ConfigError('ALGO_LLM_BASE_URL', baseUrl.username === '' && baseUrl.password === '' ? JSON.stringify(urlText) : '<hidden>', 'an http(s) URL without credentials or query, such as https://api.openai.com/v1');
+  }
+  const model = readString(env, 'ALGO_LLM_MODEL', 'gpt-4o-mini');
+  if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', JSON.stringify(model), 'a model name of 1 to 128 visible characters');
+  const providerText = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl));
+  const provider = providerText.toLowerCase();
+  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', JSON.stringify(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
+  const keyText = readOptionalString(env, 'ALGO_LLM_API_KEYS');
+  const keys = keyText === undefined ? { ok: true as const, keys: [] } : parseKeyList(keyText);
+  if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS', '<hidden>', `comma-separated alias=key or bare keys (${keys.problem})`);
+  const timeoutMs = readInteger(env, 'ALGO_LLM_TIMEOUT_MS', 30_000, 100, 600_000);
+  return {
+    baseUrl,
+    model,
+    provider,
+    apiKeys: keys.keys,
+    apiKeysFile: readOptionalString(env, 'ALGO_LLM_API_KEYS_FILE'),
+    timeoutMs,
+    attemptTimeoutMs: Math.min(timeoutMs, readInteger(env, 'ALGO_LLM_ATTEMPT_TIMEOUT_MS', 15_000, 100, 600_000)),
+    maxAttempts: readInteger(env, 'ALGO_LLM_MAX_ATTEMPTS', 3, 1, 20),
+    maxConcurrency: readInteger(env, 'ALGO_LLM_MAX_CONCURRENCY', 8, 1, 1024),
+    maxTokens: readInteger(env, 'ALGO_LLM_MAX_TOKENS', 200, 1, 32_768),
+    vision: readBoolean(env, 'ALGO_LLM_VISION', false),
+    visionMaxSide: readInteger(env, 'ALGO_LLM_VISION_MAX_SIDE', 768, 64, 4096),
+    promptFile: readOptionalString(env, 'ALGO_LLM_PROMPT_FILE'),
+    breakerThreshold: readInteger(env, 'ALGO_LLM_BREAKER_THRESHOLD', 3, 1, 100),
+    breakerCooldownMs: readInteger(env, 'ALGO_LLM_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+    streamSummaries: readBoolean(env, 'ALGO_LLM_STREAM_SUMMARIES', false),
+    minIntervalS: readNumber(env, 'ALGO_LLM_MIN_INTERVAL_S', 10, 0, 86_400),
   };
 }

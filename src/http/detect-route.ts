@@ -59,18 +59,35 @@ export function countedErrorHandler(recorder: DetectionRecorder): (error: unknow
   };
 }
 
-export async function detectRoutes(app: FastifyInstance, { pipeline, recorder, maxBodyBytes }: DetectRouteOptions): Promise<void> {
+export interface FrameBodyOptions {
+  recorder: DetectionRecorder;
+  maxBodyBytes: number;
+}
+
+/**
+ * Prepares a plugin scope for routes that take frames (detect, analyze): refusals counted as
+ * detection errors, and only image bodies and multipart forms accepted — Fastify's JSON/text
+ * parsers are dropped so any other type is refused as unsupported_type (415).
+ */
+export async function acceptFrameBodies(app: FastifyInstance, { recorder, maxBodyBytes }: FrameBodyOptions): Promise<void> {
   app.setErrorHandler(countedErrorHandler(recorder));
-  // Only image bodies and multipart forms: Fastify's JSON/text parsers are dropped here so
-  // any other type is refused as unsupported_type (415).
   app.removeAllContentTypeParsers();
   await app.register(multipart, { limits: { fileSize: maxBodyBytes }, throwFileSizeLimit: true });
   app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+}
 
+/** POST /api/v1/detect, in a scope prepared by acceptFrameBodies. */
+export function detectRoute(app: FastifyInstance, { pipeline, maxBodyBytes }: Pick<DetectRouteOptions, 'pipeline' | 'maxBodyBytes'>): void {
   app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
     const { image, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
     const result = await pipeline.detect(image, cameraId, clientSignal(reply));
     if (!result.ok) return sendError(result.error, request, reply);
     return reply.send(result.value);
   });
+}
+
+/** A plugin serving POST /api/v1/detect alone. */
+export async function detectRoutes(app: FastifyInstance, options: DetectRouteOptions): Promise<void> {
+  await acceptFrameBodies(app, options);
+  detectRoute(app, options);
 }

@@ -15,6 +15,7 @@ import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamRecord } from './stream-client.js';
+import type { StreamSummaries } from './stream-summaries.js';
 
 /** Errors that a retry cannot fix: the message itself is bad. */
 const POISON = new Set(['missing_key', 'invalid_camera_id', 'empty_body', 'too_large', 'decode_failed', 'unsupported_type', 'invalid_request']);
@@ -30,6 +31,8 @@ export interface FrameWorkerDeps {
   /** Outages and bad frames repeat: logged once, then summarised. */
   repeats: RateLimitedLog;
   maxFrameBytes: number;
+  /** With ALGO_LLM_STREAM_SUMMARIES: scene summaries added to output messages. */
+  summaries?: StreamSummaries | undefined;
 }
 
 export class FrameWorker {
@@ -80,6 +83,7 @@ export class FrameWorker {
     this.stopping = true;
     clearTimeout(this.lagTimer);
     this.deps.recorder.lag(this.deps.config.inputTopic, []);
+    this.deps.summaries?.close();
     return this.deps.client.stop();
   }
 
@@ -142,8 +146,11 @@ export class FrameWorker {
       const result = await this.deps.pipeline.detect(frame.value.image, frame.value.cameraId);
       if (result.ok) {
         const { frameId, cameraId, capturedAtMs } = frame.value;
-        const body = JSON.stringify({ ...result.value, frame_id: frameId });
+        const summaries = this.deps.summaries;
+        summaries?.consider(result.value, frame.value.image, frameId);
         return async () => {
+          const summary = summaries?.take(cameraId);
+          const body = JSON.stringify(summary === undefined ? { ...result.value, frame_id: frameId } : { ...result.value, frame_id: frameId, summary });
           await this.deps.client.send(config.outputTopic, [
             { key: cameraId, value: body, headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.workerId } },
           ]);

@@ -70,6 +70,14 @@ describe('configuration', () => {
     ['ALGO_DETECTOR', 'hog', /one of auto, centernet, yolov8/],
     ['ALGO_CONFIDENCE_THRESHOLD', '1.5', /a number from 0 to 1/],
     ['ALGO_DETECT_QUEUE_SIZE', 'many', /an integer/],
+    ['ALGO_LLM_BASE_URL', 'ftp://models.example/v1', /an http\(s\) URL/],
+    ['ALGO_LLM_BASE_URL', 'not a url', /an http\(s\) URL/],
+    ['ALGO_LLM_PROVIDER', 'Open AI', /a label of 1 to 32 characters/],
+    ['ALGO_LLM_TIMEOUT_MS', '10', /an integer from 100 to 600000/],
+    ['ALGO_LLM_MAX_ATTEMPTS', '0', /an integer from 1 to 20/],
+    ['ALGO_LLM_MAX_CONCURRENCY', '0', /an integer from 1 to 1024/],
+    ['ALGO_LLM_VISION', 'sometimes', /true or false/],
+    ['ALGO_LLM_MIN_INTERVAL_S', '-1', /a number from 0 to 86400/],
     ['ALGO_METRICS_PATH', '/healthz', /a path other than \/healthz, \/readyz, \/api/],
     ['ALGO_METRICS_PATH', '/readyz', /a path other than/],
     ['ALGO_METRICS_PATH', '/api/v1/detect', /a path other than/],
@@ -116,4 +124,48 @@ describe('configuration', () => {
     assert.ok(!error.message.includes('short'), error.message);
     assert.ok(!configError({ ALGO_METRICS_TOKEN: 'has a space in it' }).message.includes('has a space'));
   });
+
+  test('LLM defaults: OpenAI, no keys, 30 s deadline, 3 attempts', () => {
+    const { llm } = loadConfig({});
+    assert.equal(llm.baseUrl.href, 'https://api.openai.com/v1');
+    assert.equal(llm.provider, 'openai');
+    assert.equal(llm.model, 'gpt-4o-mini');
+    assert.deepEqual(llm.apiKeys, []);
+    assert.equal(llm.timeoutMs, 30_000);
+    assert.equal(llm.maxAttempts, 3);
+    assert.equal(llm.streamSummaries, false);
+  });
+
+  test('the provider label is derived from the base URL host unless set', () => {
+    const provider = (url: string): string => loadConfig({ ALGO_LLM_BASE_URL: url }).llm.provider;
+    assert.equal(provider('https://api.deepseek.com/v1'), 'deepseek');
+    assert.equal(provider('https://dashscope.aliyuncs.com/compatible-mode/v1'), 'dashscope');
+    assert.equal(provider('http://localhost:11434/v1'), 'ollama');
+    assert.equal(provider('http://vllm:8000/v1'), 'local');
+    assert.equal(provider('https://litellm.corp.example.com/v1'), 'example');
+    assert.equal(loadConfig({ ALGO_LLM_BASE_URL: 'http://vllm:8000/v1', ALGO_LLM_PROVIDER: 'vLLM' }).llm.provider, 'vllm');
+  });
+
+  test('API keys: alias=key, bare keys named by fingerprint, per-key rpm', () => {
+    const keys = loadConfig({ ALGO_LLM_API_KEYS: 'primary=sk-aaaaaaaaaaaa, sk-bbbbbbbbbbbb==;rpm=30 ,backup=sk-cccccccccccc' }).llm.apiKeys;
+    assert.deepEqual(keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret, k.rpm]), [
+      ['primary', 'sk-aaaaaaaaaaaa', undefined],
+      ['fingerprint', 'sk-bbbbbbbbbbbb==', 30],
+      ['backup', 'sk-cccccccccccc', undefined],
+    ]);
+  });
+
+  for (const [what, value, problem] of [
+    ['a short key', 'a=short', /entry 1: a key must be 8 to 512 visible characters/],
+    ['a duplicated alias', 'a=sk-aaaaaaaaaaaa,a=sk-bbbbbbbbbbbb', /entry 2: key id a is used twice/],
+    ['the same key twice', 'sk-aaaaaaaaaaaa,b=sk-aaaaaaaaaaaa', /entry 2: the same key is listed twice/],
+    ['a bad option', 'sk-aaaaaaaaaaaa;rpm=fast', /entry 1: option must be rpm=N/],
+  ] as const) {
+    test(`ALGO_LLM_API_KEYS with ${what} is rejected without echoing any key`, () => {
+      const error = configError({ ALGO_LLM_API_KEYS: value });
+      assert.equal(error.variable, 'ALGO_LLM_API_KEYS');
+      assert.match(error.message, problem);
+      assert.ok(!/sk-|short/.test(error.message), error.message);
+    });
+  }
 });

@@ -34,7 +34,7 @@ describe('business metrics', () => {
 
   test('llm latency buckets reach at least 60 seconds', async () => {
     const metrics = createMetrics({ maxCameras: 2, apiKeyWindowSeconds: 60 }, { runtime: false });
-    metrics.llm.recordLlmCall({ provider: 'openai', model: 'm', status: 'timeout', latencySeconds: 59 });
+    metrics.llm.forModel('openai', 'm').attempt('timeout', 59);
     const text = await renderMetrics(metrics.registry, 'prometheus');
     assert.ok(text.includes('llm_latency_seconds_bucket{le="60",model="m",provider="openai"} 1') || /llm_latency_seconds_bucket\{le="60",[^}]*\} 1/.test(text));
     assert.ok(text.includes('llm_requests_total{provider="openai",model="m",status="timeout"} 1'));

@@ -13,7 +13,7 @@ function populated() {
   metrics.http.requestFinished('GET', undefined, 404, 0.001);
   metrics.detection.recordDetection({ cameraId: 'lobby "east"\\\ncam', modelType: 'yolov8n', latencySeconds: 0.05, numObjects: 3, numGroups: 1 });
   metrics.detection.recordDetectionError('decode_failed');
-  metrics.llm.recordLlmCall({ provider: 'openai', model: 'gpt-4o', status: 'success', latencySeconds: 42 });
+  metrics.llm.forModel('openai', 'gpt-4o').attempt('success', 42);
   metrics.apiKeys.recordKeyOutcome(keyIdFor('sk-secret-value'), 'success');
   metrics.kafka.consumed('algo.frames');
   metrics.kafka.lag('algo.frames', [{ partition: 3, messages: 12 }]);

@@ -1,0 +1,92 @@
+// One OpenAI-compatible Chat Completions call (POST {base}/chat/completions) with Node's
+// built-in fetch (undici, keep-alive), its answer classified for the key router. The
+// provider's error text is never kept: it may quote the key ("Incorrect API key provided: sk-…").
+import type { AttemptOutcome, KeyLease } from './key-router.js';
+import { retryAfterMs } from './retry-after.js';
+
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
+
+export interface ChatMessage {
+  role: 'system' | 'user';
+  content: string | ContentPart[];
+}
+
+export interface ChatAnswer {
+  text: string;
+  /** The model that answered, as the API names it. */
+  model: string;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined;
+}
+
+interface CompletionBody {
+  model?: unknown;
+  choices?: Array<{ message?: { content?: unknown } }>;
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+}
+
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+
+function parseAnswer(text: string, requestedModel: string): ChatAnswer | undefined {
+  let body: CompletionBody;
+  try {
+    body = JSON.parse(text) as CompletionBody;
+  } catch {
+    return undefined;
+  }
+  const content = body?.choices?.[0]?.message?.content;
+  if (typeof content !== 'string' || content.trim() === '') return undefined;
+  const usage = body.usage === undefined || body.usage === null
+    ? undefined
+    : { prompt_tokens: count(body.usage.prompt_tokens), completion_tokens: count(body.usage.completion_tokens), total_tokens: count(body.usage.total_tokens) };
+  return { text: content.trim(), model: typeof body.model === 'string' ? body.model : requestedModel, usage };
+}
+
+/** OpenAI's 429 for an exhausted quota or billing problem is not a rate limit. */
+function isQuotaExhausted(text: string): boolean {
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: unknown; type?: unknown } }).error;
+    return error?.code === 'insufficient_quota' || error?.type === 'insufficient_quota';
+  } catch {
+    return false;
+  }
+}
+
+export interface ChatClientOptions {
+  baseUrl: URL;
+  model: string;
+  maxTokens: number;
+}
+
+export class ChatCompletionsClient {
+  private readonly url: string;
+
+  constructor(private readonly options: ChatClientOptions) {
+    this.url = `${options.baseUrl.href.replace(/\/+$/, '')}/chat/completions`;
+  }
+
+  /** The request body, serialised once per summary and reused by every attempt. */
+  body(messages: ChatMessage[]): string {
+    return JSON.stringify({ model: this.options.model, messages, max_tokens: this.options.maxTokens, temperature: 0.2 });
+  }
+
+  /** One attempt on one key; throws only when `signal` aborts (or the connection fails). */
+  async complete(body: string, lease: KeyLease, signal: AbortSignal): Promise<AttemptOutcome<ChatAnswer>> {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${lease.secret}`, 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      signal,
+    });
+    const text = await response.text();
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      const answer = parseAnswer(text, this.options.model);
+      return answer === undefined ? { kind: 'bad_response' } : { kind: 'success', value: answer };
+    }
+    if (status === 429) return isQuotaExhausted(text) ? { kind: 'quota_exhausted' } : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
+    if (status === 401 || status === 403) return { kind: 'unauthorized', status };
+    if (status === 408) return { kind: 'timeout' };
+    if (status >= 500) return { kind: 'server_error', status };
+    return { kind: 'rejected', status };
+  }
+}

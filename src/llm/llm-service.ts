@@ -1,0 +1,68 @@
+// The LLM part of the service, built from LlmConfig: key router, Chat Completions client and
+// scene summarizer, with the keys file read at start-up and on reload (SIGHUP).
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { LlmConfig } from '../config/config.js';
+import type { AlgoMetrics } from '../metrics/metrics.js';
+import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';
+import { ChatCompletionsClient } from './chat-completions.js';
+import { KeyRouter } from './key-router.js';
+import { DEFAULT_PROMPT_TEMPLATE } from './prompt.js';
+import { SceneSummarizer } from './scene-summarizer.js';
+
+export interface LlmService {
+  summarizer: SceneSummarizer;
+  router: KeyRouter;
+  /** Re-reads ALGO_LLM_API_KEYS_FILE (SIGHUP); on a bad file the current keys stay. */
+  reloadKeys(): Promise<{ ok: true; keys: number } | { ok: false; problem: string }>;
+}
+
+async function configuredKeys(config: LlmConfig): Promise<{ ok: true; keys: ApiKeySpec[] } | { ok: false; problem: string }> {
+  if (config.apiKeysFile === undefined) return { ok: true, keys: config.apiKeys };
+  const fromFile = await readKeyFile(config.apiKeysFile);
+  return fromFile.ok ? mergeKeyLists(config.apiKeys, fromFile.keys) : fromFile;
+}
+
+/**
+ * Builds the key router, client and summarizer from LlmConfig. Reads the keys file and the
+ * prompt file; a bad one at start-up is an error (the service refuses to start).
+ */
+export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetrics, 'llm' | 'apiKeys'>, logger: Logger): Promise<LlmService> {
+  const log = logger.child({ component: 'llm' });
+  const modelRecorder = metrics.llm.forModel(config.provider, config.model);
+  const router = new KeyRouter({
+    maxAttempts: config.maxAttempts,
+    breakerThreshold: config.breakerThreshold,
+    breakerCooldownMs: config.breakerCooldownMs,
+    recorder: metrics.apiKeys,
+    llmRecorder: modelRecorder,
+    logger: log,
+  });
+  const keys = await configuredKeys(config);
+  if (!keys.ok) throw new Error(`ALGO_LLM_API_KEYS_FILE: ${keys.problem}`);
+  router.setKeys(keys.keys);
+  let promptTemplate = DEFAULT_PROMPT_TEMPLATE;
+  if (config.promptFile !== undefined) {
+    promptTemplate = await readFile(config.promptFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`ALGO_LLM_PROMPT_FILE: cannot read ${config.promptFile}: ${error.code ?? 'error'}`);
+    });
+    if (promptTemplate.trim() === '') throw new Error(`ALGO_LLM_PROMPT_FILE: ${config.promptFile} is empty`);
+  }
+  const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
+  const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
+  log.info({ provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision }, router.size === 0 ? 'LLM summaries off: no API keys configured; template summaries only' : 'LLM summaries on');
+  return {
+    summarizer,
+    router,
+    async reloadKeys() {
+      const reloaded = await configuredKeys(config);
+      if (!reloaded.ok) {
+        log.warn({ problem: reloaded.problem }, 'API keys not reloaded; the current keys stay in use');
+        return reloaded;
+      }
+      router.setKeys(reloaded.keys);
+      log.info({ keys: reloaded.keys.map((key) => key.keyId) }, 'API keys reloaded');
+      return { ok: true, keys: reloaded.keys.length };
+    },
+  };
+}
