@@ -123,7 +123,16 @@ export interface HttpConfig {
   keepAliveTimeoutMs: number;
   /** Connections open at once; further ones are closed at accept. */
   maxConnections: number;
+  /**
+   * `summary`: the first request of each kind (method, route, status) is logged, then one line
+   * per interval with the count; `all`: one line per answered request. Refusals (4xx, 499, 503)
+   * are summarised either way.
+   */
+  logRequests: RequestLogMode;
 }
+
+export const REQUEST_LOG_MODES = ['summary', 'all'] as const;
+export type RequestLogMode = (typeof REQUEST_LOG_MODES)[number];
 
 export interface Config {
   port: number;
@@ -197,6 +206,7 @@ export function loadConfig(env: Env): Config {
       headersTimeoutMs,
       keepAliveTimeoutMs: readInteger(env, 'ALGO_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
       maxConnections: readInteger(env, 'ALGO_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+      logRequests: readChoice(env, 'ALGO_LOG_REQUESTS', 'summary', REQUEST_LOG_MODES),
     },
     metrics: {
       enabled: readBoolean(env, 'ALGO_ENABLE_PROMETHEUS', true),

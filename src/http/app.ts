@@ -33,7 +33,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   const { config, logger, metrics, lifecycle, repeats } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
-  const observer = new RequestObserver({ logger, metrics: config.metrics.enabled ? metrics.http : undefined, quietRoutes, repeats });
+  const observer = new RequestObserver({ logger, metrics: config.metrics.enabled ? metrics.http : undefined, quietRoutes, repeats, logRequests: config.http.logRequests });
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,

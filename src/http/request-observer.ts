@@ -6,13 +6,15 @@
 // before any request exists (bad request line, headers too large or too slow) are counted by
 // requestRejected.
 //
-// Logging: one structured line per answered request (errors at error level); scrapes and
-// health probes at debug whatever their status. Refusals — 4xx, 499 and 503 (overload,
-// shutdown) — are what a hostile client or an overload repeats thousands of times a second:
-// they are logged at debug per request plus, through the rate-limited log, the first of each
-// kind (method, route, status, code) in full and then one summary line per interval.
+// Logging: scrapes and health probes at debug whatever their status. Other requests go
+// through the rate-limited log: the first of each kind (method, route, status, code) in full
+// at info (503 at warn, other 5xx at error), then one summary line with the count per
+// interval, and every request at debug; so neither an overload, a hostile client nor a busy
+// camera can flood the log. ALGO_LOG_REQUESTS=all logs each answered request instead, except
+// refusals (4xx, 499, 503), which stay summarised.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { RequestLogMode } from '../config/config.js';
 import { CLIENT_CLOSED_STATUS } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
@@ -24,6 +26,8 @@ export interface RequestObserverOptions {
   /** Routes logged only at debug level (metrics scrapes, health probes). */
   quietRoutes: ReadonlySet<string>;
   repeats: RateLimitedLog;
+  /** One line per answered request (`all`) or a summary per kind (`summary`); refusals are always summarised. */
+  logRequests: RequestLogMode;
 }
 
 /** Method label of requests refused before their method was known. */
@@ -39,6 +43,7 @@ export class RequestObserver extends LogController {
   private readonly metrics: HttpMetrics | undefined;
   private readonly quietRoutes: ReadonlySet<string>;
   private readonly repeats: RateLimitedLog;
+  private readonly logEachRequest: boolean;
   /** Replies already accounted for: completion and close may both report one. */
   private readonly ended = new WeakSet<FastifyReply>();
 
@@ -48,6 +53,7 @@ export class RequestObserver extends LogController {
     this.metrics = options.metrics;
     this.quietRoutes = options.quietRoutes;
     this.repeats = options.repeats;
+    this.logEachRequest = options.logRequests === 'all';
   }
 
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
@@ -86,15 +92,21 @@ export class RequestObserver extends LogController {
       ...(error ? { err: error } : {}),
     };
     const msg = statusCode === CLIENT_CLOSED_STATUS ? 'client closed request' : statusCode === 503 ? 'requests refused with 503' : 'request completed';
-    // Refusals are what a hostile client or an overload repeats thousands of times a second:
-    // the first of each kind per route is logged, then a summary per interval.
-    if (!quiet && !error && (statusCode === 503 || (statusCode >= 400 && statusCode < 500) || statusCode === CLIENT_CLOSED_STATUS)) {
-      this.repeats.log(statusCode === 503 ? 'warn' : 'info', `${request.method} ${fields.route} ${statusCode} ${code ?? ''}`, fields, msg);
+    if (quiet) {
       if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
       return;
     }
-    const level = quiet ? 'debug' : statusCode >= 500 || error ? 'error' : 'info';
-    if (this.logger.isLevelEnabled(level)) request.log[level](fields, msg);
+    const level = statusCode === 503 ? 'warn' : (statusCode >= 500 && statusCode !== CLIENT_CLOSED_STATUS) || error ? 'error' : 'info';
+    // Refusals (4xx, 499, 503) are what a hostile client or an overload repeats thousands of
+    // times a second, and frames arrive many times a second per camera: the first request of
+    // each kind is logged in full, then one summary line per interval (every request at debug).
+    const refusal = statusCode >= 400 && statusCode < 500 || statusCode === CLIENT_CLOSED_STATUS || statusCode === 503;
+    if (this.logEachRequest && !refusal) {
+      if (this.logger.isLevelEnabled(level)) request.log[level](fields, msg);
+      return;
+    }
+    this.repeats.log(level, `${request.method} ${fields.route} ${statusCode} ${code ?? ''}`, fields, msg);
+    if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
   }
 
   // The completion line above already covers these; Fastify's own extra lines are dropped.

@@ -87,6 +87,7 @@ describe('configuration', () => {
     ['ALGO_MAX_CONNECTIONS', '0', /an integer from 1/],
     ['ALGO_SHUTDOWN_DELAY_MS', '-1', /an integer from 0/],
     ['ALGO_LOG_SUMMARY_INTERVAL_MS', '1', /an integer from 100/],
+    ['ALGO_LOG_REQUESTS', 'verbose', /one of summary, all/],
   ];
   for (const [variable, value, allowed] of rejected) {
     test(`rejects ${variable}=${value} naming the variable, the value and what is allowed`, () => {
@@ -100,7 +101,7 @@ describe('configuration', () => {
 
   test('connection limits have bounded defaults', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 });
+    assert.deepEqual(config.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, logRequests: 'summary' });
     assert.equal(config.shutdownDelayMs, 5000);
     assert.equal(config.logSummaryIntervalMs, 30_000);
   });

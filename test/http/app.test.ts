@@ -5,7 +5,9 @@ import { Lifecycle } from '../../src/http/lifecycle.js';
 import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
+import { openSocket, rawExchange, readAnswers } from '../helpers/raw-http.js';
 import { LogCapture, startTestService, testConfig, type TestService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const running: TestService[] = [];
 async function start(env: Record<string, string> = {}): Promise<TestService> {
@@ -154,6 +156,34 @@ describe('HTTP service', () => {
       { msg: 'request completed', route: '/api/v1/info', path: '/api/v1/info', statusCode: 200 },
     );
     assert.equal(typeof added[0]?.responseTimeMs, 'number');
+  });
+
+  test('repeated requests of one kind write one line and then a summary; ALGO_LOG_REQUESTS=all writes one per request', async () => {
+    const summarised = await start({ ALGO_LOG_SUMMARY_INTERVAL_MS: '3600000' });
+    const before = summarised.logs.lines.length;
+    for (let i = 0; i < 30; i++) await fetch(`${summarised.url}/api/v1/info`);
+    assert.deepEqual(summarised.logs.lines.slice(before).map((line) => [line.msg, line.route]), [['request completed', '/api/v1/info']]);
+    await summarised.stop('test');
+    running.splice(running.indexOf(summarised), 1);
+    const summary = summarised.logs.lines.find((line) => line.repeated !== undefined);
+    assert.deepEqual([summary?.msg, summary?.route, summary?.repeated], ['request completed (repeated)', '/api/v1/info', 29], 'the count is written, at the latest at shutdown');
+
+    const each = await start({ ALGO_LOG_REQUESTS: 'all' });
+    const start0 = each.logs.lines.length;
+    for (let i = 0; i < 30; i++) await fetch(`${each.url}/api/v1/info`);
+    assert.equal(each.logs.lines.slice(start0).filter((line) => line.msg === 'request completed').length, 30);
+  });
+
+  test('connections past ALGO_MAX_CONNECTIONS are closed at accept and logged once', { timeout: 20_000 }, async () => {
+    const service = await start({ ALGO_MAX_CONNECTIONS: '2' });
+    const port = Number(new URL(service.url).port);
+    const held = [await openSocket(port), await openSocket(port)];
+    const extra = await openSocket(port);
+    const { answers, closed } = await readAnswers(extra);
+    assert.deepEqual({ answers: answers.length, closed }, { answers: 0, closed: true });
+    await waitFor('the log line', async () => (service.logs.lines.some((line) => line.msg === 'connection refused: ALGO_MAX_CONNECTIONS reached') ? true : undefined), 5000, 20);
+    for (const socket of held) socket.destroy();
+    await waitFor('a free slot', async () => ((await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')).answer?.status === 200 ? true : undefined), 5000, 50);
   });
 
   test('/healthz is alive and /readyz turns not ready while draining', async () => {
