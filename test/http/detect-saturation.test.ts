@@ -31,8 +31,10 @@ describe('detection under saturation', () => {
     const health = await fetch(`${service.url}/healthz`);
     assert.equal(scrape.status, 200);
     assert.equal(health.status, 200);
-    // A correctness bound, not a speed target: Prometheus gives up after 10 s.
-    assert.ok(scrapeMs < 2000, `scrape took ${scrapeMs.toFixed(0)} ms during saturation`);
+    // A correctness bound, not a speed target: the scrape must finish inside Prometheus' default
+    // scrape_timeout (10 s), which inference on the event loop would break. (2 s flaked on a
+    // loaded 2-core machine; speed belongs to bench:http.)
+    assert.ok(scrapeMs < 10_000, `scrape took ${scrapeMs.toFixed(0)} ms during saturation`);
 
     const results = await Promise.all(detections);
     const ok = results.filter((r) => r.status === 200);
