@@ -198,6 +198,22 @@ describe('model loading', () => {
     assert.match((await loadError(path)).message, /NMS inside \(nms=True\); export without it/);
   });
 
+  for (const [task, article] of [['pose', 'a pose'], ['segment', 'a segment']] as const) {
+    test(`an Ultralytics ${task} export (task=${task} metadata) is refused as not a detection export`, async () => {
+      const path = await writeTempFile(`yolov8n-${task}.onnx`, buildTestModel({ task }, task === 'pose' ? 51 : 32));
+      assert.equal(
+        (await loadError(path)).message,
+        `Cannot load model ${path}: ${article} export (task=${task}); algo needs a detection export (yolo export model=<detection model>.pt format=onnx, task=detect)`,
+      );
+    });
+  }
+
+  test('an export whose output channels are not 4 + the named classes is refused, even when its task metadata says detect', async () => {
+    // A pose export's [1, 56, N] head with 3 names and task=detect: keypoints would be read as class scores.
+    const path = await writeTempFile('yolov8n-pose-notask.onnx', buildTestModel({ task: 'detect' }, 49));
+    assert.match((await loadError(path)).message, /the output has 56 channels per anchor, but a detection export with 3 class names has 4 \+ 3 = 7 \(a pose or segment export\?\); algo needs a detection export/);
+  });
+
   test('a YOLO export read as CenterNet (ALGO_DETECTOR=centernet) is refused with the layout it expected', async () => {
     const path = await writeTestModel();
     assert.match((await loadError(path, { ALGO_DETECTOR: 'centernet' })).message, /expected one image input \[1, H, W, 3\]/);
