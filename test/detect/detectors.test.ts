@@ -174,6 +174,11 @@ describe('model loading', () => {
     assert.ok(error.message.startsWith(`Cannot load model ${path}: `), error.message);
   });
 
+  test('an empty model file is refused as empty (0 bytes), not as a protobuf without a graph', async () => {
+    const path = await writeTempFile('empty.onnx', Buffer.alloc(0));
+    assert.equal((await loadError(path)).message, `Cannot load model ${path}: the file is empty (0 bytes)`);
+  });
+
   test('a truncated model file is refused', async () => {
     const whole = await writeTestModel();
     const { readFile } = await import('node:fs/promises');
