@@ -13,6 +13,7 @@ import type { RecordSink } from '../stream/kafka-producer.js';
 import { Camera, type CameraFrame } from './camera.js';
 import type { CameraConfig } from './camera-config.js';
 import { ffmpegArgs, type FrameOutput } from './ffmpeg-args.js';
+import { FramePool } from './frame-reader.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import { redactor } from './mask-url.js';
 import { FrameScheduler } from './frame-scheduler.js';
@@ -70,6 +71,8 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 export class CameraManager {
   private readonly cameras = new Map<string, Camera>();
   private readonly last = new Map<Camera, LastDetection>();
+  /** Raw frame buffers per camera, reused once dropped or superseded (detect role). */
+  private readonly pools = new Map<Camera, FramePool>();
   private readonly scheduler: FrameScheduler<Camera, CameraFrame>;
   private readonly frameOutput: FrameOutput;
   private readonly log: Logger;
@@ -80,19 +83,26 @@ export class CameraManager {
     const { output } = deps;
     this.frameOutput = output.role === 'detect' ? { format: 'rgb', ...output.pipeline.inputSize } : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
     const inFlight = output.role === 'detect' ? Math.max(1, output.pipeline.concurrency) : INGEST_IN_FLIGHT;
-    this.scheduler = new FrameScheduler(inFlight, (camera, frame) => (output.role === 'detect' ? this.detect(output, camera, frame) : this.produce(output, camera, frame)));
+    this.scheduler = new FrameScheduler(
+      inFlight,
+      (camera, frame) => (output.role === 'detect' ? this.detect(output, camera, frame) : this.produce(output, camera, frame)),
+      // A dropped frame is no longer the camera's latest (a newer one replaced it) and was never detected.
+      (camera, frame) => this.pools.get(camera)?.give(frame.data),
+    );
     const outcomes: FrameOutcome[] = output.role === 'detect' ? ['detected', 'dropped', 'failed'] : ['produced', 'dropped', 'failed'];
     for (const config of deps.cameras) {
       const redact = redactor(config.url);
+      const pool = this.frameOutput.format === 'rgb' ? new FramePool(this.frameOutput.width * this.frameOutput.height * 3) : undefined;
       const camera = new Camera({
         config,
         recorder: config.enabled ? deps.metrics.camera(config.id, outcomes) : NO_CAMERA_RECORDER,
         logger: this.log,
         spawn: (handlers) =>
-          startFfmpeg({ ffmpegPath: deps.ffmpegPath, args: ffmpegArgs(config, this.frameOutput), output: this.frameOutput, maxJpegBytes: MAX_JPEG_BYTES, redact }, handlers),
+          startFfmpeg({ ffmpegPath: deps.ffmpegPath, args: ffmpegArgs(config, this.frameOutput), output: this.frameOutput, maxJpegBytes: MAX_JPEG_BYTES, redact, pool }, handlers),
         onFrame: (source, frame) => this.scheduler.offer(source, frame),
       });
       this.cameras.set(config.id, camera);
+      if (pool !== undefined) this.pools.set(camera, pool);
       this.scheduler.add(camera);
     }
   }
@@ -154,7 +164,8 @@ export class CameraManager {
     const last = annotate ? this.last.get(camera) : undefined;
     const frame = annotate ? last?.frame : camera.latestFrame;
     if (frame === undefined) return undefined;
-    return snapshotJpeg({ ...frame, format: this.frameOutput.format }, input, last?.result);
+    // A copy: the frame's buffer may be refilled with a newer frame while sharp encodes.
+    return snapshotJpeg({ ...frame, data: Buffer.from(frame.data), format: this.frameOutput.format }, input, last?.result);
   }
 
   private async detect(output: Extract<CameraOutput, { role: 'detect' }>, camera: Camera, frame: CameraFrame): Promise<FrameOutcome> {
@@ -166,7 +177,10 @@ export class CameraManager {
       this.log.debug({ camera_id: camera.id, reason: result.error.code, err: result.error.message }, 'camera frame not detected');
       return 'failed';
     }
+    const previous = this.last.get(camera);
     this.last.set(camera, { frame, result: result.value });
+    // The superseded detected frame: older than this one, so no longer the latest either.
+    if (previous !== undefined && previous.frame !== camera.latestFrame) this.pools.get(camera)?.give(previous.frame.data);
     if (output.results !== undefined) await this.publish(output.results, camera.id, JSON.stringify(result.value));
     return 'detected';
   }

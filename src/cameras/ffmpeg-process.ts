@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { FrameOutput } from './ffmpeg-args.js';
-import { jpegFrameReader, rawFrameReader, type FrameReader } from './frame-reader.js';
+import { jpegFrameReader, rawFrameReader, type FramePool, type FrameReader } from './frame-reader.js';
 
 /** Why a camera is down: a stable code for the API and logs. */
 export type DownReason = 'ended' | 'stalled' | 'auth_failed' | 'unreachable' | 'not_found' | 'error';
@@ -32,6 +32,8 @@ export interface FfmpegOptions {
   /** Largest JPEG frame accepted (ingest role). */
   maxJpegBytes: number;
   redact: (text: string) => string;
+  /** Where raw frames are taken from (the camera's, so it outlives one ffmpeg). */
+  pool?: FramePool;
 }
 
 export interface FfmpegChild {
@@ -64,7 +66,7 @@ export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): F
   };
   const reader: FrameReader =
     options.output.format === 'rgb'
-      ? rawFrameReader(options.output.width * options.output.height * 3, handlers.onFrame)
+      ? rawFrameReader(options.output.width * options.output.height * 3, handlers.onFrame, options.pool)
       : jpegFrameReader(options.maxJpegBytes, handlers.onFrame, onOversize);
   child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
 

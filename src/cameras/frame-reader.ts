@@ -7,9 +7,34 @@ export interface FrameReader {
   push(chunk: Buffer): void;
 }
 
-/** Each frame is a fresh, unpooled Buffer, so it can be handed to a worker thread without a copy. */
-export function rawFrameReader(frameBytes: number, onFrame: (frame: Buffer) => void): FrameReader {
-  let frame = Buffer.allocUnsafeSlow(frameBytes);
+/**
+ * Frame-sized buffers algo is done with, for the reader to fill again. Every fresh frame is an
+ * external ArrayBuffer; at tens of frames per second they alone made V8 run a full
+ * mark-compact ("external memory pressure") about once a second on the detector's core.
+ * A buffer given back must not be read or written by anyone else afterwards.
+ */
+export class FramePool {
+  private readonly free: Buffer[] = [];
+  constructor(
+    readonly frameBytes: number,
+    private readonly max = 4,
+  ) {}
+
+  /** A free buffer, or a fresh one (its own ArrayBuffer, at offset 0). */
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.frameBytes);
+  }
+
+  /** Returns a buffer taken from this pool; detached (transferred) or foreign buffers are ignored. */
+  give(buffer: Buffer): void {
+    if (buffer.length !== this.frameBytes || buffer.buffer.byteLength !== this.frameBytes || this.free.length >= this.max || this.free.includes(buffer)) return;
+    this.free.push(buffer);
+  }
+}
+
+/** Each frame is its own Buffer (taken from `pool`, whole ArrayBuffer at offset 0). */
+export function rawFrameReader(frameBytes: number, onFrame: (frame: Buffer) => void, pool: FramePool = new FramePool(frameBytes)): FrameReader {
+  let frame = pool.take();
   let filled = 0;
   return {
     push(chunk) {
@@ -20,7 +45,7 @@ export function rawFrameReader(frameBytes: number, onFrame: (frame: Buffer) => v
         filled += taken;
         if (filled === frameBytes) {
           onFrame(frame);
-          frame = Buffer.allocUnsafeSlow(frameBytes);
+          frame = pool.take();
           filled = 0;
         }
       }

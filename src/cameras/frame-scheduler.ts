@@ -18,6 +18,8 @@ export class FrameScheduler<S extends FrameSource, F> {
   constructor(
     private readonly maxInFlight: number,
     private readonly process: (source: S, frame: F) => Promise<FrameOutcome>,
+    /** Called with a frame replaced by a newer one before it was taken: nothing else holds it. */
+    private readonly discard: (source: S, frame: F) => void = () => {},
   ) {}
 
   add(source: S): void {
@@ -26,8 +28,12 @@ export class FrameScheduler<S extends FrameSource, F> {
 
   /** The source's newest frame; an older one still waiting is dropped. */
   offer(source: S, frame: F): void {
-    if (this.waiting.has(source)) source.frameProcessed('dropped');
+    const replaced = this.waiting.get(source);
     this.waiting.set(source, frame);
+    if (replaced !== undefined) {
+      source.frameProcessed('dropped');
+      this.discard(source, replaced);
+    }
     this.pump();
   }
 

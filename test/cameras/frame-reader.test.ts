@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { jpegFrameReader, rawFrameReader } from '../../src/cameras/frame-reader.js';
+import { FramePool, jpegFrameReader, rawFrameReader } from '../../src/cameras/frame-reader.js';
 
 function chunked(buffer: Buffer, sizes: number[]): Buffer[] {
   const chunks: Buffer[] = [];
@@ -23,6 +23,27 @@ test('raw frames are cut at the frame size across any chunk boundaries, each in 
   for (const chunk of chunked(stream, [5, 1, 17, 3])) reader.push(chunk);
   assert.deepEqual(frames, [stream.subarray(0, 12), stream.subarray(12, 24), stream.subarray(24, 36)]);
   assert.ok(frames.every((frame) => frame.byteOffset === 0 && frame.buffer.byteLength === frameBytes), 'transferable without a copy');
+});
+
+test('raw frames reuse buffers given back to the pool instead of allocating new ones; foreign or detached buffers are refused', () => {
+  const frameBytes = 12;
+  const pool = new FramePool(frameBytes);
+  const frames: Buffer[] = [];
+  const reader = rawFrameReader(frameBytes, (frame) => frames.push(frame), pool);
+  reader.push(Buffer.alloc(frameBytes, 1));
+  const first = frames[0]!;
+  pool.give(first);
+  reader.push(Buffer.alloc(frameBytes, 2)); // completes the frame filling the buffer taken before `first` came back
+  reader.push(Buffer.alloc(frameBytes, 3));
+  assert.equal(frames[2], first, 'the returned buffer is filled with a later frame');
+  assert.deepEqual([...frames[2]!], Array(frameBytes).fill(3));
+  const detached = pool.take();
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  pool.give(detached);
+  pool.give(Buffer.alloc(frameBytes * 2).subarray(0, frameBytes));
+  const fresh = pool.take();
+  assert.equal(fresh.length, frameBytes);
+  assert.equal(fresh.buffer.byteLength, frameBytes);
 });
 
 test('JPEG frames are cut at each end-of-image marker, also when it straddles two chunks', async () => {

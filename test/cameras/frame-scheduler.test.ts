@@ -52,6 +52,22 @@ test('a frame replaced before the detector took it is dropped and counted; only 
   assert.equal(camera.outcomes.length, 5, 'every frame offered has exactly one outcome');
 });
 
+test('each dropped frame is handed back (for its buffer to be reused); detected and drained frames are not', async () => {
+  const detector = gatedDetector();
+  const discarded: number[] = [];
+  const scheduler = new FrameScheduler<Source, number>(1, detector.run, (_, frame) => discarded.push(frame));
+  const camera = new Source('a');
+  scheduler.add(camera);
+  for (let frame = 1; frame <= 5; frame++) scheduler.offer(camera, frame);
+  assert.deepEqual(discarded, [2, 3, 4]);
+  await detector.finishOne();
+  scheduler.offer(camera, 6);
+  const drained = scheduler.drain();
+  await detector.finishOne();
+  await drained;
+  assert.deepEqual(discarded, [2, 3, 4], 'frame 6 was drained at shutdown, still the latest: not handed back');
+});
+
 test('cameras take turns: a camera sending 10x faster does not starve the others', async () => {
   const detector = gatedDetector();
   const scheduler = new FrameScheduler<Source, number>(1, detector.run);
