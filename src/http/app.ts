@@ -33,7 +33,8 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   const { config, logger, metrics, lifecycle, repeats } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
-  const observer = new RequestObserver({ logger, metrics: config.metrics.enabled ? metrics.http : undefined, quietRoutes, repeats, logRequests: config.http.logRequests });
+  const httpMetrics = config.metrics.enabled ? metrics.http : undefined;
+  const observer = new RequestObserver({ logger, metrics: httpMetrics, quietRoutes, repeats, logRequests: config.http.logRequests });
   const underWay = new RequestsUnderWay();
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -48,7 +49,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.decorateReply('errorCode', null);
-  limitConnections(app, config.http.maxConnections, repeats);
+  limitConnections(app, config.http.maxConnections, repeats, httpMetrics);
   refuseConnect(app, observer);
   limitRequestTime(app, config.http.requestTimeoutMs, underWay);
   requireHost(app);

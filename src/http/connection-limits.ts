@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpConfig } from '../config/config.js';
 import { AlgoError, invalidRequest, requestTimeout, type ErrorCode } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
+import type { HttpMetrics } from '../metrics/http-metrics.js';
 import { clientGone, onResponseEnd } from './client-gone.js';
 import { bodyPending, errorBody } from './error-reply.js';
 import type { RequestObserver } from './request-observer.js';
@@ -32,10 +33,13 @@ export function connectionOptions(config: HttpConfig): { keepAliveTimeout: numbe
   };
 }
 
-/** Caps open connections; the ones over the cap are closed at accept (and logged, rate-limited). */
-export function limitConnections(app: FastifyInstance, maxConnections: number, repeats: RateLimitedLog): void {
+/** Caps open connections; the ones over the cap are closed at accept, counted and logged (rate-limited). */
+export function limitConnections(app: FastifyInstance, maxConnections: number, repeats: RateLimitedLog, metrics: HttpMetrics | undefined): void {
   app.server.maxConnections = maxConnections;
-  app.server.on('drop', () => repeats.log('warn', 'connection limit', { maxConnections }, 'connection refused: ALGO_MAX_CONNECTIONS reached'));
+  app.server.on('drop', () => {
+    metrics?.connectionRefused();
+    repeats.log('warn', 'connection limit', { maxConnections }, 'connection refused: ALGO_MAX_CONNECTIONS reached');
+  });
 }
 
 /**
