@@ -196,6 +196,28 @@ describe('hostile clients', () => {
     }
   });
 
+  describe('a camera id given twice is refused the same way from every source', () => {
+    const givenOnce = /camera_id must be given once/;
+    const refuses = async (request: Buffer | string): Promise<void> => {
+      const { answer } = await rawExchange(port, request);
+      assert.equal(answer?.status, 400);
+      assert.equal(codeOf(answer), 'invalid_camera_id');
+      assert.match((JSON.parse(answer?.body ?? '{}') as { message: string }).message, givenOnce);
+    };
+    test('in the query', async () => {
+      const image = await solidImage(32, 32, [5, 5, 5]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length }, `${DETECT}?camera_id=a&camera_id=b`)), image]));
+    });
+    test('as two X-Camera-Id headers', async () => {
+      const image = await solidImage(32, 32, [5, 5, 5]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length, 'x-camera-id': 'a' }).replace('\r\n\r\n', '\r\nX-Camera-Id: b\r\n\r\n')), image]));
+    });
+    test('as two camera_id form fields', async () => {
+      const form = multipart([{ name: 'camera_id', value: 'a' }, { name: 'camera_id', value: 'b' }, { name: 'image', value: await solidImage(32, 32, [5, 5, 5]), filename: 'a.png' }]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form]));
+    });
+  });
+
   describe('requests Node refuses before routing answer algo JSON with a code and are counted', () => {
     const refused: Array<[string, string, number, string]> = [
       ['an invalid Content-Length', `${head({ 'content-type': 'image/jpeg', 'content-length': 'abc' })}`, 400, 'invalid_request'],
