@@ -10,7 +10,7 @@ import { notFound, shuttingDown } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
-import { RequestsUnderWay, clientErrorHandler, connectionOptions, limitConnections, limitRequestTime, refuseConnect, requireHost } from './connection-limits.js';
+import { RequestsUnderWay, clientErrorHandler, closeAfterReplyWhenStopping, connectionOptions, limitConnections, limitRequestTime, refuseConnect, requireHost } from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -61,6 +61,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     reply.header('connection', 'close');
     done(shuttingDown());
   });
+  closeAfterReplyWhenStopping(app, lifecycle);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply));
   return app;

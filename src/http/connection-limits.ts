@@ -11,6 +11,7 @@ import type { HttpConfig } from '../config/config.js';
 import { AlgoError, invalidRequest, requestTimeout, type ErrorCode } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { Lifecycle } from './lifecycle.js';
 import { clientGone, onResponseEnd } from './client-gone.js';
 import { bodyPending, errorBody } from './error-reply.js';
 import type { RequestObserver } from './request-observer.js';
@@ -70,6 +71,22 @@ export class RequestsUnderWay {
     failBody(found[0], found[1], error);
     return true;
   }
+}
+
+/**
+ * Once the listener has closed (phase `stopping`), the reply to the last request on a
+ * connection says Connection: close, so the client opens its next connection elsewhere
+ * instead of reusing one that is about to go. A reply with requests pipelined behind it does
+ * not: closing there would drop their answers (each of them is refused with Connection: close).
+ */
+export function closeAfterReplyWhenStopping(app: FastifyInstance, lifecycle: Pick<Lifecycle, 'phase'>): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (lifecycle.phase === 'stopping' && !reply.hasHeader('connection')) {
+      const parsing = (request.raw.socket as HttpSocket).parser?.incoming;
+      if (parsing === undefined || parsing === null || parsing === request.raw) reply.header('connection', 'close');
+    }
+    done(null, payload);
+  });
 }
 
 /** HTTP/1.1 requires a Host header (RFC 9112 section 3.2): its absence is 400 invalid_request. */
