@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
+import { redactValue } from '../../src/config/env-parsers.js';
 import { ConfigError } from '../../src/errors.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -94,7 +95,7 @@ describe('configuration', () => {
       const error = configError({ [variable]: value });
       assert.equal(error.variable, variable);
       assert.ok(error.message.includes(variable), error.message);
-      assert.ok(error.message.includes(JSON.stringify(value.trim())), error.message);
+      assert.ok(error.message.includes(JSON.stringify(redactValue(value.trim()))), error.message);
       assert.match(error.message, allowed);
     });
   }
@@ -123,6 +124,21 @@ describe('configuration', () => {
     assert.ok(error.message.includes('ALGO_METRICS_TOKEN'));
     assert.ok(!error.message.includes('short'), error.message);
     assert.ok(!configError({ ALGO_METRICS_TOKEN: 'has a space in it' }).message.includes('has a space'));
+  });
+
+  test('a secret in a URL query or userinfo never appears in a configuration error', () => {
+    for (const [name, value, shown] of [
+      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://<hidden>@api.x.com/v1"'],
+      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?<hidden>"'],
+      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,<hidden>@kafka2:9092?<hidden>"'],
+      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?<hidden>"'],
+    ] as const) {
+      const error = configError({ [name]: value });
+      assert.ok(error.message.startsWith(`Invalid configuration: ${name}=${shown} is not allowed; expected `), error.message);
+      assert.ok(!/secret/.test(error.message), error.message);
+    }
   });
 
   test('LLM defaults: OpenAI, no keys, 30 s deadline, 3 attempts', () => {
