@@ -171,8 +171,25 @@ describe('configuration', () => {
     ]);
   });
 
+  test('short keys are accepted (local servers take dummy keys); alias=key splits at the first "=" unless only padding follows', () => {
+    const keys = loadConfig({ ALGO_LLM_API_KEYS: 'ollama, qk=short, pad==, b64=abc=def==, x' }).llm.apiKeys;
+    assert.deepEqual(keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]), [
+      ['fingerprint', 'ollama'],
+      ['qk', 'short'],
+      ['fingerprint', 'pad=='],
+      ['b64', 'abc=def=='],
+      ['fingerprint', 'x'],
+    ]);
+    const ollama = keys[0]!.keyId;
+    assert.ok(!ollama.includes('ollama'));
+    assert.equal(loadConfig({ ALGO_LLM_API_KEYS: 'ollama' }).llm.apiKeys[0]!.keyId, ollama, 'stable');
+  });
+
   for (const [what, value, problem] of [
-    ['a short key', 'a=short', /entry 1: a key must be 8 to 512 visible characters/],
+    ['a key with a control character', 'a=sk-a\u0001b', /entry 1: a key must be 1 to 512 visible ASCII characters/],
+    ['a key with a space', 'a=sk-aaaa short', /entry 1: a key must be 1 to 512 visible ASCII characters/],
+    ['an invalid alias', 'bad alias=sk-aaaaaaaaaaaa', /entry 1: the alias before "=" must be 1 to 32 characters from \[A-Za-z0-9._-\]/],
+    ['an empty alias', '=sk-aaaaaaaaaaaa', /entry 1: the alias before "=" must be/],
     ['a duplicated alias', 'a=sk-aaaaaaaaaaaa,a=sk-bbbbbbbbbbbb', /entry 2: key id a is used twice/],
     ['the same key twice', 'sk-aaaaaaaaaaaa,b=sk-aaaaaaaaaaaa', /entry 2: the same key is listed twice/],
     ['a bad option', 'sk-aaaaaaaaaaaa;rpm=fast', /entry 1: option must be rpm=N/],
@@ -181,7 +198,7 @@ describe('configuration', () => {
       const error = configError({ ALGO_LLM_API_KEYS: value });
       assert.equal(error.variable, 'ALGO_LLM_API_KEYS');
       assert.match(error.message, problem);
-      assert.ok(!/sk-|short/.test(error.message), error.message);
+      assert.ok(!/sk-|short|bad alias/.test(error.message), error.message);
     });
   }
 });
