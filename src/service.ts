@@ -48,9 +48,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const lifecycle = new Lifecycle();
   const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
+  // First: a bad keys or prompt file is a configuration error, reported before the detector loads.
+  const llm = await createLlmService(config.llm, metrics, logger);
   const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
   logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
-  const llm = await createLlmService(config.llm, metrics, logger);
   const stopping = new AbortController();
   // Aborted once the listener closes (after the shutdown delay, while in-flight requests
   // drain): LLM calls still running then are cut, and their requests answer with the template.

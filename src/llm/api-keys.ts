@@ -79,10 +79,9 @@ export async function readKeyFile(path: string): Promise<KeyListResult> {
   try {
     content = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, problem: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+    return { ok: false, problem: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
   }
-  const parsed = parseKeyFile(content);
-  return parsed.ok ? parsed : { ok: false, problem: `${path} ${parsed.problem}` };
+  return parseKeyFile(content);
 }
 
 /** The env keys then the file's keys, refusing an id or key listed in both. */

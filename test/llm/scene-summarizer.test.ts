@@ -214,11 +214,11 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     allKeys.push(secret);
     await writeFile(file, `a=${secret}\nb=${secret}\n`);
     await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: file }), (error: Error) => {
-      assert.match(error.message, /line 2: the same key is listed twice/);
+      assert.match(error.message, /^Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the same key is listed twice/);
       everything.push(error.message);
       return true;
     });
-    await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }), /cannot read .*missing: ENOENT/);
+    await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }), /ALGO_LLM_API_KEYS_FILE=".*missing" is not allowed; .*cannot read it: ENOENT/);
   });
 
   test('no key text in any summary, log line, error or metric of these runs', () => {
