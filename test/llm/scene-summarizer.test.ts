@@ -15,6 +15,7 @@ import { renderMetrics } from '../../src/metrics/render.js';
 import { startFakeOpenAi, type FakeBehaviour, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { readFixture } from '../helpers/images.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
+import { waitFor } from '../helpers/wait.js';
 import { LogCapture, testConfig } from '../helpers/service.js';
 
 const DETECTION: DetectionResponse = {
@@ -99,6 +100,8 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     ['a hang past the attempt timeout', { kind: 'hang' }, 'timeout', 'failure', 'healthy'],
     ['malformed JSON', { kind: 'malformed' }, 'error', 'failure', 'healthy'],
     ['a connection reset', { kind: 'reset' }, 'error', 'failure', 'healthy'],
+    ['a 200 body over 1 MiB', { kind: 'oversized', bytes: 2 * 1024 * 1024 }, 'error', 'failure', 'healthy'],
+    ['a 200 body that never ends', { kind: 'endless' }, 'error', 'failure', 'healthy'],
   ];
   for (const [what, behaviour, llmStatus, keyOutcome, state] of cases) {
     test(`${what} on one key: the next key answers, and the attempt is counted as ${llmStatus}`, async () => {
@@ -110,6 +113,37 @@ describe('scene summaries against an OpenAI-compatible server', () => {
       assert.equal(await value(metrics, 'llm_requests_total{provider="fakeai",model="gpt-test",status="success"}'), 1);
       assert.equal(await value(metrics, `api_key_requests_total{key_id="bad",outcome="${keyOutcome}"}`), 1);
       assert.equal(llm.router.states().find((k) => k.keyId === 'bad')?.state, state);
+    });
+  }
+
+  test('an endless answer is read no further than the cap: the connection is closed, not read for the whole timeout', async () => {
+    const closed = fake.endlessClosed;
+    const { summary } = await failover('endless-closed', { kind: 'endless' }, { ALGO_LLM_ATTEMPT_TIMEOUT_MS: '20000' });
+    assert.equal(summary.key_id, 'good');
+    await waitFor('the endless answer closed', async () => (fake.endlessClosed > closed ? true : undefined), 5000, 10);
+  });
+
+  test('summary.text is capped at 2000 characters', async () => {
+    const { summary } = await failover('long-text', { kind: 'ok', text: 'word '.repeat(10_000) });
+    assert.equal(summary.source, 'llm');
+    assert.equal(summary.key_id, 'bad');
+    assert.ok(summary.text.length <= 2000, String(summary.text.length));
+    assert.ok(summary.text.length > 1500, String(summary.text.length));
+    assert.ok(summary.text.endsWith('…'));
+  });
+
+  for (const [what, usage] of [
+    ['absurd (1e15)', { prompt_tokens: 120, completion_tokens: 1e15, total_tokens: 1e15 }],
+    ['negative or fractional', { prompt_tokens: 120, completion_tokens: -5, total_tokens: 2.5 }],
+    ['not numbers', { prompt_tokens: 120, completion_tokens: '12', total_tokens: null }],
+  ] as const) {
+    test(`malformed usage (${what}) counts 0 tokens for those fields and keeps the summary`, async () => {
+      const { summary, metrics } = await failover(`usage-${what.replace(/\W+/g, '-')}`, { kind: 'ok', text: 'Fine.', usage });
+      assert.equal(summary.source, 'llm');
+      assert.equal(summary.text, 'Fine.');
+      assert.deepEqual(summary.usage, { prompt_tokens: 120, completion_tokens: 0, total_tokens: 0 });
+      assert.equal(await value(metrics, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="prompt"}'), 120);
+      assert.equal((await value(metrics, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="completion"}')) ?? 0, 0);
     });
   }
 
