@@ -84,7 +84,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         logger,
         repeats,
         maxFrameBytes: maxBodyBytes,
-        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
+        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
       })
     : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
