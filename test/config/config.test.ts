@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
+import { parseKeyFile } from '../../src/llm/api-keys.js';
 import { redactValue } from '../../src/config/env-parsers.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -183,6 +184,13 @@ describe('configuration', () => {
     const ollama = keys[0]!.keyId;
     assert.ok(!ollama.includes('ollama'));
     assert.equal(loadConfig({ ALGO_LLM_API_KEYS: 'ollama' }).llm.apiKeys[0]!.keyId, ollama, 'stable');
+  });
+
+  test('a keys-file line qk=short is the key "short" under alias qk; a bad alias names the line, never the key', () => {
+    const parsed = parseKeyFile('# keys\nqk=short\nsk-longer-bare-key-0123456789\n');
+    assert.deepEqual(parsed.ok ? parsed.keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]) : parsed.problem, [['qk', 'short'], ['fingerprint', 'sk-longer-bare-key-0123456789']]);
+    const refused = parseKeyFile('qk=short\nq k=sk-hidden-key-0123\n');
+    assert.deepEqual(refused, { ok: false, problem: 'line 2: the alias before "=" must be 1 to 32 characters from [A-Za-z0-9._-]' });
   });
 
   for (const [what, value, problem] of [

@@ -36,8 +36,6 @@ export interface FakeOpenAi {
   requestsFor(key: string): FakeRequest[];
   /** Hanging requests whose connection the client closed (cancelled upstream calls). */
   readonly cancelled: number;
-  /** Endless answers whose connection was closed (the client stopped reading). */
-  readonly endlessClosed: number;
   /** Per-key behaviour; keys without a script answer ok. */
   script(key: string, script: KeyScript): void;
   close(): Promise<void>;
@@ -47,8 +45,6 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
-
-let endlessClosed = 0;
 
 function answer(res: ServerResponse, behaviour: FakeBehaviour, key: string | undefined, model: string): void {
   switch (behaviour.kind) {
@@ -73,7 +69,6 @@ function answer(res: ServerResponse, behaviour: FakeBehaviour, key: string | und
         while (!res.destroyed && res.write(chunk));
         if (!res.destroyed) res.once('drain', more);
       };
-      res.once('close', () => endlessClosed++);
       more();
       return;
     }
@@ -152,9 +147,6 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
     requestsFor: (key) => requests.filter((request) => request.key === key),
     get cancelled() {
       return cancelled;
-    },
-    get endlessClosed() {
-      return endlessClosed;
     },
     script: (key, script) => void scripts.set(key, script),
     async close() {
