@@ -14,6 +14,7 @@ import { createMetrics, type AlgoMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { startFakeOpenAi, type FakeBehaviour, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { readFixture } from '../helpers/images.js';
+import { freePort } from '../helpers/ports.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { LogCapture, testConfig } from '../helpers/service.js';
 
@@ -173,6 +174,31 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     const summary = await llm.summarizer.summarize(DETECTION, undefined);
     assert.equal(summary.error, 'llm_timeout');
     assert.equal(summary.attempts, 1, 'the attempt was cut at the request deadline, leaving no time for another');
+  });
+
+  test('requests queued behind a new key\'s first call and cut by their own deadline do not open its circuit', async () => {
+    const a = key('queued');
+    allKeys.push(a);
+    fake.script(a, { kind: 'hang' });
+    const { llm, metrics } = await setup(fake, { ALGO_LLM_API_KEYS: `queued=${a}`, ALGO_LLM_TIMEOUT_MS: '300', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '10000', ALGO_LLM_BREAKER_THRESHOLD: '1' });
+    const summaries = await Promise.all([1, 2, 3].map(() => llm.summarizer.summarize(DETECTION, undefined)));
+    assert.deepEqual(summaries.map((s) => s.error), ['llm_timeout', 'llm_timeout', 'llm_timeout']);
+    assert.equal(llm.router.states()[0]?.state, 'healthy', 'the key never failed: the deadline did');
+    assert.equal(await value(metrics, 'api_key_requests_total{key_id="queued",outcome="failure"}'), undefined);
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'llm_timeout', 'not all_keys_cooling_down');
+  });
+
+  test('with the LLM unreachable, once the circuit is open a summary falls back at once instead of waiting for the probe', async () => {
+    const a = key('closed-port');
+    allKeys.push(a);
+    const config = testConfig({ ALGO_LLM_BASE_URL: `http://127.0.0.1:${await freePort()}/v1`, ALGO_LLM_API_KEYS: `down=${a}`, ALGO_LLM_BREAKER_COOLDOWN_MS: '5000' });
+    const metrics = createMetrics(config.metrics, { runtime: false });
+    const llm = await createLlmService(config.llm, metrics, createLogger('silent'));
+    const first = await llm.summarizer.summarize(DETECTION, undefined);
+    assert.deepEqual([first.error, first.attempts], ['llm_unavailable', 3]);
+    // The circuit closes for a probe in 5 s, well within the 30 s deadline: not waited for.
+    const second = await llm.summarizer.summarize(DETECTION, undefined);
+    assert.deepEqual([second.source, second.error, second.attempts], ['template', 'all_keys_cooling_down', 0]);
   });
 
   test('a 400 (unknown model) is not retried on other keys', async () => {
