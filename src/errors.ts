@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'overloaded'
   | 'unauthorized'
   | 'not_found'
+  | 'unknown_camera'
+  | 'no_frame'
+  | 'cameras_unavailable'
   | 'shutting_down'
   | 'not_ready'
   | 'request_timeout'
@@ -58,6 +61,9 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   overloaded: 503,
   unauthorized: 401,
   not_found: 404,
+  unknown_camera: 404,
+  no_frame: 503,
+  cameras_unavailable: 500,
   shutting_down: 503,
   not_ready: 503,
   request_timeout: 408,
@@ -108,6 +114,12 @@ export const overloaded = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
 export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
+export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', 404, `No camera ${JSON.stringify(id)} is configured`);
+export const noFrame = (id: string): AlgoError =>
+  new AlgoError('no_frame', 503, `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
+/** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
+export const camerasUnavailable = (detail: string): AlgoError =>
+  new AlgoError('cameras_unavailable', 500, `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`);
 export const shuttingDown = (retryAfterSeconds = 5): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
 export const notReady = (retryAfterSeconds = 5): AlgoError => new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
 export const requestTimeout = (timeoutMs: number): AlgoError =>

@@ -1,5 +1,6 @@
-// Composition root: builds the metrics, detector, HTTP servers and (optionally) the Kafka
-// worker from one Config, starts them, and stops them in order.
+// Composition root: builds the metrics, detector, HTTP servers, cameras and (optionally) the
+// Kafka worker from one Config, starts them, and stops them in order. ALGO_ROLE=ingest runs
+// only the cameras, producing their frames to Kafka: no detector is loaded.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
@@ -16,14 +17,21 @@ import { FrameWorker } from './stream/frame-worker.js';
 import { KafkaJsClient } from './stream/kafkajs-client.js';
 import { StreamSummaries } from './stream/stream-summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CameraManager, type CameraOutput } from './cameras/camera-manager.js';
+import { checkFfmpeg } from './cameras/ffmpeg-process.js';
+import { camerasUnavailable } from './errors.js';
+import { cameraRoutes } from './http/camera-routes.js';
+import { KafkaProducer, type RecordSink } from './stream/kafka-producer.js';
 
 export interface RunningService {
   readonly logger: Logger;
   readonly metrics: AlgoMetrics;
   readonly app: FastifyInstance;
   readonly metricsApp: FastifyInstance | undefined;
-  readonly pipeline: DetectionPipeline;
+  /** Absent in the ingest role. */
+  readonly pipeline: DetectionPipeline | undefined;
   readonly frameWorker: FrameWorker | undefined;
+  readonly cameras: CameraManager | undefined;
   readonly llm: LlmService;
   /** Re-reads the API keys file (SIGHUP). */
   reloadKeys(): Promise<void>;
@@ -50,8 +58,32 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metrics = createMetrics(config.metrics);
   // First: a bad keys or prompt file is a configuration error, reported before the detector loads.
   const llm = await createLlmService(config.llm, metrics, logger);
-  const pipeline = await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
-  logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  const cameraConfigs = config.cameras.cameras;
+  if (cameraConfigs.some((camera) => camera.enabled)) {
+    const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
+      throw camerasUnavailable(error instanceof Error ? error.message : String(error));
+    });
+    logger.info({ ffmpeg: version, cameras: cameraConfigs.length, file: config.cameras.file }, 'cameras configured');
+  }
+  const pipeline =
+    config.role === 'ingest'
+      ? undefined
+      : await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
+  if (pipeline !== undefined) logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+
+  let producer: RecordSink | undefined;
+  let cameras: CameraManager | undefined;
+  if (cameraConfigs.length > 0) {
+    let output: CameraOutput;
+    if (pipeline === undefined) {
+      producer = new KafkaProducer(config.kafka);
+      output = { role: 'ingest', sink: producer, topic: config.kafka.inputTopic };
+    } else {
+      producer = config.kafka.enabled ? new KafkaProducer(config.kafka) : undefined;
+      output = { role: 'detect', pipeline, ...(producer === undefined ? {} : { results: { sink: producer, topic: config.kafka.outputTopic } }) };
+    }
+    cameras = new CameraManager({ cameras: cameraConfigs, ffmpegPath: config.cameras.ffmpegPath, output, metrics: metrics.cameras, kafka: metrics.kafka, logger });
+  }
   const stopping = new AbortController();
   // Aborted once the listener closes (after the shutdown delay, while in-flight requests
   // drain): LLM calls still running then are cut, and their requests answer with the template.
@@ -65,18 +97,22 @@ export async function startService(config: Config, options: ServiceOptions = {})
     repeats,
     routes: (instance) => {
       // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
-      void instance.register(async (scope) => {
-        await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
-        detectRoute(scope, { pipeline, maxBodyBytes });
-        analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
-      });
+      if (pipeline !== undefined) {
+        void instance.register(async (scope) => {
+          await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
+          detectRoute(scope, { pipeline, maxBodyBytes });
+          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
+        });
+      }
+      if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });
       options.routes?.(instance);
     },
   });
   const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
 
-  const frameWorker = config.kafka.enabled
-    ? new FrameWorker({
+  const frameWorker =
+    config.kafka.enabled && pipeline !== undefined
+      ? new FrameWorker({
         config: config.kafka,
         client: new KafkaJsClient(config.kafka),
         pipeline,
@@ -97,6 +133,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   } else {
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
+  cameras?.start();
   lifecycle.markReady();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
   logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
@@ -108,6 +145,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metricsApp,
     pipeline,
     frameWorker,
+    cameras,
     llm,
     async reloadKeys() {
       await llm.reloadKeys();
@@ -122,6 +160,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       lifecycle.markStopping();
       draining.abort();
+      // Every ffmpeg is gone before anything else stops; frames in hand are finished.
+      await cameras?.stop();
       if (frameWorker !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
         const left = workerStarted.then(() => frameWorker.stop());
@@ -138,7 +178,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         app.server.closeAllConnections();
         metricsApp?.server.closeAllConnections();
       }
-      await pipeline.close();
+      await pipeline?.close();
+      await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
       repeats.flush();
       logger.info('algo stopped');
       return 0;

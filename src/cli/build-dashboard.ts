@@ -65,6 +65,36 @@ export const ROWS: RowSpec[] = [
     ],
   },
   {
+    title: 'Cameras',
+    panels: [
+      { title: 'Camera up', unit: 'short', max: 1, queries: [q(`max by (camera_id) (camera_up{${SEL}})`, '{{camera_id}}')] },
+      {
+        title: 'Camera frames per second by outcome',
+        unit: 'ops',
+        queries: [
+          q(`sum by (camera_id) (rate(camera_frames_total{${SEL}}[$__rate_interval]))`, 'received {{camera_id}}'),
+          q(`sum by (camera_id, outcome) (rate(camera_frames_processed_total{${SEL}}[$__rate_interval]))`, '{{outcome}} {{camera_id}}'),
+        ],
+      },
+      {
+        title: 'Share of camera frames dropped',
+        unit: 'percentunit',
+        queries: [
+          q(`sum by (camera_id) (rate(camera_frames_processed_total{${SEL}, outcome="dropped"}[$__rate_interval])) / sum by (camera_id) (rate(camera_frames_total{${SEL}}[$__rate_interval]))`, '{{camera_id}}'),
+        ],
+      },
+      { title: 'Seconds since the last camera frame', unit: 's', queries: [q(`time() - max by (camera_id) (camera_last_frame_timestamp_seconds{${SEL}})`, '{{camera_id}}')] },
+      {
+        title: 'Camera reconnects and stalls',
+        unit: 'short',
+        queries: [
+          q(`sum by (camera_id) (increase(camera_reconnects_total{${SEL}}[$__rate_interval]))`, 'reconnects {{camera_id}}'),
+          q(`sum by (camera_id) (increase(camera_stalls_total{${SEL}}[$__rate_interval]))`, 'stalls {{camera_id}}'),
+        ],
+      },
+    ],
+  },
+  {
     title: 'LLM and API keys',
     panels: [
       { title: 'LLM requests by status', unit: 'reqps', queries: [q(`sum by (provider, model, status) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{status}}')] },
@@ -159,7 +189,7 @@ export function buildDashboard(): Record<string, unknown> {
   return {
     uid: 'algo-overview',
     title: 'algo overview',
-    description: 'algo camera analytics: HTTP, detection, LLM and API keys, runtime, Kafka streaming.',
+    description: 'algo camera analytics: HTTP, detection, cameras, LLM and API keys, runtime, Kafka streaming.',
     tags: ['algo'],
     timezone: 'browser',
     editable: false,

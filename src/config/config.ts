@@ -1,4 +1,5 @@
 // The one typed configuration object, parsed once at start-up from the environment.
+import { loadCameras, type CameraConfig } from '../cameras/camera-config.js';
 import { ConfigError } from '../errors.js';
 import { parseKeyList, type ApiKeySpec } from '../llm/api-keys.js';
 import { providerFromUrl } from '../llm/provider-name.js';
@@ -24,6 +25,18 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DETECTOR_KINDS = ['auto', 'centernet', 'yolov8'] as const;
 export type DetectorKind = (typeof DETECTOR_KINDS)[number];
+
+/** all: detection over HTTP, cameras and Kafka as configured; ingest: cameras only, frames produced to Kafka. */
+export const ROLES = ['all', 'ingest'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface CamerasConfig {
+  /** ALGO_CAMERAS_FILE, when set. */
+  file: string | undefined;
+  cameras: CameraConfig[];
+  /** The ffmpeg executable cameras are read with. */
+  ffmpegPath: string;
+}
 
 export interface MetricsConfig {
   enabled: boolean;
@@ -135,6 +148,8 @@ export interface Config {
   metrics: MetricsConfig;
   detect: DetectConfig;
   kafka: KafkaConfig;
+  role: Role;
+  cameras: CamerasConfig;
   llm: LlmConfig;
 }
 
@@ -158,6 +173,14 @@ export function loadConfig(env: Env): Config {
   const modelPath = readOptionalString(env, 'ALGO_MODEL_PATH');
   if (detector === 'yolov8' && modelPath === undefined) {
     throw new ConfigError('ALGO_MODEL_PATH', '(unset)', 'the path of a YOLOv8 .onnx file when ALGO_DETECTOR=yolov8');
+  }
+
+  const maxCameras = readInteger(env, 'ALGO_MAX_CAMERAS', 100, 1, 10_000);
+  const camerasFile = readOptionalString(env, 'ALGO_CAMERAS_FILE');
+  const cameras = loadCameras(camerasFile, maxCameras);
+  const role = readChoice(env, 'ALGO_ROLE', 'all', ROLES);
+  if (role === 'ingest' && cameras.length === 0) {
+    throw new ConfigError('ALGO_ROLE', '"ingest"', 'ingest only with cameras configured in ALGO_CAMERAS_FILE');
   }
 
   const metricsPath = readUrlPath(env, 'ALGO_METRICS_PATH', '/metrics');
@@ -191,7 +214,7 @@ export function loadConfig(env: Env): Config {
       path: metricsPath,
       port: metricsPort,
       token: readSecret(env, 'ALGO_METRICS_TOKEN'),
-      maxCameras: readInteger(env, 'ALGO_MAX_CAMERAS', 100, 1, 10_000),
+      maxCameras,
       apiKeyWindowSeconds: readInteger(env, 'ALGO_API_KEY_WINDOW_SECONDS', 300, 10, 86_400),
     },
     detect: {
@@ -218,6 +241,8 @@ export function loadConfig(env: Env): Config {
       partitionsConsumedConcurrently: readInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 4, 1, 256),
       lagIntervalMs: readInteger(env, 'ALGO_KAFKA_LAG_INTERVAL_MS', 5000, 100, 600_000),
     },
+    role,
+    cameras: { file: camerasFile, cameras, ffmpegPath: readString(env, 'ALGO_FFMPEG_PATH', 'ffmpeg') },
   };
 }
 

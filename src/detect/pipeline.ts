@@ -1,5 +1,5 @@
-// One frame from encoded bytes to the API answer: queue → decode → detector → groups, timed
-// per stage. Every outcome is recorded: recordDetection on success, detection_errors_total
+// One frame from encoded bytes (or, for cameras, raw RGB already letterboxed by ffmpeg) to the
+// API answer: queue → decode → detector → groups, timed per stage. Every outcome is recorded: recordDetection on success, detection_errors_total
 // with the error code as reason on failure. Bad frames are normal, so failures come back as
 // values rather than exceptions.
 import type { DetectConfig } from '../config/config.js';
@@ -9,7 +9,7 @@ import { createDetector } from './create-detector.js';
 import { probeImage } from './decode.js';
 import { groupPeople, type GroupingOptions } from './group-people.js';
 import { DetectionQueue } from './queue.js';
-import type { DetectedObject, Detector, PersonGroup, Result } from './types.js';
+import type { DetectedObject, Detector, DetectorOutput, LetterboxedFrame, PersonGroup, Result } from './types.js';
 
 export interface DetectionResponse {
   camera_id: string;
@@ -22,6 +22,8 @@ export interface DetectionResponse {
 
 export interface PipelineOptions {
   maxImagePixels: number;
+  /** Frames detected at once (ALGO_DETECT_CONCURRENCY); 1 when not given. */
+  concurrency?: number;
   grouping: GroupingOptions;
 }
 
@@ -39,13 +41,33 @@ export class DetectionPipeline {
     return this.detector.modelType;
   }
 
+  /** Frames detected at once. */
+  get concurrency(): number {
+    return this.options.concurrency ?? 1;
+  }
+
+  /** The detector's input size: what letterboxed frames (detectLetterboxed) must have. */
+  get inputSize(): { width: number; height: number } {
+    return this.detector.inputSize;
+  }
+
   /**
-   * Detects one frame. `signal` is the requester going away: while the frame waits in the queue
-   * that cancels it (`client_closed`, the detector never sees it); once running it completes.
+   * Detects one encoded frame (JPEG, PNG, WebP: HTTP and Kafka frames). `signal` is the
+   * requester going away: while the frame waits in the queue that cancels it (`client_closed`,
+   * the detector never sees it); once running it completes.
    */
-  async detect(encoded: Buffer, cameraId: string, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
+  detect(encoded: Buffer, cameraId: string, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
+    return this.record(cameraId, () => this.runEncoded(encoded, cameraId), signal);
+  }
+
+  /** Raw RGB already letterboxed to inputSize (camera frames): no decode; boxes in source pixels. */
+  detectLetterboxed(frame: LetterboxedFrame, cameraId: string): Promise<Result<DetectionResponse, AlgoError>> {
+    return this.record(cameraId, () => this.runLetterboxed(frame, cameraId));
+  }
+
+  private async record(cameraId: string, work: () => Promise<DetectionResponse>, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
     try {
-      const value = await this.queue.run(() => this.run(encoded, cameraId), signal);
+      const value = await this.queue.run(work, signal);
       this.recorder.recordDetection({
         cameraId,
         modelType: value.model_type,
@@ -67,11 +89,19 @@ export class DetectionPipeline {
     return { ok: false, error };
   }
 
-  private async run(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {
+  private async runEncoded(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {
     const start = performance.now();
     const image = await probeImage(encoded, this.options.maxImagePixels);
     const probed = performance.now();
-    const { objects, timings } = await this.detector.detect(image);
+    return this.respond(cameraId, image, await this.detector.detect(image), start, probed - start);
+  }
+
+  private async runLetterboxed(frame: LetterboxedFrame, cameraId: string): Promise<DetectionResponse> {
+    const start = performance.now();
+    return this.respond(cameraId, { width: frame.sourceWidth, height: frame.sourceHeight }, await this.detector.detectLetterboxed(frame), start, 0);
+  }
+
+  private respond(cameraId: string, image: { width: number; height: number }, { objects, timings }: DetectorOutput, start: number, probeMs: number): DetectionResponse {
     const grouping = performance.now();
     const groups = groupPeople(objects, this.options.grouping);
     const end = performance.now();
@@ -82,7 +112,7 @@ export class DetectionPipeline {
       objects,
       groups,
       timings_ms: {
-        decode: ms(probed - start + timings.decode),
+        decode: ms(probeMs + timings.decode),
         preprocess: ms(timings.preprocess),
         inference: ms(timings.inference),
         postprocess: ms(timings.postprocess + end - grouping),
@@ -101,6 +131,7 @@ export async function createPipeline(config: DetectConfig, recorder: DetectionRe
   const detector = await createDetector(config, onWorkerExit);
   return new DetectionPipeline(detector, new DetectionQueue(config.concurrency, config.queueSize), recorder, {
     maxImagePixels: config.maxImagePixels,
+    concurrency: config.concurrency,
     grouping: { distance: config.groupDistance, minSize: config.groupMinSize },
   });
 }

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import type { MetricsConfig } from '../config/config.js';
 import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
 import { registerBuildInfo } from './build-info.js';
+import { createCameraMetrics, type CameraMetrics } from './camera-metrics.js';
 import { createDetectionMetrics, type DetectionRecorder } from './detection-metrics.js';
 import { HttpMetrics } from './http-metrics.js';
 import { createKafkaMetrics, type KafkaRecorder } from './kafka-metrics.js';
@@ -17,6 +18,7 @@ export interface AlgoMetrics {
   readonly llm: LlmRecorder;
   readonly apiKeys: ApiKeyRecorder;
   readonly kafka: KafkaRecorder;
+  readonly cameras: CameraMetrics;
 }
 
 export interface MetricsOptions {
@@ -36,5 +38,6 @@ export function createMetrics(config: Pick<MetricsConfig, 'maxCameras' | 'apiKey
     llm: createLlmMetrics(registry),
     apiKeys: createApiKeyMetrics(registry, config.apiKeyWindowSeconds, options.now),
     kafka: createKafkaMetrics(registry),
+    cameras: createCameraMetrics(registry, config.maxCameras),
   };
 }

@@ -63,11 +63,13 @@ describe('compose files', () => {
     assert.ok(targetMounts[0]?.includes('targets/container.yml'), targetMounts[0]);
   });
 
-  test('the Dockerfile is multi-stage, installs production dependencies only, runs as non-root and health-checks /healthz', async () => {
+  test('the Dockerfile is multi-stage, installs production dependencies only, runs as non-root with ffmpeg for cameras and health-checks /healthz', async () => {
     const dockerfile = await readFile('deploy/Dockerfile', 'utf8');
     assert.ok((dockerfile.match(/^FROM /gm) ?? []).length >= 2);
     assert.match(dockerfile, /npm ci --omit=dev/);
     assert.match(dockerfile, /^USER node$/m);
+    // Cameras need ffmpeg in the running image.
+    assert.match(dockerfile, /apt-get install -y --no-install-recommends ffmpeg/);
     assert.match(dockerfile, /^HEALTHCHECK .*\n?.*\/healthz/m);
     assert.match(dockerfile, /^CMD \["node", "dist\/cli\/serve\.js"\]$/m);
   });

@@ -38,9 +38,9 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  test('covers HTTP, detection, LLM, API keys, runtime and Kafka', async () => {
+  test('covers HTTP, detection, cameras, LLM, API keys, runtime and Kafka', async () => {
     const all = queries((await dashboard()).panels).join('\n');
-    for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'detection_total', 'detection_latency_seconds_bucket', 'detection_objects_sum', 'detection_groups_sum', 'detection_errors_total', 'llm_requests_total', 'llm_latency_seconds_bucket', 'llm_tokens_total', 'llm_scenes_total', 'llm_scene_failures_total', 'api_key_success_rate', 'api_key_state', 'api_key_cooldown_until_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_sum', 'kafka_consumer_lag', 'kafka_messages_consumed_total']) {
+    for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'detection_total', 'detection_latency_seconds_bucket', 'detection_objects_sum', 'detection_groups_sum', 'detection_errors_total', 'llm_requests_total', 'llm_latency_seconds_bucket', 'llm_tokens_total', 'llm_scenes_total', 'llm_scene_failures_total', 'api_key_success_rate', 'api_key_state', 'api_key_cooldown_until_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_sum', 'kafka_consumer_lag', 'kafka_messages_consumed_total', 'camera_up', 'camera_frames_total', 'camera_frames_processed_total', 'camera_last_frame_timestamp_seconds', 'camera_reconnects_total', 'camera_stalls_total']) {
       assert.ok(all.includes(metric), metric);
     }
   });

@@ -1,0 +1,121 @@
+// The cameras file (ALGO_CAMERAS_FILE): YAML with a `cameras` list, validated once at start-up.
+// Unknown keys, duplicate ids, bad URLs and out-of-range values stop the process with a
+// ConfigError naming the file, the camera and what is allowed; URLs in messages are masked.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { CAMERA_ID_PATTERN } from '../http/detect-route.js';
+import { maskUrl } from './mask-url.js';
+
+export type CameraSourceKind = 'rtsp' | 'http' | 'file';
+
+export interface CameraConfig {
+  /** The camera_id of its detections and metrics. */
+  id: string;
+  /** As configured (may hold credentials: show maskUrl(url) instead). */
+  url: string;
+  kind: CameraSourceKind;
+  /** Frames per second sent on to detection. */
+  detectFps: number;
+  enabled: boolean;
+  /** No frame for this long marks the camera down and restarts its ffmpeg. */
+  stallTimeoutSeconds: number;
+}
+
+export const CAMERA_DEFAULTS = { detectFps: 2, stallTimeoutSeconds: 20 } as const;
+const KEYS = ['id', 'url', 'detect_fps', 'enabled', 'stall_timeout_s'] as const;
+const VARIABLE = 'ALGO_CAMERAS_FILE';
+
+function sourceKind(url: string): CameraSourceKind | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) return 'file';
+  if (scheme === 'rtsp' || scheme === 'rtsps') return 'rtsp';
+  if (scheme === 'http' || scheme === 'https') return 'http';
+  return undefined;
+}
+
+function validUrl(url: string): boolean {
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the YAML text of a cameras file; `file` names it in errors and anchors relative file paths. */
+export function parseCameras(text: string, file: string, maxCameras: number): CameraConfig[] {
+  const fail = (where: string, allowed: string): never => {
+    throw new ConfigError(VARIABLE, `${JSON.stringify(file)} (${where})`, allowed);
+  };
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    return fail(`not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, 'a YAML file with a `cameras:` list');
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document) || !Array.isArray((document as { cameras?: unknown }).cameras)) {
+    return fail('no `cameras:` list', 'a YAML file with a `cameras:` list of {id, url, detect_fps, enabled, stall_timeout_s}');
+  }
+  const extra = Object.keys(document).filter((key) => key !== 'cameras');
+  if (extra.length > 0) fail(`unknown top-level key ${JSON.stringify(extra[0])}`, 'only `cameras`');
+  const entries = (document as { cameras: unknown[] }).cameras;
+  if (entries.length > maxCameras) fail(`${entries.length} cameras`, `at most ALGO_MAX_CAMERAS (${maxCameras}) cameras`);
+
+  const seen = new Set<string>();
+  return entries.map((entry, index) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail(`cameras[${index}] is not a mapping`, 'each camera a mapping with id and url');
+    const camera = entry as Record<string, unknown>;
+    const id = camera.id;
+    if (typeof id !== 'string' || !CAMERA_ID_PATTERN.test(id)) {
+      return fail(`cameras[${index}] id ${JSON.stringify(id ?? null)}`, 'an id of 1-64 letters, digits and . _ : - starting with a letter or digit');
+    }
+    const where = `camera ${JSON.stringify(id)}`;
+    const unknown = Object.keys(camera).find((key) => !(KEYS as readonly string[]).includes(key));
+    if (unknown !== undefined) fail(`${where}: unknown key ${JSON.stringify(unknown)}`, `only ${KEYS.join(', ')}`);
+    if (seen.has(id)) fail(`${where}: duplicate id`, 'each camera id once');
+    seen.add(id);
+
+    const url = camera.url;
+    if (typeof url !== 'string' || url.trim() === '') return fail(`${where}: no url`, 'a url: rtsp://, rtsps://, http(s):// or a file path');
+    const kind = sourceKind(url);
+    if (kind === undefined) fail(`${where}: url ${JSON.stringify(maskUrl(url))}`, 'an rtsp://, rtsps://, http:// or https:// URL, or a file path');
+    if (kind !== 'file' && !validUrl(url)) fail(`${where}: url ${JSON.stringify(maskUrl(url))} is not a valid URL`, 'scheme://host[:port]/path');
+    let source = url;
+    if (kind === 'file') {
+      source = isAbsolute(url) ? url : resolve(dirname(resolve(file)), url);
+      if (!existsSync(source) || !statSync(source).isFile()) fail(`${where}: file ${JSON.stringify(url)} not found`, 'an existing video file');
+    }
+
+    const number = (key: string, fallback: number, min: number, max: number): number => {
+      const value = camera[key] ?? fallback;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+        return fail(`${where}: ${key} ${JSON.stringify(value)}`, `a number from ${min} to ${max}`);
+      }
+      return value;
+    };
+    const enabled = camera.enabled ?? true;
+    if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
+    return {
+      id,
+      url: source,
+      kind: kind!,
+      detectFps: number('detect_fps', CAMERA_DEFAULTS.detectFps, 0.01, 60),
+      enabled: enabled as boolean,
+      stallTimeoutSeconds: number('stall_timeout_s', CAMERA_DEFAULTS.stallTimeoutSeconds, 1, 3600),
+    };
+  });
+}
+
+/** Reads and validates the cameras file; no file configured means no cameras. */
+export function loadCameras(file: string | undefined, maxCameras: number): CameraConfig[] {
+  if (file === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(VARIABLE, `${JSON.stringify(file)} (${reason})`, 'a readable YAML file');
+  }
+  return parseCameras(text, file, maxCameras);
+}
