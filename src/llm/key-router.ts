@@ -71,6 +71,7 @@ const RATE_LIMIT_MAX_MS = 60_000;
 const RETRY_AFTER_MAX_MS = 24 * 3600_000;
 const BREAKER_MAX_MS = 600_000;
 const RPM_WINDOW_MS = 60_000;
+const DEADLINE_CUT_SHARE = 0.9;
 
 interface KeyState {
   spec: ApiKeySpec;
@@ -186,9 +187,11 @@ export class KeyRouter {
     }
     const started = performance.now();
     const timeout = new AbortController();
-    // Cut by the request's own deadline (time spent queuing or on earlier attempts), a
-    // timeout says nothing about the key: it counts as an attempt, never against the key.
-    const cutByDeadline = options.deadlineMs - now < options.attemptTimeoutMs;
+    // Given less than 90 % of its attempt timeout because the request's deadline was closer
+    // (time spent queuing in algo or on earlier attempts), a timeout says nothing about the
+    // key: it counts as an attempt, never against the key. (The 10 % leaves the key blamed when
+    // ALGO_LLM_ATTEMPT_TIMEOUT_MS equals the whole deadline and only a few ms went on preparing.)
+    const cutByDeadline = options.deadlineMs - now < options.attemptTimeoutMs * DEADLINE_CUT_SHARE;
     const timer = setTimeout(() => timeout.abort(), Math.max(0, Math.min(options.attemptTimeoutMs, options.deadlineMs - now)));
     const signal = options.signal === undefined ? timeout.signal : AbortSignal.any([options.signal, timeout.signal]);
     let outcome: AttemptOutcome<T>;

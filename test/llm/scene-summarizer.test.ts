@@ -176,16 +176,23 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.equal(summary.attempts, 1, 'the attempt was cut at the request deadline, leaving no time for another');
   });
 
-  test('requests queued behind a new key\'s first call and cut by their own deadline do not open its circuit', async () => {
+  test('a request whose deadline ran short while queuing in algo is cut without counting against the key', async () => {
     const a = key('queued');
     allKeys.push(a);
-    fake.script(a, { kind: 'hang' });
-    const { llm, metrics } = await setup(fake, { ALGO_LLM_API_KEYS: `queued=${a}`, ALGO_LLM_TIMEOUT_MS: '300', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '10000', ALGO_LLM_BREAKER_THRESHOLD: '1' });
-    const summaries = await Promise.all([1, 2, 3].map(() => llm.summarizer.summarize(DETECTION, undefined)));
-    assert.deepEqual(summaries.map((s) => s.error), ['llm_timeout', 'llm_timeout', 'llm_timeout']);
-    assert.equal(llm.router.states()[0]?.state, 'healthy', 'the key never failed: the deadline did');
-    assert.equal(await value(metrics, 'api_key_requests_total{key_id="queued",outcome="failure"}'), undefined);
-    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'llm_timeout', 'not all_keys_cooling_down');
+    // A server of its own: no pooled connection left over from other tests.
+    const own = await startFakeOpenAi();
+    try {
+      // The first call answers slowly (and holds the only concurrency slot); the next one hangs.
+      own.script(a, (n) => (n === 0 ? { kind: 'ok', delayMs: 300 } : { kind: 'hang' }));
+      const { llm, metrics } = await setup(own, { ALGO_LLM_API_KEYS: `queued=${a}`, ALGO_LLM_MAX_CONCURRENCY: '1', ALGO_LLM_TIMEOUT_MS: '1500', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '1500', ALGO_LLM_BREAKER_THRESHOLD: '1' });
+      const [first, second] = await Promise.all([1, 2].map(() => llm.summarizer.summarize(DETECTION, undefined)));
+      assert.equal(first?.source, 'llm');
+      assert.deepEqual([second?.error, second?.attempts], ['llm_timeout', 1]);
+      assert.equal(llm.router.states()[0]?.state, 'healthy', 'the key never failed: the queued request\'s deadline did');
+      assert.equal(await value(metrics, 'api_key_requests_total{key_id="queued",outcome="failure"}'), undefined);
+    } finally {
+      await own.close();
+    }
   });
 
   test('with the LLM unreachable, once the circuit is open a summary falls back at once instead of waiting for the probe', async () => {
