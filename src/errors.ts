@@ -104,6 +104,13 @@ export const missingKey = (): AlgoError => new AlgoError('missing_key', 400, 'Fr
 export const emptyBody = (): AlgoError => new AlgoError('empty_body', 400, 'Request body is empty: send an encoded image');
 export const unsupportedType = (type: string, allowed: readonly string[]): AlgoError =>
   new AlgoError('unsupported_type', 415, `Unsupported content type ${JSON.stringify(type)}; expected one of ${allowed.join(', ')}`);
+/** Bytes that are an image algo does not decode (GIF, SVG, TIFF…), named as detected beside what the sender declared. */
+export const unsupportedImageFormat = (detected: string, declared: string | undefined, allowed: readonly string[]): AlgoError =>
+  new AlgoError(
+    'unsupported_type',
+    415,
+    `The image bytes are ${detected.toUpperCase()}${declared !== undefined ? `, though sent as ${JSON.stringify(declared)}` : ''}; algo decodes only ${allowed.join(', ')}`,
+  );
 export const tooLarge = (message: string): AlgoError => new AlgoError('too_large', 413, message);
 export const decodeFailed = (message: string, cause?: unknown): AlgoError =>
   new AlgoError('decode_failed', 400, message, { cause });

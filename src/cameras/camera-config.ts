@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { CAMERA_ID_PATTERN } from '../http/detect-route.js';
+import { CAMERA_ID_PATTERN, RESERVED_CAMERA_IDS } from '../detect/camera-id.js';
 import { maskUrl } from './mask-url.js';
 
 export type CameraSourceKind = 'rtsp' | 'http' | 'file';
@@ -71,6 +71,7 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
       return fail(`cameras[${index}] id ${JSON.stringify(id ?? null)}`, 'an id of 1-64 letters, digits and . _ : - starting with a letter or digit');
     }
     const where = `camera ${JSON.stringify(id)}`;
+    if (RESERVED_CAMERA_IDS.has(id)) fail(`${where}: id is reserved`, `an id other than ${[...RESERVED_CAMERA_IDS].join(' and ')} (they name the no-id and overflow buckets of the metrics)`);
     const unknown = Object.keys(camera).find((key) => !(KEYS as readonly string[]).includes(key));
     if (unknown !== undefined) fail(`${where}: unknown key ${JSON.stringify(unknown)}`, `only ${KEYS.join(', ')}`);
     if (seen.has(id)) fail(`${where}: duplicate id`, 'each camera id once');
@@ -90,7 +91,8 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
     const number = (key: string, fallback: number, min: number, max: number): number => {
       const value = camera[key] ?? fallback;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-        return fail(`${where}: ${key} ${JSON.stringify(value)}`, `a number from ${min} to ${max}`);
+        // String(), not JSON: YAML's .inf/.nan would show as null.
+        return fail(`${where}: ${key} ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`, `a number from ${min} to ${max}`);
       }
       return value;
     };

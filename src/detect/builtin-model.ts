@@ -14,8 +14,8 @@ export const BUILTIN_MODEL = {
 
 /**
  * ALGO_CONFIDENCE_THRESHOLD when unset, per model format. CenterNet's scores run lower than
- * YOLO's (a clear person ≈ 0.75): at 0.3 every object in the fixture photos is kept (the
- * weakest, dog.jpg's dog, scores 0.36) and every false one dropped (the strongest, a "dog"
- * in eagle.jpg, 0.299). Ultralytics' own default for YOLO is 0.25.
+ * YOLO's (a clear person ≈ 0.75); 0.3 is a trade-off between small objects missed and false
+ * boxes kept, argued in docs/detection.md beside a generated table of what it returns on the
+ * fixture photos. Ultralytics' own default for YOLO is 0.25.
  */
 export const DEFAULT_CONFIDENCE: Record<ModelFormat, number> = { yolo: 0.25, centernet: 0.3 };

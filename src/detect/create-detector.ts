@@ -26,6 +26,7 @@ export async function createDetector(config: DetectConfig, onWorkerExit?: (messa
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw modelLoadFailed(path, 'file not found');
   if (!info.isFile()) throw modelLoadFailed(path, 'not a regular file');
+  if (info.size === 0) throw modelLoadFailed(path, 'the file is empty (0 bytes)');
   const spec = {
     format,
     modelPath: path,

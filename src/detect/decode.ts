@@ -7,7 +7,7 @@
 // RGB. Embedded ICC profiles are ignored, as OpenCV (what YOLO models are trained with)
 // ignores them; it also halves JPEG decode time.
 import sharp, { type Metadata } from 'sharp';
-import { decodeFailed, emptyBody, tooLarge, unsupportedType } from '../errors.js';
+import { decodeFailed, emptyBody, tooLarge, unsupportedImageFormat } from '../errors.js';
 import type { EncodedImage } from './types.js';
 
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -17,8 +17,11 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'unknown error';
 }
 
-/** Validates the header; the size returned is after EXIF orientation. */
-export async function probeImage(encoded: Buffer, maxPixels: number): Promise<EncodedImage> {
+/**
+ * Validates the header; the size returned is after EXIF orientation. declaredType (the
+ * sender's content type, when known) only words the error for bytes of another format.
+ */
+export async function probeImage(encoded: Buffer, maxPixels: number, declaredType?: string): Promise<EncodedImage> {
   if (encoded.length === 0) throw emptyBody();
   let header: Metadata;
   try {
@@ -27,7 +30,7 @@ export async function probeImage(encoded: Buffer, maxPixels: number): Promise<En
     throw decodeFailed(`Not a decodable image: ${reason(error)}`, error);
   }
   if (header.format === undefined || !DECODABLE_FORMATS.has(header.format)) {
-    throw unsupportedType(`image/${header.format ?? 'unknown'}`, IMAGE_CONTENT_TYPES);
+    throw unsupportedImageFormat(header.format ?? 'unknown', declaredType, IMAGE_CONTENT_TYPES);
   }
   const { width, height } = header.autoOrient ?? header;
   if (!width || !height) throw decodeFailed('Image header has no dimensions');

@@ -54,10 +54,11 @@ export class DetectionPipeline {
   /**
    * Detects one encoded frame (JPEG, PNG, WebP: HTTP and Kafka frames). `signal` is the
    * requester going away: while the frame waits in the queue that cancels it (`client_closed`,
-   * the detector never sees it); once running it completes.
+   * the detector never sees it); once running it completes. `declaredType` is the sender's
+   * content type, named in the error when the bytes are another format.
    */
-  detect(encoded: Buffer, cameraId: string, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
-    return this.record(cameraId, () => this.runEncoded(encoded, cameraId), signal);
+  detect(encoded: Buffer, cameraId: string, signal?: AbortSignal, declaredType?: string): Promise<Result<DetectionResponse, AlgoError>> {
+    return this.record(cameraId, () => this.runEncoded(encoded, cameraId, declaredType), signal);
   }
 
   /** Raw RGB already letterboxed to inputSize (camera frames): no decode; boxes in source pixels. */
@@ -89,9 +90,9 @@ export class DetectionPipeline {
     return { ok: false, error };
   }
 
-  private async runEncoded(encoded: Buffer, cameraId: string): Promise<DetectionResponse> {
+  private async runEncoded(encoded: Buffer, cameraId: string, declaredType: string | undefined): Promise<DetectionResponse> {
     const start = performance.now();
-    const image = await probeImage(encoded, this.options.maxImagePixels);
+    const image = await probeImage(encoded, this.options.maxImagePixels, declaredType);
     const probed = performance.now();
     return this.respond(cameraId, image, await this.detector.detect(image), start, probed - start);
   }

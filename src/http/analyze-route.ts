@@ -18,9 +18,9 @@ export interface AnalyzeRouteOptions {
 
 export function analyzeRoute(app: FastifyInstance, { pipeline, summarizer, maxBodyBytes, shutdown }: AnalyzeRouteOptions): void {
   app.post('/api/v1/analyze', { bodyLimit: maxBodyBytes }, async (request, reply) => {
-    const { image, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
+    const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
     const clientLeft = clientSignal(reply);
-    const result = await pipeline.detect(image, cameraId, clientLeft);
+    const result = await pipeline.detect(image, cameraId, clientLeft, declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
     const summary = await summarizer.summarize(result.value, image, AbortSignal.any([clientLeft, shutdown]));
     return reply.send({ ...result.value, summary });

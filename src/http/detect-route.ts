@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_CAMERA_ID, parseCameraId } from '../detect/camera-id.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
-import { emptyBody, invalidCameraId } from '../errors.js';
+import { emptyBody, invalidCameraId, unsupportedType } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { clientSignal } from './client-gone.js';
 import { requestError, sendError } from './error-reply.js';
@@ -38,8 +38,11 @@ export function cameraIdOf(request: FastifyRequest, formField?: string): string 
   return given === undefined ? DEFAULT_CAMERA_ID : parseCameraId(given);
 }
 
-/** The image (raw body or multipart form) and camera id of a detection-style request. */
-export async function readImageRequest(request: FastifyRequest, limits: Pick<ImageFormLimits, 'maxBytes'>): Promise<{ image: Buffer; cameraId: string; fields: Record<string, string> }> {
+/** The image (raw body or multipart form), its declared content type (raw bodies) and camera id of a detection-style request. */
+export async function readImageRequest(
+  request: FastifyRequest,
+  limits: Pick<ImageFormLimits, 'maxBytes'>,
+): Promise<{ image: Buffer; declaredType?: string; cameraId: string; fields: Record<string, string> }> {
   if (request.isMultipart()) {
     const form = await readImageForm(request, { maxBytes: limits.maxBytes, fileField: 'image', maxFields: 10, maxFieldBytes: 64 * 1024 });
     return { image: form.image, cameraId: cameraIdOf(request, form.fields.camera_id), fields: form.fields };
@@ -47,13 +50,25 @@ export async function readImageRequest(request: FastifyRequest, limits: Pick<Ima
   const cameraId = cameraIdOf(request);
   const image = request.body;
   if (!Buffer.isBuffer(image) || image.length === 0) throw emptyBody();
-  return { image, cameraId, fields: {} };
+  return { image, declaredType: mediaType(request.headers['content-type']), cameraId, fields: {} };
 }
+
+/** "image/jpeg; charset=x" → "image/jpeg"; undefined when absent. */
+function mediaType(header: string | undefined): string | undefined {
+  return header?.split(';')[0]!.trim().toLowerCase() || undefined;
+}
+
+/** What a frame route accepts, named in its 415 answers. */
+const FRAME_CONTENT_TYPES = [...IMAGE_CONTENT_TYPES, 'multipart/form-data'];
 
 /** The error handler of routes that take frames: every refusal is also a detection error. */
 export function countedErrorHandler(recorder: DetectionRecorder): (error: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
   return (error, request, reply) => {
-    const algoError = requestError(error, reply);
+    let algoError = requestError(error, reply);
+    // Fastify's own 415 says only "Unsupported Media Type"; say what came and what is accepted.
+    if (algoError.code === 'unsupported_type' && (error as { code?: unknown }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      algoError = unsupportedType(mediaType(request.headers['content-type']) ?? '(none)', FRAME_CONTENT_TYPES);
+    }
     recorder.recordDetectionError(algoError.code);
     return sendError(algoError, request, reply);
   };
@@ -79,8 +94,8 @@ export async function acceptFrameBodies(app: FastifyInstance, { recorder, maxBod
 /** POST /api/v1/detect, in a scope prepared by acceptFrameBodies. */
 export function detectRoute(app: FastifyInstance, { pipeline, maxBodyBytes }: Pick<DetectRouteOptions, 'pipeline' | 'maxBodyBytes'>): void {
   app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
-    const { image, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
-    const result = await pipeline.detect(image, cameraId, clientSignal(reply));
+    const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
+    const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
     return reply.send(result.value);
   });

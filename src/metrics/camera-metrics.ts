@@ -70,6 +70,8 @@ export function createCameraMetrics(registry: Registry, maxCameras: number): Cam
       const stallsChild = stalls.labels(labels);
       const lastFrameChild = lastFrame.labels(labels);
       upChild.set(0);
+      // prom-client creates a counter's series only on inc(): inc(0) exports them at 0 from the start.
+      for (const child of [framesChild, ...outcomes.values(), reconnectsChild, stallsChild]) child.inc(0);
       return {
         up: (isUp) => upChild.set(isUp ? 1 : 0),
         frameReceived(atSeconds) {

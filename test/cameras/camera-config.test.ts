@@ -52,6 +52,16 @@ test('unknown keys, duplicate ids, bad ids and out-of-range values name the came
   refused('cameras:\n  - id: a\n    url: rtsp://h/a\n  - id: b\n    url: rtsp://h/b\n', /at most ALGO_MAX_CAMERAS \(1\)/, 1);
 });
 
+test('the reserved ids unknown and other are refused, as they are on every other entry point', () => {
+  refused('cameras:\n  - id: other\n    url: rtsp://h/s\n', /camera "other": id is reserved/);
+  refused('cameras:\n  - id: unknown\n    url: rtsp://h/s\n', /camera "unknown": id is reserved/);
+});
+
+test('a non-finite number (YAML .inf, .nan) is named as such, not as null', () => {
+  refused('cameras:\n  - id: door\n    url: rtsp://h/s\n    stall_timeout_s: .inf\n', /camera "door": stall_timeout_s Infinity\)/);
+  refused('cameras:\n  - id: door\n    url: rtsp://h/s\n    detect_fps: .nan\n', /camera "door": detect_fps NaN\)/);
+});
+
 test('bad URLs are refused with the credentials masked', () => {
   const scheme = refused('cameras:\n  - id: door\n    url: ftp://admin:hunter2@cam/x\n', /camera "door": url "ftp:\/\/\*\*\*:\*\*\*@cam\/x"/);
   assert.doesNotMatch(scheme, /hunter2|admin/);

@@ -1,6 +1,9 @@
 // The parity oracle: algo's whole path (decode, letterbox, onnxruntime, suppression, mapping
 // back) gives the detections the original TensorFlow.js model gives on the fixture photos,
 // as recorded in test/fixtures/centernet-golden.json by `npm run model:golden`.
+// Limitation: the reference was fed the input tensor algo's own decode + letterbox built, so
+// this file proves the model, suppression and mapping back, not the decoding and letterbox: a
+// bug there would be on both sides. letterbox-independent.test.ts checks those against ffmpeg.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

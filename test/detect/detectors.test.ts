@@ -174,6 +174,11 @@ describe('model loading', () => {
     assert.ok(error.message.startsWith(`Cannot load model ${path}: `), error.message);
   });
 
+  test('an empty model file is refused as empty (0 bytes), not as a protobuf without a graph', async () => {
+    const path = await writeTempFile('empty.onnx', Buffer.alloc(0));
+    assert.equal((await loadError(path)).message, `Cannot load model ${path}: the file is empty (0 bytes)`);
+  });
+
   test('a truncated model file is refused', async () => {
     const whole = await writeTestModel();
     const { readFile } = await import('node:fs/promises');
@@ -196,6 +201,22 @@ describe('model loading', () => {
   test('an Ultralytics export made with nms=True is refused with how to export instead', async () => {
     const path = await writeTempFile('yolov8n-nms.onnx', buildTestModel({ args: "{'batch': 1, 'nms': True}" }));
     assert.match((await loadError(path)).message, /NMS inside \(nms=True\); export without it/);
+  });
+
+  for (const [task, article] of [['pose', 'a pose'], ['segment', 'a segment']] as const) {
+    test(`an Ultralytics ${task} export (task=${task} metadata) is refused as not a detection export`, async () => {
+      const path = await writeTempFile(`yolov8n-${task}.onnx`, buildTestModel({ task }, task === 'pose' ? 51 : 32));
+      assert.equal(
+        (await loadError(path)).message,
+        `Cannot load model ${path}: ${article} export (task=${task}); algo needs a detection export (yolo export model=<detection model>.pt format=onnx, task=detect)`,
+      );
+    });
+  }
+
+  test('an export whose output channels are not 4 + the named classes is refused, even when its task metadata says detect', async () => {
+    // A pose export's [1, 56, N] head with 3 names and task=detect: keypoints would be read as class scores.
+    const path = await writeTempFile('yolov8n-pose-notask.onnx', buildTestModel({ task: 'detect' }, 49));
+    assert.match((await loadError(path)).message, /the output has 56 channels per anchor, but a detection export with 3 class names has 4 \+ 3 = 7 \(a pose or segment export\?\); algo needs a detection export/);
   });
 
   test('a YOLO export read as CenterNet (ALGO_DETECTOR=centernet) is refused with the layout it expected', async () => {

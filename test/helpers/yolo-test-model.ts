@@ -19,8 +19,12 @@ export const TEST_ANCHOR_ROWS: Array<[number, number, number, number, number[]]>
   [160, 160, 50, 50, [0, 0, 0]], // class 0 score = mean red level, set by the graph
 ];
 
-export function buildTestModel(extraMetadata: Record<string, string> = {}): Uint8Array {
-  const channels = 4 + TEST_CLASS_NAMES.length;
+/**
+ * extraChannels > 0 adds that many all-zero channels after the class scores, as a pose
+ * (keypoints) or segment (mask coefficients) export has.
+ */
+export function buildTestModel(extraMetadata: Record<string, string> = {}, extraChannels = 0): Uint8Array {
+  const channels = 4 + TEST_CLASS_NAMES.length + extraChannels;
   const base = new Float32Array(channels * TEST_ANCHORS);
   TEST_ANCHOR_ROWS.forEach(([cx, cy, w, h, scores], anchor) => {
     [cx, cy, w, h, ...scores].forEach((value, row) => (base[row * TEST_ANCHORS + anchor] = value));

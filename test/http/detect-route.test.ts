@@ -98,6 +98,19 @@ describe('POST /api/v1/detect', () => {
     });
   }
 
+  test('a text body is answered with its type and the types accepted, not just "Unsupported Media Type"', async () => {
+    const response = await post('hello', { 'content-type': 'text/plain; charset=utf-8' });
+    assert.equal(response.status, 415);
+    assert.equal(((await response.json()) as ErrorAnswer).message, 'Unsupported content type "text/plain"; expected one of image/jpeg, image/png, image/webp, multipart/form-data');
+  });
+
+  test('GIF bytes sent as image/jpeg are named as GIF, beside the type they were sent as', async () => {
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer();
+    const response = await post(gif, { 'content-type': 'image/jpeg' });
+    assert.equal(response.status, 415);
+    assert.equal(((await response.json()) as ErrorAnswer).message, 'The image bytes are GIF, though sent as "image/jpeg"; algo decodes only image/jpeg, image/png, image/webp');
+  });
+
   test('after all the bad input the service still detects', async () => {
     const response = await post(await readFixture('person'), { 'content-type': 'image/jpeg' });
     assert.equal(response.status, 200);

@@ -32,6 +32,21 @@ describe('business metrics', () => {
     ]);
   });
 
+  test('a configured camera has all its series at 0 before its first frame, so rates and the outcome identity work from the start', async () => {
+    const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
+    metrics.cameras.camera('door', ['detected', 'dropped', 'failed']);
+    const text = await renderMetrics(metrics.registry, 'prometheus');
+    assert.deepEqual(lines(text, 'camera_').filter((line) => !line.startsWith('camera_last_frame')).sort(), [
+      'camera_frames_processed_total{camera_id="door",outcome="detected"} 0',
+      'camera_frames_processed_total{camera_id="door",outcome="dropped"} 0',
+      'camera_frames_processed_total{camera_id="door",outcome="failed"} 0',
+      'camera_frames_total{camera_id="door"} 0',
+      'camera_reconnects_total{camera_id="door"} 0',
+      'camera_stalls_total{camera_id="door"} 0',
+      'camera_up{camera_id="door"} 0',
+    ]);
+  });
+
   test('llm latency buckets reach at least 60 seconds', async () => {
     const metrics = createMetrics({ maxCameras: 2, apiKeyWindowSeconds: 60 }, { runtime: false });
     metrics.llm.forModel('openai', 'm').attempt('timeout', 59);
