@@ -16,7 +16,18 @@ import { openSocket, readAnswers } from '../test/helpers/raw-http.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { fmt, percentile } from './stats.js';
 
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+/** SOAK_SECONDS: whole seconds, bounded so a typo cannot start an endless or meaningless run. */
+function soakSeconds(raw: string | undefined): number {
+  const value = raw === undefined || raw === '' ? 60 : Number(raw);
+  if (!Number.isInteger(value) || value < 10 || value > 3600) {
+    console.error(`soak: SOAK_SECONDS=${JSON.stringify(raw)} is not allowed: give whole seconds from 10 to 3600 (default 60)`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const SECONDS = soakSeconds(process.env.SOAK_SECONDS);
+const SCRAPE_P99_TARGET_MS = 1000;
 const WARM_UP_MS = (SECONDS * 1000) / 5;
 const REQUEST_TIMEOUT_MS = 2000;
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' }).status === 0;
@@ -106,6 +117,14 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
+/** Runs `step` every `periodMs` on a fixed schedule (not `periodMs` after each one ends), until `until`. */
+async function every(until: number, periodMs: number, step: () => Promise<void>): Promise<void> {
+  for (let next = Date.now(); next < until; next += periodMs) {
+    await sleep(Math.max(0, next - Date.now()));
+    await step();
+  }
+}
+
 async function loop(until: number, pauseMs: number, step: () => Promise<void>): Promise<void> {
   while (Date.now() < until) {
     await step();
@@ -128,13 +147,14 @@ async function main(): Promise<void> {
   const server = await startServer();
   const { port } = server;
   const detectHeaders = { 'content-type': 'image/jpeg' };
-  await send(port, 'POST', '/api/v1/detect', detectHeaders, photo); // warm the detector
+  count('warm-up', await send(port, 'POST', '/api/v1/detect', detectHeaders, photo)); // warm the detector
   const baselineSockets = await openSockets(server.pid);
   const started = Date.now();
   const until = started + SECONDS * 1000;
   let rssAfterWarmUp = 0;
   let maxInFlight = 0;
   const scrapeMs: number[] = [];
+  let scrapes = 0;
   const overloadWindows: Array<[number, number]> = [];
 
   console.log(`soak: ${SECONDS}s (${WARM_UP_MS / 1000}s warm-up), default detector, concurrency 1, queue 4, ALGO_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}${PIN ? ', server on core 0, load on core 1' : ''}`);
@@ -172,15 +192,38 @@ async function main(): Promise<void> {
       socket.destroy();
       count('stalled', answers[0]?.status ?? 'closed without answer');
     }),
+    // Two detections pipelined on one connection: both answered, in order.
+    loop(until, 1000, async () => {
+      const socket = await openSocket(port);
+      socket.on('error', () => undefined);
+      const reading = readAnswers(socket, 2);
+      const one = Buffer.concat([Buffer.from(`POST /api/v1/detect?camera_id=pipelined HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nContent-Length: ${photo.length}\r\n\r\n`), photo]);
+      socket.write(Buffer.concat([one, one]));
+      const { answers } = await reading;
+      socket.destroy();
+      for (const answer of answers) count('pipelined', answer.status);
+      for (let missing = answers.length; missing < 2; missing++) count('pipelined', 'no answer');
+    }),
+    // A malformed chunked body after valid headers: 400 from the route.
+    loop(until, 1000, async () => {
+      const socket = await openSocket(port);
+      socket.on('error', () => undefined);
+      const reading = readAnswers(socket);
+      socket.write('POST /api/v1/detect HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n');
+      const { answers } = await reading;
+      socket.destroy();
+      count('malformed-chunked', answers[0]?.status ?? 'closed without answer');
+    }),
     // Garbage multipart.
     loop(until, 1000, async () => {
       const { type, body } = forms[form++ % forms.length]!;
       count('garbage-multipart', await send(port, 'POST', '/api/v1/detect', { 'content-type': type }, body));
     }),
     // A scrape every second, timed; in-flight sampled from it.
-    loop(until, 1000, async () => {
+    every(until, 1000, async () => {
       const from = performance.now();
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
+      scrapes++;
       if (Date.now() - started > WARM_UP_MS) scrapeMs.push(performance.now() - from);
       maxInFlight = Math.max(maxInFlight, Number(/^http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? 0) - 1);
       if (rssAfterWarmUp === 0 && Date.now() - started > WARM_UP_MS) rssAfterWarmUp = await rssBytes(server.pid);
@@ -194,7 +237,7 @@ async function main(): Promise<void> {
   const socketsAtEnd = await openSockets(server.pid);
   const text = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } }).then((response) => response.text());
   const inFlightAtEnd = Number(/^http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? -1) - 1;
-  const byStatus = [...text.matchAll(/^http_requests_total\{method="[A-Z]+",route="([^"]+)",status_code="(\d+)"\} (\d+)/gm)].filter(([, route]) => route !== '/metrics');
+  const byStatus = [...text.matchAll(/^http_requests_total\{method="[A-Z]+",route="([^"]+)",status_code="(\d+)"\} (\d+)/gm)].filter(([, route]) => route !== '/metrics' && route !== '/readyz');
   const detectionErrors = [...text.matchAll(/^detection_errors_total\{reason="([a-z_]+)"\} (\d+)/gm)].map(([, reason, n]) => `${reason}=${n}`);
   await server.stop();
 
@@ -207,6 +250,10 @@ async function main(): Promise<void> {
   const fiveHundreds = byStatus.filter(([, , status]) => Number(status) >= 500 && status !== '503');
   const growth = rssAfterWarmUp === 0 ? Number.NaN : (rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp;
   const p99 = scrapeMs.length === 0 ? Number.NaN : percentile(scrapeMs, 99);
+  // Every client attempt is one request on the server (scrapes and readiness probes left out on both sides).
+  const clientTotal = [...outcomes.values()].reduce((sum, n) => sum + n, 0);
+  const serverTotal = byStatus.reduce((sum, [, , , n]) => sum + Number(n), 0);
+  const expectedScrapes = Math.floor((loadEnded - started) / 1000);
 
   console.log('\nclient side, requests by outcome:');
   for (const [key, n] of [...outcomes].sort()) console.log(`  ${key.padEnd(40)} ${n}`);
@@ -222,7 +269,8 @@ async function main(): Promise<void> {
   console.log(`  RSS after warm-up → end            ${fmt(rssAfterWarmUp / 2 ** 20, 1)} → ${fmt(rssAtEnd / 2 ** 20, 1)} MiB, growth ${fmt(growth * 100, 1)} % (< 10 %) ${verdict(growth < 0.1)}`);
   console.log(`  log lines/s, whole run             ${fmt(meanRate, 1)} (levels: ${[...server.logLevels].sort().map(([level, n]) => `${level}:${n}`).join(' ')})`);
   console.log(`  log lines/s, worst overload second ${maxOverloadRate} (< 10) ${verdict(maxOverloadRate < 10)}`);
-  console.log(`  /metrics p99 over ${scrapeMs.length} scrapes      ${fmt(p99, 1)} ms`);
+  console.log(`  /metrics p99 over ${scrapeMs.length} scrapes      ${fmt(p99, 1)} ms (< ${SCRAPE_P99_TARGET_MS}) ${verdict(p99 < SCRAPE_P99_TARGET_MS)}; ${scrapes} scrapes in ${expectedScrapes} s (target one a second)`);
+  console.log(`  requests, client vs server         ${clientTotal} sent, ${serverTotal} in http_requests_total: difference ${serverTotal - clientTotal} (0) ${verdict(serverTotal === clientTotal)}`);
 }
 
 main().catch((error: unknown) => {

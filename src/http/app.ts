@@ -10,7 +10,7 @@ import { notFound, shuttingDown } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
-import { clientErrorHandler, connectionOptions, limitConnections, limitRequestTime } from './connection-limits.js';
+import { RequestsUnderWay, clientErrorHandler, closeAfterReplyWhenStopping, connectionOptions, limitConnections, limitRequestTime, refuseConnect, requireHost } from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -33,7 +33,9 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   const { config, logger, metrics, lifecycle, repeats } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
-  const observer = new RequestObserver({ logger, metrics: config.metrics.enabled ? metrics.http : undefined, quietRoutes, repeats, logRequests: config.http.logRequests });
+  const httpMetrics = config.metrics.enabled ? metrics.http : undefined;
+  const observer = new RequestObserver({ logger, metrics: httpMetrics, quietRoutes, repeats, logRequests: config.http.logRequests });
+  const underWay = new RequestsUnderWay();
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
@@ -42,13 +44,15 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     ...connectionOptions(config.http),
     // Requests arriving while stopping are refused by the hook below, with algo's answer.
     return503OnClosing: false,
-    clientErrorHandler: clientErrorHandler(observer),
+    clientErrorHandler: clientErrorHandler(observer, underWay),
     // Bad URLs are rejected before routing; the observer still sees them end.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.decorateReply('errorCode', null);
-  limitConnections(app, config.http.maxConnections, repeats);
-  limitRequestTime(app, config.http.requestTimeoutMs);
+  limitConnections(app, config.http.maxConnections, repeats, httpMetrics);
+  refuseConnect(app, observer);
+  limitRequestTime(app, config.http.requestTimeoutMs, underWay);
+  requireHost(app);
   app.addHook('onRequest', (request, reply, done) => {
     if (lifecycle.phase !== 'stopping' || quietRoutes.has(request.routeOptions.url ?? '')) {
       done();
@@ -57,6 +61,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     reply.header('connection', 'close');
     done(shuttingDown());
   });
+  closeAfterReplyWhenStopping(app, lifecycle);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply));
   return app;

@@ -12,7 +12,7 @@ import { emptyBody, invalidCameraId, unsupportedType } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { clientSignal } from './client-gone.js';
 import { requestError, sendError } from './error-reply.js';
-import { readImageForm, type ImageFormLimits } from './image-form.js';
+import { readImageForm, type ImageForm, type ImageFormLimits } from './image-form.js';
 
 export { CAMERA_ID_PATTERN, DEFAULT_CAMERA_ID, parseCameraId as validCameraId } from '../detect/camera-id.js';
 
@@ -22,17 +22,20 @@ export interface DetectRouteOptions {
   maxBodyBytes: number;
 }
 
+const GIVEN_ONCE = 'camera_id must be given once: one ?camera_id=<id>, X-Camera-Id header or camera_id form field';
+
 /**
  * The camera id of a request: `?camera_id=`, else X-Camera-Id, else the form's camera_id field;
- * an empty value counts as not given. A repeated or bracketed query parameter is refused.
+ * an empty value counts as not given. A repeated query parameter, header or form field, or a
+ * bracketed query parameter, is refused (invalid_camera_id, the same message for each).
  */
-export function cameraIdOf(request: FastifyRequest, formField?: string): string {
+export function cameraIdOf(request: FastifyRequest, form?: Pick<ImageForm, 'fields' | 'repeated'>): string {
   const query = request.query as Record<string, unknown>;
   for (const key in query) {
-    if (key === 'camera_id' ? typeof query[key] !== 'string' : key.startsWith('camera_id[')) {
-      throw invalidCameraId('camera_id must be given once, as ?camera_id=<id>');
-    }
+    if (key === 'camera_id' ? typeof query[key] !== 'string' : key.startsWith('camera_id[')) throw invalidCameraId(GIVEN_ONCE);
   }
+  if ((request.raw.headersDistinct['x-camera-id']?.length ?? 0) > 1 || form?.repeated.has('camera_id') === true) throw invalidCameraId(GIVEN_ONCE);
+  const formField = form?.fields.camera_id;
   const header = request.headers['x-camera-id'];
   const given = [query.camera_id, header, formField].find((value): value is string => typeof value === 'string' && value !== '');
   return given === undefined ? DEFAULT_CAMERA_ID : parseCameraId(given);
@@ -45,7 +48,7 @@ export async function readImageRequest(
 ): Promise<{ image: Buffer; declaredType?: string; cameraId: string; fields: Record<string, string> }> {
   if (request.isMultipart()) {
     const form = await readImageForm(request, { maxBytes: limits.maxBytes, fileField: 'image', maxFields: 10, maxFieldBytes: 64 * 1024 });
-    return { image: form.image, cameraId: cameraIdOf(request, form.fields.camera_id), fields: form.fields };
+    return { image: form.image, cameraId: cameraIdOf(request, form), fields: form.fields };
   }
   const cameraId = cameraIdOf(request);
   const image = request.body;

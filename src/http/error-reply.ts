@@ -2,7 +2,7 @@
 // Fastify's and the multipart parser's own errors are translated to the matching algo code,
 // anything else is a 500 whose details stay in the log. Whatever the error, a request whose
 // client already went away is `client_closed` (499): that is what happened to it.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AlgoError, STATUS_OF_CODE, clientClosed, isAlgoError, type ErrorCode } from '../errors.js';
 import { clientGone } from './client-gone.js';
@@ -53,6 +53,12 @@ export function requestError(error: unknown, reply: FastifyReply): AlgoError {
   return clientGone(reply) ? clientClosed() : toAlgoError(error);
 }
 
+/** Whether part of the request's body has yet to arrive (a request without a body is never pending). */
+export function bodyPending(request: IncomingMessage): boolean {
+  if (request.complete) return false;
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+}
+
 export function errorBody(error: AlgoError): ErrorBody {
   return { statusCode: error.statusCode, code: error.code, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message };
 }
@@ -66,7 +72,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   if (algoError.retryAfterSeconds !== undefined) reply.header('retry-after', String(algoError.retryAfterSeconds));
   // Answered before its body arrived: the rest of the body must not be read as a next request.
-  if (!request.raw.complete) reply.header('connection', 'close');
+  if (bodyPending(request.raw)) reply.header('connection', 'close');
   return reply.code(algoError.statusCode).type('application/json; charset=utf-8').send(errorBody(algoError));
 }
 

@@ -21,6 +21,8 @@ export interface ImageForm {
   image: Buffer;
   /** Text fields by name (the last value when a name repeats). */
   fields: Record<string, string>;
+  /** Names of the text fields given more than once (for callers that must refuse an ambiguous field). */
+  repeated: ReadonlySet<string>;
 }
 
 /** Multipart plugin errors (they carry a code) and busboy's plain errors, as algo errors. */
@@ -36,6 +38,7 @@ function formError(error: unknown, limits: ImageFormLimits): unknown {
 async function readParts(request: FastifyRequest, limits: ImageFormLimits): Promise<ImageForm> {
   let image: Buffer | undefined;
   const fields: Record<string, string> = {};
+  const repeated = new Set<string>();
   const parts = request.parts({ limits: { fileSize: limits.maxBytes, files: 2, fields: limits.maxFields, parts: limits.maxFields + 2, fieldSize: limits.maxFieldBytes } });
   for await (const part of parts as AsyncIterableIterator<MultipartFile | MultipartValue>) {
     if (part.type === 'file') {
@@ -44,11 +47,12 @@ async function readParts(request: FastifyRequest, limits: ImageFormLimits): Prom
       image = await part.toBuffer();
     } else {
       if (part.valueTruncated) throw tooLarge(`Form field "${part.fieldname}" is over ${limits.maxFieldBytes} bytes`);
+      if (Object.hasOwn(fields, part.fieldname)) repeated.add(part.fieldname);
       fields[part.fieldname] = String(part.value);
     }
   }
   if (image === undefined) throw invalidRequest(`multipart form has no file; send the image in a field named "${limits.fileField}"`);
-  return { image, fields };
+  return { image, fields, repeated };
 }
 
 /** Reads the whole form; throws AlgoErrors (invalid_request, too_large) for what the client sent wrong. */

@@ -18,6 +18,7 @@ import type { RequestLogMode } from '../config/config.js';
 import { CLIENT_CLOSED_STATUS } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
+import { onResponseEnd } from './client-gone.js';
 
 export interface RequestObserverOptions {
   logger: Logger;
@@ -58,9 +59,9 @@ export class RequestObserver extends LogController {
 
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     this.metrics?.requestStarted();
-    // 'close' comes after 'finish' for answered requests and alone for abandoned ones; it also
-    // covers replies Fastify reports no completion for (frameworkErrors).
-    reply.raw.once('close', () => this.end(null, request, reply, reply.raw.writableFinished ? reply.statusCode : CLIENT_CLOSED_STATUS));
+    // Ends when the response is complete or its connection closes first (also for a pipelined
+    // response still queued); covers replies Fastify reports no completion for (frameworkErrors).
+    onResponseEnd(reply, (finished) => this.end(null, request, reply, finished ? reply.statusCode : CLIENT_CLOSED_STATUS));
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {

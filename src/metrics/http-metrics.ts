@@ -1,6 +1,6 @@
 // HTTP request rate, errors and duration by route template, plus requests in flight.
 // The hot path touches one cached child per (method, route, status): see hot-histogram.ts.
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { HotHistogram, type HotChild } from './hot-histogram.js';
 
 /** Route label shared by every request that matches no route, so scanners cannot add series. */
@@ -12,6 +12,7 @@ export class HttpMetrics {
   private readonly duration: HotHistogram<'method' | 'route' | 'status_code'>;
   private readonly children = new Map<string, HotChild>();
   private inFlight = 0;
+  private readonly connectionsRefused: Counter;
 
   constructor(registry: Registry) {
     this.duration = new HotHistogram({
@@ -22,6 +23,11 @@ export class HttpMetrics {
       registry,
       counter: { name: 'http_requests_total', help: 'HTTP requests answered, by method, route template and status code.' },
     });
+    this.connectionsRefused = new Counter({
+      name: 'http_connections_refused_total',
+      help: 'Connections closed at accept because ALGO_MAX_CONNECTIONS were already open (on either listener).',
+      registers: [registry],
+    });
     const self = this;
     new Gauge({
       name: 'http_requests_in_flight',
@@ -31,6 +37,11 @@ export class HttpMetrics {
         this.set(self.inFlight);
       },
     });
+  }
+
+  /** A connection closed at accept: the ALGO_MAX_CONNECTIONS cap was reached. */
+  connectionRefused(): void {
+    this.connectionsRefused.inc();
   }
 
   requestStarted(): void {

@@ -5,6 +5,7 @@ import { Lifecycle } from '../../src/http/lifecycle.js';
 import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
+import { sampleValue } from '../helpers/metrics-text.js';
 import { openSocket, rawExchange, readAnswers } from '../helpers/raw-http.js';
 import { LogCapture, startTestService, testConfig, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
@@ -174,7 +175,7 @@ describe('HTTP service', () => {
     assert.equal(each.logs.lines.slice(start0).filter((line) => line.msg === 'request completed').length, 30);
   });
 
-  test('connections past ALGO_MAX_CONNECTIONS are closed at accept and logged once', { timeout: 20_000 }, async () => {
+  test('connections past ALGO_MAX_CONNECTIONS are closed at accept, counted and logged once', { timeout: 20_000 }, async () => {
     const service = await start({ ALGO_MAX_CONNECTIONS: '2' });
     const port = Number(new URL(service.url).port);
     const held = [await openSocket(port), await openSocket(port)];
@@ -182,6 +183,7 @@ describe('HTTP service', () => {
     const { answers, closed } = await readAnswers(extra);
     assert.deepEqual({ answers: answers.length, closed }, { answers: 0, closed: true });
     await waitFor('the log line', async () => (service.logs.lines.some((line) => line.msg === 'connection refused: ALGO_MAX_CONNECTIONS reached') ? true : undefined), 5000, 20);
+    assert.equal(await sampleValue(service.metrics.registry, 'http_connections_refused_total'), 1);
     for (const socket of held) socket.destroy();
     await waitFor('a free slot', async () => ((await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')).answer?.status === 200 ? true : undefined), 5000, 50);
   });

@@ -196,11 +196,34 @@ describe('hostile clients', () => {
     }
   });
 
+  describe('a camera id given twice is refused the same way from every source', () => {
+    const givenOnce = /camera_id must be given once/;
+    const refuses = async (request: Buffer | string): Promise<void> => {
+      const { answer } = await rawExchange(port, request);
+      assert.equal(answer?.status, 400);
+      assert.equal(codeOf(answer), 'invalid_camera_id');
+      assert.match((JSON.parse(answer?.body ?? '{}') as { message: string }).message, givenOnce);
+    };
+    test('in the query', async () => {
+      const image = await solidImage(32, 32, [5, 5, 5]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length }, `${DETECT}?camera_id=a&camera_id=b`)), image]));
+    });
+    test('as two X-Camera-Id headers', async () => {
+      const image = await solidImage(32, 32, [5, 5, 5]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length, 'x-camera-id': 'a' }).replace('\r\n\r\n', '\r\nX-Camera-Id: b\r\n\r\n')), image]));
+    });
+    test('as two camera_id form fields', async () => {
+      const form = multipart([{ name: 'camera_id', value: 'a' }, { name: 'camera_id', value: 'b' }, { name: 'image', value: await solidImage(32, 32, [5, 5, 5]), filename: 'a.png' }]);
+      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form]));
+    });
+  });
+
   describe('requests Node refuses before routing answer algo JSON with a code and are counted', () => {
     const refused: Array<[string, string, number, string]> = [
       ['an invalid Content-Length', `${head({ 'content-type': 'image/jpeg', 'content-length': 'abc' })}`, 400, 'invalid_request'],
       ['an unknown method', 'BREW /api/v1/detect HTTP/1.1\r\nHost: localhost\r\n\r\n', 400, 'invalid_request'],
       ['a URL longer than the header limit', `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431, 'too_large'],
+      ['CONNECT (algo is not a proxy)', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405, 'invalid_request'],
     ];
     for (const [what, request, status, code] of refused) {
       test(what, async () => {
@@ -212,6 +235,51 @@ describe('hostile clients', () => {
         assert.equal(await sample(series), before + 1);
       });
     }
+  });
+
+  describe('the parser error names what was wrong', () => {
+    for (const [what, request, message] of [
+      ['a duplicate Content-Length', `${head({ 'content-type': 'image/jpeg', 'content-length': 3 })}`.replace('\r\n\r\n', '\r\nContent-Length: 4\r\n\r\nabcd'), /Content-Length given more than once/],
+      ['Content-Length together with Transfer-Encoding', `${head({ 'content-type': 'image/jpeg', 'content-length': 3, 'transfer-encoding': 'chunked' })}0\r\n\r\n`, /Transfer-Encoding/],
+    ] as Array<[string, string, RegExp]>) {
+      test(what, async () => {
+        const { answer } = await rawExchange(port, request);
+        assert.equal(answer?.status, 400);
+        assert.match((JSON.parse(answer?.body ?? '{}') as { message: string }).message, message);
+      });
+    }
+  });
+
+  describe('a malformed body after valid headers is 400 invalid_request through its route, not client_closed', () => {
+    for (const [what, route, method, status, code, encoding] of [
+      ['a bad chunk size on a detection', DETECT, 'POST', 400, 'invalid_request', 'chunked'],
+      ['Transfer-Encoding gzip on a detection', DETECT, 'POST', 400, 'invalid_request', 'gzip'],
+      ['a bad chunk size on POST /metrics (no such route: 404, still answered)', '/metrics', 'POST', 404, 'not_found', 'chunked'],
+    ] as Array<[string, string, string, number, string, string]>) {
+      test(what, { timeout: 10_000 }, async () => {
+        const series = (s: number): string => `http_requests_total{method="${method}",route="${route === DETECT ? DETECT : 'unmatched'}",status_code="${s}"}`;
+        const before = { answered: await sample(series(status)), gone: await sample(series(499)), closed: await detectErrors('client_closed'), invalid: await detectErrors('invalid_request') };
+        const { answer } = await rawExchange(port, `${head({ 'content-type': 'image/jpeg', 'transfer-encoding': encoding }, route, method)}zz\r\nab\r\n`);
+        assert.equal(answer?.status, status);
+        assert.equal(codeOf(answer), code);
+        assert.equal(answer?.headers.connection, 'close');
+        await inFlightIsZero();
+        assert.equal(await sample(series(status)), before.answered + 1);
+        assert.equal(await sample(series(499)), before.gone);
+        assert.equal(await detectErrors('client_closed'), before.closed);
+        if (route === DETECT) assert.equal(await detectErrors('invalid_request'), before.invalid + 1);
+      });
+    }
+  });
+
+  test('an HTTP/1.1 request without Host is 400 invalid_request with algo JSON, and counted', async () => {
+    const series = 'http_requests_total{method="GET",route="/healthz",status_code="400"}';
+    const before = await sample(series);
+    const { answer } = await rawExchange(port, 'GET /healthz HTTP/1.1\r\n\r\n');
+    assert.equal(answer?.status, 400);
+    assert.equal(codeOf(answer), 'invalid_request');
+    await inFlightIsZero();
+    assert.equal(await sample(series), before + 1);
   });
 
   test('after all of it nothing is in flight and the service still detects', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sampleValue } from '../helpers/metrics-text.js';
 import { openSocket, readAnswers } from '../helpers/raw-http.js';
 import { startTestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,6 +39,30 @@ describe('graceful shutdown', () => {
     assert.equal(await hung, 'cut off');
   });
 
+  test('a reply written after the listener closed carries Connection: close', async () => {
+    let release: () => void = () => undefined;
+    let running = false;
+    const service = await startTestService({ ALGO_SHUTDOWN_TIMEOUT_MS: '5000' }, (app) => {
+      app.get('/test/held', async () => {
+        running = true;
+        await new Promise<void>((resolve) => (release = resolve));
+        return { done: true };
+      });
+    });
+    const socket = await openSocket(Number(new URL(service.url).port));
+    const answer = readAnswers(socket, 1);
+    socket.write('GET /test/held HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await waitFor('the held request to run', async () => (running ? true : undefined), 5000, 10);
+    const stopped = service.stop('test');
+    await waitFor('the listener to close', async () => (service.app.server.listening ? undefined : true), 5000, 10);
+    release();
+    const { answers: [held] } = await answer;
+    assert.equal(held?.status, 200);
+    assert.equal(held?.headers.connection, 'close');
+    socket.destroy();
+    assert.equal(await stopped, 0);
+  });
+
   test('SIGTERM: /readyz answers 503 draining while requests are still served, then the listener closes and late requests get algo 503s', async () => {
     let releaseSlow: () => void = () => undefined;
     let slowRunning = false;
@@ -54,7 +79,6 @@ describe('graceful shutdown', () => {
     // A kept-alive connection busy with a request when the listener closes stays open; the next
     // request on it arrives after the listener closed.
     const socket = await openSocket(port);
-    const firstAnswer = readAnswers(socket, 1);
     socket.write('GET /test/held HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await waitFor('the held request to run', async () => (slowRunning ? true : undefined), 5000, 10);
 
@@ -68,12 +92,13 @@ describe('graceful shutdown', () => {
     assert.equal(service.app.server.listening, true);
 
     await waitFor('the listener to close', async () => (service.app.server.listening ? undefined : true), 5000, 10);
-    releaseSlow();
-    const { answers: [held] } = await firstAnswer;
-    assert.equal(held?.status, 200);
-    const secondAnswer = readAnswers(socket, 1);
+    const bothAnswers = readAnswers(socket, 2);
+    // Pipelined behind the held request: it arrives after the listener closed.
     socket.write('GET /api/v1/info HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    const { answers: [late] } = await secondAnswer;
+    await waitFor('the late request to arrive', async () => ((await sampleValue(service.metrics.registry, 'http_requests_in_flight')) === 2 ? true : undefined), 5000, 10);
+    releaseSlow();
+    const { answers: [held, late] } = await bothAnswers;
+    assert.equal(held?.status, 200);
     assert.equal(late?.status, 503);
     assert.equal(late?.headers['retry-after'], '5');
     assert.equal(late?.headers.connection, 'close');
