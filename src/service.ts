@@ -56,6 +56,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const lifecycle = new Lifecycle();
   const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
+  // First: a bad keys or prompt file is a configuration error, reported before the detector loads.
+  const llm = await createLlmService(config.llm, metrics, logger);
   const cameraConfigs = config.cameras.cameras;
   if (cameraConfigs.some((camera) => camera.enabled)) {
     const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
@@ -82,7 +84,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }
     cameras = new CameraManager({ cameras: cameraConfigs, ffmpegPath: config.cameras.ffmpegPath, output, metrics: metrics.cameras, kafka: metrics.kafka, logger });
   }
-  const llm = await createLlmService(config.llm, metrics, logger);
   const stopping = new AbortController();
   // Aborted once the listener closes (after the shutdown delay, while in-flight requests
   // drain): LLM calls still running then are cut, and their requests answer with the template.
@@ -119,7 +120,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         logger,
         repeats,
         maxFrameBytes: maxBodyBytes,
-        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000, metrics.llm) : undefined,
+        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
       })
     : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });

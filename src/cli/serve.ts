@@ -5,17 +5,7 @@ import { ConfigError } from '../errors.js';
 import { startService } from '../service.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`algo: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const service = await startService(config);
+  const service = await startService(loadConfig(process.env));
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -29,6 +19,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A bad setting, whether found while parsing the environment or reading a file it names.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`algo: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`algo: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -17,6 +17,7 @@ import {
   readSecret,
   readString,
   readUrlPath,
+  show,
 } from './env-parsers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -161,7 +162,7 @@ const BROKER_PATTERN = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
 export function loadConfig(env: Env): Config {
   const port = readInteger(env, 'PORT', 5000, 0, 65535);
   const host = readString(env, 'HOST', '0.0.0.0');
-  if (!HOST_PATTERN.test(host)) throw new ConfigError('HOST', JSON.stringify(host), 'an IP address or host name');
+  if (!HOST_PATTERN.test(host)) throw new ConfigError('HOST', show(host), 'an IP address or host name');
 
   const metricsPort = readOptionalInteger(env, 'ALGO_METRICS_PORT', 0, 65535);
   if (metricsPort === port && port !== 0) {
@@ -184,7 +185,7 @@ export function loadConfig(env: Env): Config {
 
   const metricsPath = readUrlPath(env, 'ALGO_METRICS_PATH', '/metrics');
   if (RESERVED_PATHS.some((reserved) => metricsPath === reserved || metricsPath.startsWith(`${reserved}/`))) {
-    throw new ConfigError('ALGO_METRICS_PATH', JSON.stringify(metricsPath), `a path other than ${RESERVED_PATHS.join(', ')} (and below /api/)`);
+    throw new ConfigError('ALGO_METRICS_PATH', show(metricsPath), `a path other than ${RESERVED_PATHS.join(', ')} (and below /api/)`);
   }
 
   const headersTimeoutMs = readInteger(env, 'ALGO_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
@@ -254,16 +255,16 @@ function loadLlmConfig(env: Env): LlmConfig {
   try {
     baseUrl = new URL(urlText.replace(/\/+$/, ''));
   } catch {
-    throw new ConfigError('ALGO_LLM_BASE_URL', JSON.stringify(urlText), 'an http(s) URL such as https://api.openai.com/v1');
+    throw new ConfigError('ALGO_LLM_BASE_URL', show(urlText), 'an http(s) URL such as https://api.openai.com/v1');
   }
-  if ((baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') || baseUrl.username !== '' || baseUrl.password !== '' || baseUrl.search !== '') {
-    throw new ConfigError('ALGO_LLM_BASE_URL', baseUrl.username === '' && baseUrl.password === '' ? JSON.stringify(urlText) : '<hidden>', 'an http(s) URL without credentials or query, such as https://api.openai.com/v1');
+  if ((baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') || baseUrl.username !== '' || baseUrl.password !== '' || baseUrl.search !== '' || baseUrl.hash !== '' || urlText.includes('?') || urlText.includes('#')) {
+    throw new ConfigError('ALGO_LLM_BASE_URL', show(urlText), 'an http(s) URL without credentials, query or fragment, such as https://api.openai.com/v1');
   }
   const model = readString(env, 'ALGO_LLM_MODEL', 'gpt-4o-mini');
-  if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', JSON.stringify(model), 'a model name of 1 to 128 visible characters');
+  if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', show(model), 'a model name of 1 to 128 visible characters');
   const providerText = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl));
   const provider = providerText.toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', JSON.stringify(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
+  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', show(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
   const keyText = readOptionalString(env, 'ALGO_LLM_API_KEYS');
   const keys = keyText === undefined ? { ok: true as const, keys: [] } : parseKeyList(keyText);
   if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS', '<hidden>', `comma-separated alias=key or bare keys (${keys.problem})`);

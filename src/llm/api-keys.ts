@@ -1,6 +1,7 @@
 // API key lists: `ALGO_LLM_API_KEYS` (comma-separated) and `ALGO_LLM_API_KEYS_FILE` (one per
 // line, `#` comments). Each entry is `alias=key` or a bare key, optionally followed by
-// `;rpm=N` to cap that key's requests per minute. Errors name the entry by position, never
+// `;rpm=N` to cap that key's requests per minute. Any non-empty key is accepted (local
+// servers such as Ollama or vLLM take a dummy one). Errors name the entry by position, never
 // by content: a key must not reach a log or an error message.
 import { readFile } from 'node:fs/promises';
 import { keyIdFor } from '../metrics/key-id.js';
@@ -16,8 +17,14 @@ export interface ApiKeySpec {
 export type KeyListResult = { ok: true; keys: ApiKeySpec[] } | { ok: false; problem: string };
 
 const ALIAS = /^[A-Za-z0-9._-]{1,32}$/;
-const SECRET = /^[\x21-\x7e]{8,512}$/;
+/** Visible ASCII (what an HTTP header carries), without the list separators `,` and `;`. */
+const SECRET = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]{1,512}$/;
 
+/**
+ * `alias=key` or a bare key. The first `=` splits alias from key, unless every character from
+ * it on is `=` (base64 padding of a bare key, `sk-…==`); so a bare key with `=` elsewhere
+ * must be given an alias (`name=key`, the key may then contain `=`).
+ */
 function parseEntry(entry: string, where: string): ApiKeySpec | string {
   const [body = '', ...options] = entry.split(';').map((part) => part.trim());
   let rpm: number | undefined;
@@ -27,12 +34,12 @@ function parseEntry(entry: string, where: string): ApiKeySpec | string {
     rpm = Number(match[1]);
   }
   const equals = body.indexOf('=');
-  // A bare key may itself contain "=" (base64 padding): it is `alias=key` only when both sides are valid.
-  const aliasPart = equals > 0 ? body.slice(0, equals) : undefined;
-  const hasAlias = aliasPart !== undefined && ALIAS.test(aliasPart) && SECRET.test(body.slice(equals + 1));
-  const secret = hasAlias ? body.slice(equals + 1) : body;
-  if (!SECRET.test(secret) || secret.includes(',') || secret.includes(';')) return `${where}: a key must be 8 to 512 visible characters without , or ;`;
-  return { keyId: keyIdFor(secret, hasAlias ? aliasPart : undefined), secret, rpm };
+  const hasAlias = equals >= 0 && !/^=+$/.test(body.slice(equals));
+  const alias = hasAlias ? body.slice(0, equals).trim() : undefined;
+  if (alias !== undefined && !ALIAS.test(alias)) return `${where}: the alias before "=" must be 1 to 32 characters from [A-Za-z0-9._-]`;
+  const secret = hasAlias ? body.slice(equals + 1).trim() : body;
+  if (!SECRET.test(secret)) return `${where}: a key must be 1 to 512 visible ASCII characters without spaces, "," or ";"`;
+  return { keyId: keyIdFor(secret, alias), secret, rpm };
 }
 
 function parseEntries(entries: Array<{ text: string; where: string }>): KeyListResult {
@@ -72,10 +79,9 @@ export async function readKeyFile(path: string): Promise<KeyListResult> {
   try {
     content = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, problem: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+    return { ok: false, problem: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
   }
-  const parsed = parseKeyFile(content);
-  return parsed.ok ? parsed : { ok: false, problem: `${path} ${parsed.problem}` };
+  return parseKeyFile(content);
 }
 
 /** The env keys then the file's keys, refusing an id or key listed in both. */

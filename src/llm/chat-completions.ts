@@ -24,7 +24,47 @@ interface CompletionBody {
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
 }
 
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+/** Largest response body read from the provider; a longer one is a bad response. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Longest summary text passed on; a longer answer is cut at a word with "…". */
+export const MAX_SUMMARY_CHARS = 2000;
+/** Token counts above this in `usage` are not believed. */
+export const MAX_USAGE_TOKENS = 10_000_000;
+
+/** A usage count as the API should send it (an integer from 0 to MAX_USAGE_TOKENS), else 0. */
+const count = (value: unknown): number => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_USAGE_TOKENS ? value : 0);
+
+/** Cuts a text to at most `max` characters, at a space when one is near the end, adding "…". */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** The body as UTF-8 text, or undefined (and the stream cancelled) once it passes maxBytes. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  const declared = Number(response.headers.get('content-length'));
+  const reader = response.body.getReader();
+  if (declared > maxBytes) {
+    await reader.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 function parseAnswer(text: string, requestedModel: string): ChatAnswer | undefined {
   let body: CompletionBody;
@@ -38,7 +78,7 @@ function parseAnswer(text: string, requestedModel: string): ChatAnswer | undefin
   const usage = body.usage === undefined || body.usage === null
     ? undefined
     : { prompt_tokens: count(body.usage.prompt_tokens), completion_tokens: count(body.usage.completion_tokens), total_tokens: count(body.usage.total_tokens) };
-  return { text: content.trim(), model: typeof body.model === 'string' ? body.model : requestedModel, usage };
+  return { text: capText(content.trim(), MAX_SUMMARY_CHARS), model: typeof body.model === 'string' ? body.model : requestedModel, usage };
 }
 
 /** OpenAI's 429 for an exhausted quota or billing problem is not a rate limit. */
@@ -77,13 +117,14 @@ export class ChatCompletionsClient {
       body,
       signal,
     });
-    const text = await response.text();
     const status = response.status;
+    const text = await readCapped(response, MAX_RESPONSE_BYTES);
     if (status >= 200 && status < 300) {
-      const answer = parseAnswer(text, this.options.model);
+      // An answer past MAX_RESPONSE_BYTES is not read on (a runaway or hostile server).
+      const answer = text === undefined ? undefined : parseAnswer(text, this.options.model);
       return answer === undefined ? { kind: 'bad_response' } : { kind: 'success', value: answer };
     }
-    if (status === 429) return isQuotaExhausted(text) ? { kind: 'quota_exhausted' } : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
+    if (status === 429) return isQuotaExhausted(text ?? '') ? { kind: 'quota_exhausted' } : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
     if (status === 401 || status === 403) return { kind: 'unauthorized', status };
     if (status === 408) return { kind: 'timeout' };
     if (status >= 500) return { kind: 'server_error', status };

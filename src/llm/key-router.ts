@@ -16,8 +16,10 @@
 //   such failures in a row open the key's circuit for `breakerCooldownMs` (doubled on each
 //   failed half-open probe, ≤ 10 min); after it one probe request decides (circuit breaker
 //   as in Nygard, "Release It!").
-// When no key is usable but one recovers before the deadline, the request waits for it
-// (waits do not count as attempts). Never more than maxAttempts attempts; the caller's
+// When no key is usable but one rate-limited (or rpm-capped, or new and busy) key recovers
+// before the deadline, the request waits for it (waits do not count as attempts); keys whose
+// circuit is open are not waited for. A timeout cut by the request's own deadline does not
+// count against the key. Never more than maxAttempts attempts; the caller's
 // abort signal cancels the attempt in flight.
 import type { Logger } from 'pino';
 import type { LlmErrorCode } from '../errors.js';
@@ -69,6 +71,7 @@ const RATE_LIMIT_MAX_MS = 60_000;
 const RETRY_AFTER_MAX_MS = 24 * 3600_000;
 const BREAKER_MAX_MS = 600_000;
 const RPM_WINDOW_MS = 60_000;
+const DEADLINE_CUT_SHARE = 0.9;
 
 interface KeyState {
   spec: ApiKeySpec;
@@ -138,7 +141,9 @@ export class KeyRouter {
     const tried = new Set<KeyState>();
     let attempts = 0;
     let last: { kind: AttemptOutcome<T>['kind']; keyId: string } | undefined;
-    const fail = (error: LlmErrorCode): RouteResult<T> => ({ ok: false, error, keyId: last?.keyId, attempts });
+    // The key of the latest attempt, also when the caller's abort cut it (no outcome then).
+    let lastTried: string | undefined;
+    const fail = (error: LlmErrorCode): RouteResult<T> => ({ ok: false, error, keyId: lastTried, attempts });
     try {
       while (attempts < this.options.maxAttempts) {
         if (options.signal?.aborted === true) return fail('llm_aborted');
@@ -146,8 +151,8 @@ export class KeyRouter {
         const key = this.pick(tried);
         if (key === undefined) {
           const wait = this.waitForKey(options);
-          if (wait !== 'wait') return fail(wait);
-          await this.sleepUntil(this.nextRecovery(), options);
+          if (typeof wait === 'string') return fail(wait);
+          await this.sleepUntil(wait.until, options);
           continue;
         }
         if (last !== undefined && last.kind !== 'rate_limited' && last.kind !== 'unauthorized' && last.kind !== 'quota_exhausted') {
@@ -159,6 +164,7 @@ export class KeyRouter {
         }
         tried.add(key);
         attempts++;
+        lastTried = key.spec.keyId;
         const outcome = await this.attemptOn(key, attempt, options);
         last = { kind: outcome.kind, keyId: key.spec.keyId };
         if (outcome.kind === 'success') return { ok: true, value: outcome.value, keyId: key.spec.keyId, attempts };
@@ -181,6 +187,11 @@ export class KeyRouter {
     }
     const started = performance.now();
     const timeout = new AbortController();
+    // Given less than 90 % of its attempt timeout because the request's deadline was closer
+    // (time spent queuing in algo or on earlier attempts), a timeout says nothing about the
+    // key: it counts as an attempt, never against the key. (The 10 % leaves the key blamed when
+    // ALGO_LLM_ATTEMPT_TIMEOUT_MS equals the whole deadline and only a few ms went on preparing.)
+    const cutByDeadline = options.deadlineMs - now < options.attemptTimeoutMs * DEADLINE_CUT_SHARE;
     const timer = setTimeout(() => timeout.abort(), Math.max(0, Math.min(options.attemptTimeoutMs, options.deadlineMs - now)));
     const signal = options.signal === undefined ? timeout.signal : AbortSignal.any([options.signal, timeout.signal]);
     let outcome: AttemptOutcome<T>;
@@ -199,9 +210,13 @@ export class KeyRouter {
       this.wake();
       throw new AbortedByCaller();
     }
-    this.settle(key, outcome);
-    this.options.recorder?.recordKeyOutcome(key.spec.keyId, KEY_OUTCOME[outcome.kind]);
     this.options.llmRecorder?.attempt(LLM_STATUS[outcome.kind], (performance.now() - started) / 1000);
+    if (outcome.kind === 'timeout' && cutByDeadline && timeout.signal.aborted) {
+      key.probing = false;
+    } else {
+      this.settle(key, outcome);
+      this.options.recorder?.recordKeyOutcome(key.spec.keyId, KEY_OUTCOME[outcome.kind]);
+    }
     this.wake();
     return outcome;
   }
@@ -292,26 +307,33 @@ export class KeyRouter {
     return !key.proven || key.cooldownCause === 'breaker';
   }
 
-  /** Router-clock time when a key may become usable; Infinity when only a probe's end can tell. */
-  private nextRecovery(): number {
-    let earliest = Number.POSITIVE_INFINITY;
+  /**
+   * Router-clock time when a key worth waiting for may become usable: the end of a 429 rest
+   * or of an rpm window, or Infinity while a new key's first request is in flight (its end
+   * wakes the waiters). Keys whose circuit is open or half-open are not waited for: their
+   * upstream is failing, and a request would only spend its deadline to learn it. Undefined
+   * when no key is worth waiting for.
+   */
+  private nextRecovery(): number | undefined {
+    let earliest: number | undefined;
+    const now = this.now();
     for (const key of this.keys) {
-      if (key.disabled !== undefined) continue;
+      if (key.disabled !== undefined || key.cooldownCause === 'breaker') continue;
       let at = key.cooldownUntil;
       if (key.spec.rpm !== undefined && key.starts.length >= key.spec.rpm) at = Math.max(at, key.starts[0]! + RPM_WINDOW_MS);
-      if (this.onProbation(key) && key.inFlight > 0 && at <= this.now()) continue;
-      earliest = Math.min(earliest, at);
+      if (this.onProbation(key) && key.inFlight > 0 && at <= now) at = Number.POSITIVE_INFINITY;
+      earliest = earliest === undefined ? at : Math.min(earliest, at);
     }
     return earliest;
   }
 
-  private waitForKey(options: RouteOptions): 'wait' | LlmErrorCode {
+  /** When no key is usable: how long to wait (until a router-clock time), or the error to give. */
+  private waitForKey(options: RouteOptions): { until: number } | LlmErrorCode {
     if (this.keys.length === 0) return 'llm_unavailable';
     if (this.keys.every((key) => key.disabled !== undefined)) return 'all_keys_disabled';
     const recovery = this.nextRecovery();
-    // Infinity here means a half-open probe is running: its end wakes the waiters.
-    if (Number.isFinite(recovery) && recovery >= options.deadlineMs) return 'all_keys_cooling_down';
-    return 'wait';
+    if (recovery === undefined || (Number.isFinite(recovery) && recovery >= options.deadlineMs)) return 'all_keys_cooling_down';
+    return { until: recovery };
   }
 
   /** Sleeps until `until` (capped by the deadline), the caller's abort, or (when wakeable) a pool change. */

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { LlmConfig } from '../config/config.js';
+import { show } from '../config/env-parsers.js';
+import { ConfigError } from '../errors.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';
 import { ChatCompletionsClient } from './chat-completions.js';
@@ -23,9 +25,20 @@ async function configuredKeys(config: LlmConfig): Promise<{ ok: true; keys: ApiK
   return fromFile.ok ? mergeKeyLists(config.apiKeys, fromFile.keys) : fromFile;
 }
 
+async function readPromptTemplate(path: string | undefined): Promise<string> {
+  if (path === undefined) return DEFAULT_PROMPT_TEMPLATE;
+  const expected = 'a readable, non-empty prompt template file';
+  const template = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError('ALGO_LLM_PROMPT_FILE', show(path), `${expected} (cannot read it: ${error.code ?? 'error'})`);
+  });
+  if (template.trim() === '') throw new ConfigError('ALGO_LLM_PROMPT_FILE', show(path), `${expected} (it is empty)`);
+  return template;
+}
+
 /**
  * Builds the key router, client and summarizer from LlmConfig. Reads the keys file and the
- * prompt file; a bad one at start-up is an error (the service refuses to start).
+ * prompt file; a bad one at start-up is a ConfigError naming the variable (and the line),
+ * never a key: the service refuses to start with exit code 2.
  */
 export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetrics, 'llm' | 'apiKeys'>, logger: Logger): Promise<LlmService> {
   const log = logger.child({ component: 'llm' });
@@ -39,15 +52,9 @@ export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetr
     logger: log,
   });
   const keys = await configuredKeys(config);
-  if (!keys.ok) throw new Error(`ALGO_LLM_API_KEYS_FILE: ${keys.problem}`);
+  if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS_FILE', show(config.apiKeysFile ?? ''), `a readable file of alias=key or bare keys, one per line (${keys.problem})`);
   router.setKeys(keys.keys);
-  let promptTemplate = DEFAULT_PROMPT_TEMPLATE;
-  if (config.promptFile !== undefined) {
-    promptTemplate = await readFile(config.promptFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`ALGO_LLM_PROMPT_FILE: cannot read ${config.promptFile}: ${error.code ?? 'error'}`);
-    });
-    if (promptTemplate.trim() === '') throw new Error(`ALGO_LLM_PROMPT_FILE: ${config.promptFile} is empty`);
-  }
+  const promptTemplate = await readPromptTemplate(config.promptFile);
   const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
   const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
   log.info({ provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision }, router.size === 0 ? 'LLM summaries off: no API keys configured; template summaries only' : 'LLM summaries on');

@@ -3,7 +3,7 @@
 // a failed LLM is a `source: "template"` summary with `error`, and is counted.
 import type { LlmConfig } from '../config/config.js';
 import type { DetectionResponse } from '../detect/pipeline.js';
-import type { LlmErrorCode } from '../errors.js';
+import { LLM_ERROR_CODES, type LlmErrorCode } from '../errors.js';
 import type { ModelLlmRecorder, LlmRecorder } from '../metrics/llm-metrics.js';
 import type { ChatAnswer, ChatCompletionsClient } from './chat-completions.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
@@ -36,6 +36,12 @@ export interface SummarizerDeps {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+/** The failure code of an aborted summary: the signal's reason when it is one (abort('stream_not_ready')), else llm_aborted. */
+function abortReason(signal: AbortSignal | undefined): LlmErrorCode {
+  const reason: unknown = signal?.reason;
+  return typeof reason === 'string' && (LLM_ERROR_CODES as readonly string[]).includes(reason) ? (reason as LlmErrorCode) : 'llm_aborted';
+}
+
 export class SceneSummarizer {
   private readonly gate: ConcurrencyGate;
 
@@ -50,14 +56,16 @@ export class SceneSummarizer {
 
   /**
    * @param image the encoded frame, sent along when ALGO_LLM_VISION is on
-   * @param signal the caller's abort: cancels the upstream call
+   * @param signal the caller's abort: cancels the upstream call; the summary is then the
+   *   template with error llm_aborted (or the abort's reason, when it is an LlmErrorCode), counted
    */
   async summarize(detection: DetectionResponse, image: Buffer | undefined, signal?: AbortSignal): Promise<SceneSummary> {
     const { config, router, client, recorder } = this.deps;
     const started = performance.now();
-    const fallback = (error: LlmErrorCode | undefined, keyId: string | null = null, attempts = 0): SceneSummary => {
-      // An aborted summary reaches nobody (the client left, or the stream gave up on it): the caller counts it.
-      if (error !== 'llm_aborted') recorder.recordSummary('template', error);
+    const fallback = (code: LlmErrorCode | undefined, keyId: string | null = null, attempts = 0): SceneSummary => {
+      // Aborted: counted under the abort's reason when the caller gave one (stream_not_ready), else llm_aborted.
+      const error = code === 'llm_aborted' ? abortReason(signal) : code;
+      recorder.recordSummary('template', error);
       return {
         text: templateSummary(detection.objects, detection.groups),
         source: 'template',

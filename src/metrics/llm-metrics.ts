@@ -22,8 +22,6 @@ export interface LlmRecorder {
   forModel(provider: string, model: string): ModelLlmRecorder;
   /** A summary answered: by the LLM, or by the template with the reason when the LLM was tried. */
   recordSummary(source: 'llm' | 'template', failure?: LlmErrorCode): void;
-  /** A summary dropped before anyone got it (a stream summary not ready in time: stream_not_ready). */
-  recordSkipped(reason: LlmErrorCode): void;
 }
 
 export function createLlmMetrics(registry: Registry): LlmRecorder {
@@ -81,9 +79,6 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
     recordSummary(source, failure) {
       summaries.inc({ source });
       if (failure !== undefined) failures.inc({ reason: failure });
-    },
-    recordSkipped(reason) {
-      failures.inc({ reason });
     },
   };
 }

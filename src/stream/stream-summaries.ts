@@ -5,7 +5,7 @@
 // abandoned and counted (llm_scene_failures_total{reason="stream_not_ready"}).
 import type { DetectionResponse } from '../detect/pipeline.js';
 import type { SceneSummarizer, SceneSummary } from '../llm/scene-summarizer.js';
-import type { LlmRecorder } from '../metrics/llm-metrics.js';
+import type { LlmErrorCode } from '../errors.js';
 
 export type StreamSummary = SceneSummary & { frame_id: string };
 
@@ -23,7 +23,6 @@ export class StreamSummaries {
   constructor(
     private readonly summarizer: SceneSummarizer,
     private readonly minIntervalMs: number,
-    private readonly recorder: LlmRecorder,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -34,10 +33,8 @@ export class StreamSummaries {
     const current = this.cameras.get(cameraId);
     const now = this.now();
     if (current !== undefined && now - current.startedAt < this.minIntervalMs) return;
-    if (current !== undefined && !current.settled) {
-      current.abort.abort();
-      this.recorder.recordSkipped('stream_not_ready');
-    }
+    // The summarizer counts the abandoned summary under this reason.
+    if (current !== undefined && !current.settled) current.abort.abort('stream_not_ready' satisfies LlmErrorCode);
     // A ready summary never picked up (the camera went quiet) is replaced by the newer one.
     const entry: CameraSummary = { startedAt: now, abort: new AbortController(), ready: undefined, settled: false };
     this.cameras.set(cameraId, entry);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
+import { parseKeyFile } from '../../src/llm/api-keys.js';
+import { redactValue } from '../../src/config/env-parsers.js';
 import { ConfigError } from '../../src/errors.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -94,7 +96,7 @@ describe('configuration', () => {
       const error = configError({ [variable]: value });
       assert.equal(error.variable, variable);
       assert.ok(error.message.includes(variable), error.message);
-      assert.ok(error.message.includes(JSON.stringify(value.trim())), error.message);
+      assert.ok(error.message.includes(JSON.stringify(redactValue(value.trim()))), error.message);
       assert.match(error.message, allowed);
     });
   }
@@ -123,6 +125,21 @@ describe('configuration', () => {
     assert.ok(error.message.includes('ALGO_METRICS_TOKEN'));
     assert.ok(!error.message.includes('short'), error.message);
     assert.ok(!configError({ ALGO_METRICS_TOKEN: 'has a space in it' }).message.includes('has a space'));
+  });
+
+  test('a secret in a URL query or userinfo never appears in a configuration error', () => {
+    for (const [name, value, shown] of [
+      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://<hidden>@api.x.com/v1"'],
+      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?<hidden>"'],
+      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,<hidden>@kafka2:9092?<hidden>"'],
+      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?<hidden>"'],
+    ] as const) {
+      const error = configError({ [name]: value });
+      assert.ok(error.message.startsWith(`Invalid configuration: ${name}=${shown} is not allowed; expected `), error.message);
+      assert.ok(!/secret/.test(error.message), error.message);
+    }
   });
 
   test('LLM defaults: OpenAI, no keys, 30 s deadline, 3 attempts', () => {
@@ -155,8 +172,32 @@ describe('configuration', () => {
     ]);
   });
 
+  test('short keys are accepted (local servers take dummy keys); alias=key splits at the first "=" unless only padding follows', () => {
+    const keys = loadConfig({ ALGO_LLM_API_KEYS: 'ollama, qk=short, pad==, b64=abc=def==, x' }).llm.apiKeys;
+    assert.deepEqual(keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]), [
+      ['fingerprint', 'ollama'],
+      ['qk', 'short'],
+      ['fingerprint', 'pad=='],
+      ['b64', 'abc=def=='],
+      ['fingerprint', 'x'],
+    ]);
+    const ollama = keys[0]!.keyId;
+    assert.ok(!ollama.includes('ollama'));
+    assert.equal(loadConfig({ ALGO_LLM_API_KEYS: 'ollama' }).llm.apiKeys[0]!.keyId, ollama, 'stable');
+  });
+
+  test('a keys-file line qk=short is the key "short" under alias qk; a bad alias names the line, never the key', () => {
+    const parsed = parseKeyFile('# keys\nqk=short\nsk-longer-bare-key-0123456789\n');
+    assert.deepEqual(parsed.ok ? parsed.keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]) : parsed.problem, [['qk', 'short'], ['fingerprint', 'sk-longer-bare-key-0123456789']]);
+    const refused = parseKeyFile('qk=short\nq k=sk-hidden-key-0123\n');
+    assert.deepEqual(refused, { ok: false, problem: 'line 2: the alias before "=" must be 1 to 32 characters from [A-Za-z0-9._-]' });
+  });
+
   for (const [what, value, problem] of [
-    ['a short key', 'a=short', /entry 1: a key must be 8 to 512 visible characters/],
+    ['a key with a control character', 'a=sk-a\u0001b', /entry 1: a key must be 1 to 512 visible ASCII characters/],
+    ['a key with a space', 'a=sk-aaaa short', /entry 1: a key must be 1 to 512 visible ASCII characters/],
+    ['an invalid alias', 'bad alias=sk-aaaaaaaaaaaa', /entry 1: the alias before "=" must be 1 to 32 characters from \[A-Za-z0-9._-\]/],
+    ['an empty alias', '=sk-aaaaaaaaaaaa', /entry 1: the alias before "=" must be/],
     ['a duplicated alias', 'a=sk-aaaaaaaaaaaa,a=sk-bbbbbbbbbbbb', /entry 2: key id a is used twice/],
     ['the same key twice', 'sk-aaaaaaaaaaaa,b=sk-aaaaaaaaaaaa', /entry 2: the same key is listed twice/],
     ['a bad option', 'sk-aaaaaaaaaaaa;rpm=fast', /entry 1: option must be rpm=N/],
@@ -165,7 +206,7 @@ describe('configuration', () => {
       const error = configError({ ALGO_LLM_API_KEYS: value });
       assert.equal(error.variable, 'ALGO_LLM_API_KEYS');
       assert.match(error.message, problem);
-      assert.ok(!/sk-|short/.test(error.message), error.message);
+      assert.ok(!/sk-|short|bad alias/.test(error.message), error.message);
     });
   }
 });

@@ -5,7 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type FakeBehaviour =
-  | { kind: 'ok'; text?: string; delayMs?: number }
+  | { kind: 'ok'; text?: string; delayMs?: number; usage?: unknown }
+  /** A valid 200 answer whose body is about `bytes` long (the content is padding). */
+  | { kind: 'oversized'; bytes: number }
+  /** A 200 whose body never ends: chunks keep coming until the client closes. */
+  | { kind: 'endless' }
   | { kind: 'rate_limited'; retryAfter?: string }
   | { kind: 'insufficient_quota' }
   | { kind: 'unauthorized' }
@@ -51,9 +55,23 @@ function answer(res: ServerResponse, behaviour: FakeBehaviour, key: string | und
         created: Math.floor(Date.now() / 1000),
         model,
         choices: [{ index: 0, message: { role: 'assistant', content: behaviour.text ?? 'Three people stand together near a dog.' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 120, completion_tokens: 12, total_tokens: 132 },
+        usage: behaviour.usage === undefined ? { prompt_tokens: 120, completion_tokens: 12, total_tokens: 132 } : behaviour.usage,
       });
       return;
+    case 'oversized':
+      json(res, 200, { model, choices: [{ index: 0, message: { role: 'assistant', content: 'x'.repeat(behaviour.bytes) } }] });
+      return;
+    case 'endless': {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"choices": [{"message": {"content": "');
+      const chunk = 'y'.repeat(64 * 1024);
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+      return;
+    }
     case 'rate_limited':
       json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, behaviour.retryAfter === undefined ? {} : { 'retry-after': behaviour.retryAfter });
       return;

@@ -192,6 +192,8 @@ describe('POST /api/v1/analyze', () => {
       client.abort();
       assert.equal(await request, 'aborted');
       await waitFor('the upstream call cancelled', async () => (fake.cancelled > before ? true : undefined), 10_000, 20);
+      const aborted = async (): Promise<number | undefined> => metricValue(await renderMetrics(hanging.metrics.registry, 'prometheus'), 'llm_scene_failures_total{reason="llm_aborted"}');
+      await waitFor('the aborted summary counted', async () => ((await aborted()) === 1 ? true : undefined), 10_000, 20);
       const text = await renderMetrics(hanging.metrics.registry, 'prometheus');
       assert.equal(metricValue(text, 'api_key_requests_total{key_id="slow",outcome="failure"}'), undefined, 'not held against the key');
     });
@@ -205,7 +207,10 @@ describe('POST /api/v1/analyze', () => {
       const answer = (await response.json()) as AnalyzeAnswer;
       assert.ok(answer.objects.length > 0);
       assert.deepEqual([answer.summary.source, answer.summary.error], ['template', 'llm_aborted']);
+      assert.deepEqual([answer.summary.key_id, answer.summary.attempts], ['slow', 1], 'key_id: the key whose call shutdown cut');
       assert.equal(await stopped, 0);
+      const text = await renderMetrics(hanging.metrics.registry, 'prometheus');
+      assert.equal(metricValue(text, 'llm_scene_failures_total{reason="llm_aborted"}'), 2, 'the disconnect and the shutdown');
     });
   });
 });

@@ -191,14 +191,15 @@ describe('key router', () => {
     healthy = true;
     const probe = route(h, attempt, 60_000);
     await new Promise((resolve) => setImmediate(resolve));
-    const waiter = route(h, attempt, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(calls.length, 3, 'half-open: only the probe is in flight, the other request waits');
+    // Half-open: only the probe is in flight; another request does not wait on a failing upstream.
+    assert.deepEqual(await route(h, attempt, 60_000), { ok: false, error: 'all_keys_cooling_down', keyId: undefined, attempts: 0 });
+    assert.equal(calls.length, 3);
     releaseProbe!();
     assert.equal((await probe).ok, true);
+    const after = route(h, attempt, 60_000);
     await new Promise((resolve) => setImmediate(resolve));
     releaseProbe!();
-    assert.deepEqual(await waiter, { ok: true, value: 'done', keyId: 'a', attempts: 1 });
+    assert.deepEqual(await after, { ok: true, value: 'done', keyId: 'a', attempts: 1 });
     assert.equal(stateOf(h, 'a')?.state, 'healthy');
   });
 
@@ -247,10 +248,39 @@ describe('key router', () => {
       new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject((upstreamCancelled = true, signal.reason)), { once: true }));
     setTimeout(() => caller.abort(), 20);
     const result = await h.router.route(hang, { deadlineMs: Date.now() + 10_000, attemptTimeoutMs: 10_000, signal: caller.signal });
-    assert.deepEqual(result, { ok: false, error: 'llm_aborted', keyId: undefined, attempts: 1 });
+    assert.deepEqual(result, { ok: false, error: 'llm_aborted', keyId: 'a', attempts: 1 }, 'key_id: the key whose attempt was cut');
     assert.equal(upstreamCancelled, true);
     assert.equal(stateOf(h, 'a')?.state, 'healthy');
     assert.doesNotMatch(await renderMetrics(metrics.registry, 'prometheus'), /api_key_requests_total\{key_id="a"/);
+  });
+
+  test('a timeout cut by the request deadline (time spent queuing) never counts against the key nor opens its circuit', async () => {
+    const metrics = createMetrics({ maxCameras: 2, apiKeyWindowSeconds: 60 }, { runtime: false });
+    const h = harness([spec('a')], { realClock: true, recorder: metrics.apiKeys, breakerThreshold: 1, maxAttempts: 1 });
+    const hang: Attempt<string> = (_lease, signal) =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    // 40 ms left of the deadline, 10 s per attempt: the deadline, not the key, ends the attempt.
+    for (let i = 0; i < 3; i++) {
+      const result = await h.router.route(hang, { deadlineMs: Date.now() + 40, attemptTimeoutMs: 10_000 });
+      assert.deepEqual(result, { ok: false, error: 'llm_timeout', keyId: 'a', attempts: 1 });
+    }
+    assert.equal(stateOf(h, 'a')?.state, 'healthy');
+    assert.doesNotMatch(await renderMetrics(metrics.registry, 'prometheus'), /api_key_requests_total\{key_id="a"/);
+    assert.deepEqual(await h.router.route(scripted({}), { deadlineMs: Date.now() + 1000, attemptTimeoutMs: 500 }), { ok: true, value: 'done', keyId: 'a', attempts: 1 });
+    // The key's own per-attempt timeout still counts: one opens the circuit (threshold 1).
+    await h.router.route(hang, { deadlineMs: Date.now() + 10_000, attemptTimeoutMs: 30 });
+    assert.equal(stateOf(h, 'a')?.state, 'cooling_down');
+  });
+
+  test('keys whose circuit is open are not waited for, even when they recover before the deadline', { timeout: 10_000 }, async () => {
+    const h = harness([spec('a'), spec('b')], { breakerThreshold: 1, breakerCooldownMs: 5_000, maxAttempts: 2 });
+    const calls: string[] = [];
+    const down = scripted({ a: () => ({ kind: 'server_error', status: undefined }), b: () => ({ kind: 'server_error', status: undefined }) }, calls);
+    assert.deepEqual(await route(h, down, 30_000), { ok: false, error: 'llm_unavailable', keyId: 'b', attempts: 2 });
+    // The circuits close in 5 s, well within the 30 s deadline: the answer still comes at once
+    // (on the test's frozen clock, a wait would never end).
+    assert.deepEqual(await route(h, down, 30_000), { ok: false, error: 'all_keys_cooling_down', keyId: undefined, attempts: 0 });
+    assert.equal(calls.length, 2);
   });
 
   test('a key with an rpm limit is skipped once it has used its minute', async () => {

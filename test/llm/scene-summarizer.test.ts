@@ -14,6 +14,7 @@ import { createMetrics, type AlgoMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { startFakeOpenAi, type FakeBehaviour, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { readFixture } from '../helpers/images.js';
+import { freePort } from '../helpers/ports.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { LogCapture, testConfig } from '../helpers/service.js';
 
@@ -99,6 +100,8 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     ['a hang past the attempt timeout', { kind: 'hang' }, 'timeout', 'failure', 'healthy'],
     ['malformed JSON', { kind: 'malformed' }, 'error', 'failure', 'healthy'],
     ['a connection reset', { kind: 'reset' }, 'error', 'failure', 'healthy'],
+    ['a 200 body over 1 MiB', { kind: 'oversized', bytes: 2 * 1024 * 1024 }, 'error', 'failure', 'healthy'],
+    ['a 200 body that never ends', { kind: 'endless' }, 'error', 'failure', 'healthy'],
   ];
   for (const [what, behaviour, llmStatus, keyOutcome, state] of cases) {
     test(`${what} on one key: the next key answers, and the attempt is counted as ${llmStatus}`, async () => {
@@ -110,6 +113,30 @@ describe('scene summaries against an OpenAI-compatible server', () => {
       assert.equal(await value(metrics, 'llm_requests_total{provider="fakeai",model="gpt-test",status="success"}'), 1);
       assert.equal(await value(metrics, `api_key_requests_total{key_id="bad",outcome="${keyOutcome}"}`), 1);
       assert.equal(llm.router.states().find((k) => k.keyId === 'bad')?.state, state);
+    });
+  }
+
+  test('summary.text is capped at 2000 characters', async () => {
+    const { summary } = await failover('long-text', { kind: 'ok', text: 'word '.repeat(10_000) });
+    assert.equal(summary.source, 'llm');
+    assert.equal(summary.key_id, 'bad');
+    assert.ok(summary.text.length <= 2000, String(summary.text.length));
+    assert.ok(summary.text.length > 1500, String(summary.text.length));
+    assert.ok(summary.text.endsWith('…'));
+  });
+
+  for (const [what, usage] of [
+    ['absurd (1e15)', { prompt_tokens: 120, completion_tokens: 1e15, total_tokens: 1e15 }],
+    ['negative or fractional', { prompt_tokens: 120, completion_tokens: -5, total_tokens: 2.5 }],
+    ['not numbers', { prompt_tokens: 120, completion_tokens: '12', total_tokens: null }],
+  ] as const) {
+    test(`malformed usage (${what}) counts 0 tokens for those fields and keeps the summary`, async () => {
+      const { summary, metrics } = await failover(`usage-${what.replace(/\W+/g, '-')}`, { kind: 'ok', text: 'Fine.', usage });
+      assert.equal(summary.source, 'llm');
+      assert.equal(summary.text, 'Fine.');
+      assert.deepEqual(summary.usage, { prompt_tokens: 120, completion_tokens: 0, total_tokens: 0 });
+      assert.equal(await value(metrics, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="prompt"}'), 120);
+      assert.equal((await value(metrics, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="completion"}')) ?? 0, 0);
     });
   }
 
@@ -147,6 +174,38 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     const summary = await llm.summarizer.summarize(DETECTION, undefined);
     assert.equal(summary.error, 'llm_timeout');
     assert.equal(summary.attempts, 1, 'the attempt was cut at the request deadline, leaving no time for another');
+  });
+
+  test('a request whose deadline ran short while queuing in algo is cut without counting against the key', async () => {
+    const a = key('queued');
+    allKeys.push(a);
+    // A server of its own: no pooled connection left over from other tests.
+    const own = await startFakeOpenAi();
+    try {
+      // The first call answers slowly (and holds the only concurrency slot); the next one hangs.
+      own.script(a, (n) => (n === 0 ? { kind: 'ok', delayMs: 300 } : { kind: 'hang' }));
+      const { llm, metrics } = await setup(own, { ALGO_LLM_API_KEYS: `queued=${a}`, ALGO_LLM_MAX_CONCURRENCY: '1', ALGO_LLM_TIMEOUT_MS: '1500', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '1500', ALGO_LLM_BREAKER_THRESHOLD: '1' });
+      const [first, second] = await Promise.all([1, 2].map(() => llm.summarizer.summarize(DETECTION, undefined)));
+      assert.equal(first?.source, 'llm');
+      assert.deepEqual([second?.error, second?.attempts], ['llm_timeout', 1]);
+      assert.equal(llm.router.states()[0]?.state, 'healthy', 'the key never failed: the queued request\'s deadline did');
+      assert.equal(await value(metrics, 'api_key_requests_total{key_id="queued",outcome="failure"}'), undefined);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('with the LLM unreachable, once the circuit is open a summary falls back at once instead of waiting for the probe', async () => {
+    const a = key('closed-port');
+    allKeys.push(a);
+    const config = testConfig({ ALGO_LLM_BASE_URL: `http://127.0.0.1:${await freePort()}/v1`, ALGO_LLM_API_KEYS: `down=${a}`, ALGO_LLM_BREAKER_COOLDOWN_MS: '5000' });
+    const metrics = createMetrics(config.metrics, { runtime: false });
+    const llm = await createLlmService(config.llm, metrics, createLogger('silent'));
+    const first = await llm.summarizer.summarize(DETECTION, undefined);
+    assert.deepEqual([first.error, first.attempts], ['llm_unavailable', 3]);
+    // The circuit closes for a probe in 5 s, well within the 30 s deadline: not waited for.
+    const second = await llm.summarizer.summarize(DETECTION, undefined);
+    assert.deepEqual([second.source, second.error, second.attempts], ['template', 'all_keys_cooling_down', 0]);
   });
 
   test('a 400 (unknown model) is not retried on other keys', async () => {
@@ -214,11 +273,11 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     allKeys.push(secret);
     await writeFile(file, `a=${secret}\nb=${secret}\n`);
     await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: file }), (error: Error) => {
-      assert.match(error.message, /line 2: the same key is listed twice/);
+      assert.match(error.message, /^Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the same key is listed twice/);
       everything.push(error.message);
       return true;
     });
-    await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }), /cannot read .*missing: ENOENT/);
+    await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }), /ALGO_LLM_API_KEYS_FILE=".*missing" is not allowed; .*cannot read it: ENOENT/);
   });
 
   test('no key text in any summary, log line, error or metric of these runs', () => {
