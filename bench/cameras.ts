@@ -44,7 +44,13 @@ async function detectorRate(seconds: number): Promise<{ rate: number; core: numb
   const g = letterboxGeometry(1280, 720, width, height);
   const pixels = await sharp(await readFixture('person'))
     .resize(g.resizedWidth, g.resizedHeight, { fit: 'fill' })
-    .extend({ left: g.padLeft, top: g.padTop, right: width - g.resizedWidth - g.padLeft, bottom: height - g.resizedHeight - g.padTop, background: { r: PAD_VALUE, g: PAD_VALUE, b: PAD_VALUE } })
+    .extend({
+      left: g.padLeft,
+      top: g.padTop,
+      right: width - g.resizedWidth - g.padLeft,
+      bottom: height - g.resizedHeight - g.padTop,
+      background: { r: PAD_VALUE, g: PAD_VALUE, b: PAD_VALUE },
+    })
     .removeAlpha()
     .raw()
     .toBuffer();
@@ -69,7 +75,13 @@ async function detectorRate(seconds: number): Promise<{ rate: number; core: numb
  * the detector-bound rate with ingest's CPU cost taken out of the machine, so the camera run
  * is compared with what the detector can do next to its ffmpeg children.
  */
-async function detectorRateBesideFfmpeg(seconds: number, detectFps: number, port: number, width: number, height: number): Promise<{ rate: number; core: number }> {
+async function detectorRateBesideFfmpeg(
+  seconds: number,
+  detectFps: number,
+  port: number,
+  width: number,
+  height: number,
+): Promise<{ rate: number; core: number }> {
   const yaml = `cameras:\n${Array.from({ length: CAMERAS }, (_, i) => `  - id: load-${i}\n    url: http://127.0.0.1:${port}/load/${i}\n    detect_fps: ${detectFps}\n`).join('')}`;
   const children = parseCameras(yaml, 'bench', CAMERAS).map((camera) =>
     spawn('ffmpeg', ffmpegArgs(camera, { format: 'rgb', width, height }), { stdio: ['ignore', 'ignore', 'ignore'] }),
@@ -97,9 +109,14 @@ async function ffmpegCpuSeconds(needle: string): Promise<{ seconds: number; proc
   return { seconds: ticks / TICKS, processes };
 }
 
-async function camerasRun(detectFps: number, port: number): Promise<{ rate: number; busy: number; offered: number; ffmpegCore: number; ffmpegProcesses: number; algoCore: number; rss: number[] }> {
+async function camerasRun(
+  detectFps: number,
+  port: number,
+): Promise<{ rate: number; busy: number; offered: number; ffmpegCore: number; ffmpegProcesses: number; algoCore: number; rss: number[] }> {
   const needle = `bench-cam-${port}`;
-  const file = await writeCamerasFile(Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i}`, url: `http://127.0.0.1:${port}/${needle}/${i}`, detect_fps: detectFps })));
+  const file = await writeCamerasFile(
+    Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i}`, url: `http://127.0.0.1:${port}/${needle}/${i}`, detect_fps: detectFps })),
+  );
   const config = loadConfig({ ...env, ALGO_CAMERAS_FILE: file });
   const service = await startService(config, { logger: createLogger('warn') });
   const cameras = service.cameras!;
@@ -112,18 +129,36 @@ async function camerasRun(detectFps: number, port: number): Promise<{ rate: numb
   const busySeconds = async (): Promise<number> => {
     const families = await service.metrics.registry.getMetricsAsJSON();
     const latency = families.find((family) => family.name === 'detection_latency_seconds');
-    return latency?.values.filter((v) => (v as { metricName?: string }).metricName === 'detection_latency_seconds_sum').reduce((sum, v) => sum + v.value, 0) ?? 0;
+    return (
+      latency?.values
+        .filter((v) => (v as { metricName?: string }).metricName === 'detection_latency_seconds_sum')
+        .reduce((sum, v) => sum + v.value, 0) ?? 0
+    );
   };
   const received = (): number => cameras.list().reduce((sum, camera) => sum + camera.counts.frames, 0);
   await sleep(WARMUP_SECONDS * 1000);
   const rss: number[] = [];
-  const [d0, f0, c0, b0, cpu0, t0] = [detected(), received(), await ffmpegCpuSeconds(needle), await busySeconds(), process.cpuUsage(), performance.now()];
+  const [d0, f0, c0, b0, cpu0, t0] = [
+    detected(),
+    received(),
+    await ffmpegCpuSeconds(needle),
+    await busySeconds(),
+    process.cpuUsage(),
+    performance.now(),
+  ];
   for (let elapsed = 0; elapsed < SECONDS; elapsed += 5) {
     rss.push(process.memoryUsage().rss);
     await sleep(Math.min(5, SECONDS - elapsed) * 1000);
   }
   rss.push(process.memoryUsage().rss);
-  const [d1, f1, c1, b1, cpu1, t1] = [detected(), received(), await ffmpegCpuSeconds(needle), await busySeconds(), process.cpuUsage(cpu0), performance.now()];
+  const [d1, f1, c1, b1, cpu1, t1] = [
+    detected(),
+    received(),
+    await ffmpegCpuSeconds(needle),
+    await busySeconds(),
+    process.cpuUsage(cpu0),
+    performance.now(),
+  ];
   const wall = (t1 - t0) / 1000;
   await service.stop('bench');
   return {
@@ -140,13 +175,17 @@ async function camerasRun(detectFps: number, port: number): Promise<{ rate: numb
 const pin: boolean = process.env.BENCH_PIN !== '0' && spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]).status === 0;
 const source = await spawnMjpegCamera({ fps: 10, width: 1280, height: 720, photo: fixturePath('person') });
 if (pin && source.child.pid !== undefined) spawnSync('taskset', ['-a', '-p', '-c', '1', String(source.child.pid)]);
-console.log(`cameras: ${CAMERAS} MJPEG 1280x720 @10 fps streams on loopback${pin ? ' (camera server and the ffmpeg children on core 1, algo and its detector on core 0)' : ''}`);
+console.log(
+  `cameras: ${CAMERAS} MJPEG 1280x720 @10 fps streams on loopback${pin ? ' (camera server and the ffmpeg children on core 1, algo and its detector on core 0)' : ''}`,
+);
 
 const round1 = await detectorRate(BASELINE_SECONDS);
 const before = round1.rate;
 // Offer about 1.5× what the detector can take, so detection, not ingest, is the bound.
 const detectFps = Math.max(0.5, Math.ceil((before * 1.5 * 2) / CAMERAS) / 2);
-console.log(`detector alone (round 1): ${fmt(before)} detections/s, algo CPU ${fmt(round1.core * 100, 1)} % of a core → detect_fps ${detectFps} per camera (${fmt(detectFps * CAMERAS, 1)} frames/s offered)`);
+console.log(
+  `detector alone (round 1): ${fmt(before)} detections/s, algo CPU ${fmt(round1.core * 100, 1)} % of a core → detect_fps ${detectFps} per camera (${fmt(detectFps * CAMERAS, 1)} frames/s offered)`,
+);
 const run = await camerasRun(detectFps, source.port);
 const round2 = await detectorRate(BASELINE_SECONDS);
 const afterRate = round2.rate;
@@ -159,15 +198,23 @@ const input = await (async () => {
   return size;
 })();
 const beside = await detectorRateBesideFfmpeg(BASELINE_SECONDS, detectFps, source.port, input.width, input.height);
-console.log(`detector alone next to ${CAMERAS} ffmpeg readers of the same streams: ${fmt(beside.rate)} detections/s, algo CPU ${fmt(beside.core * 100, 1)} % of a core`);
+console.log(
+  `detector alone next to ${CAMERAS} ffmpeg readers of the same streams: ${fmt(beside.rate)} detections/s, algo CPU ${fmt(beside.core * 100, 1)} % of a core`,
+);
 const bound = (before + afterRate) / 2;
 await source.kill();
 
 const mb = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 console.log(`\n${CAMERAS} cameras × detect_fps ${detectFps}, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up`);
 console.log(`  frames received from ffmpeg: ${fmt(run.offered)} /s`);
-console.log(`  detections:                  ${fmt(run.rate)} /s vs detector alone ${fmt(bound)} /s = ${fmt(run.rate / bound)}×; vs detector next to the same ffmpeg load ${fmt(beside.rate)} /s = ${fmt(run.rate / beside.rate)}× (target ≥ 0.9×)`);
+console.log(
+  `  detections:                  ${fmt(run.rate)} /s vs detector alone ${fmt(bound)} /s = ${fmt(run.rate / bound)}×; vs detector next to the same ffmpeg load ${fmt(beside.rate)} /s = ${fmt(run.rate / beside.rate)}× (target ≥ 0.9×)`,
+);
 console.log(`  detector busy (sum of detection latency / wall time, concurrency 1): ${fmt(run.busy * 100, 1)} %`);
-console.log(`  ffmpeg CPU: ${fmt(run.ffmpegCore * 100, 1)} % of a core for ${run.ffmpegProcesses} processes (${fmt((run.ffmpegCore * 100) / Math.max(1, run.ffmpegProcesses), 1)} % each)`);
+console.log(
+  `  ffmpeg CPU: ${fmt(run.ffmpegCore * 100, 1)} % of a core for ${run.ffmpegProcesses} processes (${fmt((run.ffmpegCore * 100) / Math.max(1, run.ffmpegProcesses), 1)} % each)`,
+);
 console.log(`  algo process CPU (main thread + detector workers): ${fmt(run.algoCore * 100, 1)} % of a core`);
-console.log(`  RSS every 5 s (MiB): ${run.rss.map(mb).join(' ')}; last - first = ${mb(run.rss[run.rss.length - 1]! - run.rss[0]!)} MiB, max ${mb(Math.max(...run.rss))} MiB`);
+console.log(
+  `  RSS every 5 s (MiB): ${run.rss.map(mb).join(' ')}; last - first = ${mb(run.rss[run.rss.length - 1]! - run.rss[0]!)} MiB, max ${mb(Math.max(...run.rss))} MiB`,
+);

@@ -39,8 +39,12 @@ interface RawModel {
 
 /** session.run samples of each model (one per round, same index = same round), alternating which goes first every round. */
 async function rawSessionRuns(models: RawModel[]): Promise<number[][]> {
-  const sessions = await Promise.all(models.map((model) => ort.InferenceSession.create(model.path, { graphOptimizationLevel: 'all', executionMode: 'sequential' })));
-  const inputs = models.map((model) => new ort.Tensor('float32', new Float32Array(model.dims.reduce((a, b) => a * b)).fill(model.fill), model.dims));
+  const sessions = await Promise.all(
+    models.map((model) => ort.InferenceSession.create(model.path, { graphOptimizationLevel: 'all', executionMode: 'sequential' })),
+  );
+  const inputs = models.map(
+    (model) => new ort.Tensor('float32', new Float32Array(model.dims.reduce((a, b) => a * b)).fill(model.fill), model.dims),
+  );
   const samples: number[][] = models.map(() => []);
   for (let round = 0; round < WARMUP + RAW_ROUNDS; round++) {
     const order = round % 2 === 0 ? models.map((_, i) => i) : models.map((_, i) => models.length - 1 - i);
@@ -109,7 +113,9 @@ const cell = (value: number, digits = 2): string => (Number.isFinite(value) ? fm
 
 /** "median [p25–p75]" of samples. */
 function spread(values: number[], digits = 2): string {
-  return values.length === 0 ? '–' : `${fmt(median(values), digits)} [${fmt(percentile(values, 25), digits)}–${fmt(percentile(values, 75), digits)}]`;
+  return values.length === 0
+    ? '–'
+    : `${fmt(median(values), digits)} [${fmt(percentile(values, 25), digits)}–${fmt(percentile(values, 75), digits)}]`;
 }
 
 /** Frame-order samples of one contender over all photos (same index = same frame for every contender). */
@@ -123,11 +129,15 @@ async function printTable(label: string, byPhoto: Map<string, Timings[]>): Promi
   for (const [name, timings] of byPhoto) {
     const meta = await sharp(await readFixture(name as (typeof FIXTURE_NAMES)[number])).metadata();
     const medians = STAGES.map((stage) => median(timings.map((t) => t[stage])));
-    console.log(`  ${`${name} ${meta.width}x${meta.height}`.padEnd(22)}${medians.map((m) => cell(m).padStart(12)).join('')}${fmt(1000 / medians[4]!, 1).padStart(10)}`);
+    console.log(
+      `  ${`${name} ${meta.width}x${meta.height}`.padEnd(22)}${medians.map((m) => cell(m).padStart(12)).join('')}${fmt(1000 / medians[4]!, 1).padStart(10)}`,
+    );
   }
   const all = allFrames(byPhoto);
   const overall = STAGES.map((stage) => median(all.map((t) => t[stage])));
-  console.log(`  ${`all photos (n=${all.length})`.padEnd(22)}${overall.map((m) => cell(m).padStart(12)).join('')}${fmt(1000 / overall[4]!, 1).padStart(10)}`);
+  console.log(
+    `  ${`all photos (n=${all.length})`.padEnd(22)}${overall.map((m) => cell(m).padStart(12)).join('')}${fmt(1000 / overall[4]!, 1).padStart(10)}`,
+  );
 }
 
 /** Prints one of the issue's targets as met / not met from paired ratios, saying when their spread straddles it. */
@@ -136,24 +146,45 @@ function verdict(name: string, ratios: number[], target: number, meets: (ratio: 
   const [p25, p75] = [percentile(ratios, 25), percentile(ratios, 75)];
   const straddles = meets(p25) !== meets(p75);
   const result = meets(mid) ? 'MET' : 'NOT MET';
-  console.log(`  ${result}: ${name}: median ${fmt(mid)}x, p25–p75 ${fmt(p25)}–${fmt(p75)}x over n=${ratios.length} pairs (target ${target}x)${straddles ? '; the spread straddles the target, so this run does not settle it' : ''}`);
+  console.log(
+    `  ${result}: ${name}: median ${fmt(mid)}x, p25–p75 ${fmt(p25)}–${fmt(p75)}x over n=${ratios.length} pairs (target ${target}x)${straddles ? '; the spread straddles the target, so this run does not settle it' : ''}`,
+  );
 }
 
 await mkdir('.bench', { recursive: true });
 const { bytes, macs } = buildCostModel();
 const costPath = '.bench/yolov8n-cost.onnx';
 await writeFile(costPath, bytes);
-console.log(`YOLOv8n-cost: ${costPath}, ${fmt(bytes.length / 1e6, 1)} MB, ${fmt((2 * macs) / 1e9)} GFLOPs at 640x640 (YOLOv8n: 8.7), random weights`);
+console.log(
+  `YOLOv8n-cost: ${costPath}, ${fmt(bytes.length / 1e6, 1)} MB, ${fmt((2 * macs) / 1e9)} GFLOPs at 640x640 (YOLOv8n: 8.7), random weights`,
+);
 console.log(`CenterNet (built-in): ${BUILTIN_MODEL.path}, 512x512 NHWC`);
-console.log(`load average at start: ${loadavg().map((l) => fmt(l)).join(' ')} on ${availableParallelism()} cores`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => fmt(l))
+    .join(' ')} on ${availableParallelism()} cores`,
+);
 
 const [centernetRaw, costRaw] = await rawSessionRuns([
-  { label: 'centernet', path: BUILTIN_MODEL.path, input: 'tower_0/images:0', output: 'tower_0/detections', dims: [1, 512, 512, 3], fill: 114 },
+  {
+    label: 'centernet',
+    path: BUILTIN_MODEL.path,
+    input: 'tower_0/images:0',
+    output: 'tower_0/detections',
+    dims: [1, 512, 512, 3],
+    fill: 114,
+  },
   { label: 'yolov8n-cost', path: costPath, input: 'images', output: 'output0', dims: [1, 3, 640, 640], fill: 0.45 },
 ]);
-console.log(`\nraw session.run on the main thread, ${RAW_ROUNDS} alternating rounds after ${WARMUP} warm-up, median [p25–p75] ms: CenterNet ${spread(centernetRaw!)}, YOLOv8n-cost ${spread(costRaw!)}`);
+console.log(
+  `\nraw session.run on the main thread, ${RAW_ROUNDS} alternating rounds after ${WARMUP} warm-up, median [p25–p75] ms: CenterNet ${spread(centernetRaw!)}, YOLOv8n-cost ${spread(costRaw!)}`,
+);
 
-const contenders = [await pipelineContender('CenterNet, the built-in default', {}), await pipelineContender('YOLOv8n-cost model', { ALGO_MODEL_PATH: costPath }), await hogContender()];
+const contenders = [
+  await pipelineContender('CenterNet, the built-in default', {}),
+  await pipelineContender('YOLOv8n-cost model', { ALGO_MODEL_PATH: costPath }),
+  await hogContender(),
+];
 const results = await runAll(contenders);
 for (const [i, contender] of contenders.entries()) await printTable(contender.label, results[i]!);
 await Promise.all(contenders.map((contender) => contender.close()));
@@ -163,9 +194,12 @@ const inference = (t: Timings): number => t.inference;
 const total = (t: Timings): number => t.total;
 const overhead = (t: Timings): number => t.total - t.inference;
 
-console.log(`\nsummary, ms: median [p25–p75]; raw session.run over ${RAW_ROUNDS} rounds, the rest over ${centernet.length} frames (${FIXTURE_NAMES.length} photos × ${RUNS})`);
+console.log(
+  `\nsummary, ms: median [p25–p75]; raw session.run over ${RAW_ROUNDS} rounds, the rest over ${centernet.length} frames (${FIXTURE_NAMES.length} photos × ${RUNS})`,
+);
 const widths = [36, 24, 24, 26];
-const row = (label: string, values: string[]): void => console.log(`  ${label.padEnd(widths[0]!)}${values.map((v, i) => v.padStart(widths[i + 1]!)).join('')}`);
+const row = (label: string, values: string[]): void =>
+  console.log(`  ${label.padEnd(widths[0]!)}${values.map((v, i) => v.padStart(widths[i + 1]!)).join('')}`);
 row('', ['CenterNet', 'YOLOv8n-cost', 'HOG']);
 row('session.run, raw (main thread)', [spread(centernetRaw!), spread(costRaw!), '–']);
 row("session.run inside algo's worker", [spread(pick(centernet, inference)), spread(pick(cost, inference)), '–']);
@@ -179,4 +213,6 @@ console.log('\ntargets (issue 12), from paired ratios');
 const ratios = (a: number[], b: number[]): number[] => a.map((value, i) => value / b[i]!);
 verdict('CenterNet raw session.run / YOLOv8n-cost raw session.run <= 0.8', ratios(centernetRaw!, costRaw!), 0.8, (r) => r <= 0.8);
 verdict('HOG end to end / CenterNet end to end >= 5', ratios(pick(hog, total), pick(centernet, total)), 5, (r) => r >= 5);
-console.log(`  (for information, not a target: CenterNet / YOLOv8n-cost session.run inside algo ${spread(ratios(pick(centernet, inference), pick(cost, inference)))}x)`);
+console.log(
+  `  (for information, not a target: CenterNet / YOLOv8n-cost session.run inside algo ${spread(ratios(pick(centernet, inference), pick(cost, inference)))}x)`,
+);

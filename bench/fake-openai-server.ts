@@ -3,7 +3,11 @@
 // bench-revoked answers 401. Prints its base URL on stdout.
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
 
-export const BENCH_KEYS = { ok: 'sk-bench-ok-00000000000000000000', limited: 'sk-bench-limited-000000000000000', revoked: 'sk-bench-revoked-000000000000000' } as const;
+export const BENCH_KEYS = {
+  ok: 'sk-bench-ok-00000000000000000000',
+  limited: 'sk-bench-limited-000000000000000',
+  revoked: 'sk-bench-revoked-000000000000000',
+} as const;
 
 if (process.argv[1]?.endsWith('fake-openai-server.ts') === true) {
   const fake = await startFakeOpenAi();

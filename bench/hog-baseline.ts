@@ -32,7 +32,17 @@ interface OpenCv {
   HOGDescriptor: {
     new (): CvDeletable & {
       setSVMDetector(detector: CvMat): void;
-      detectMultiScale(img: CvMat, found: unknown, weights: unknown, hitThreshold: number, winStride: unknown, padding: unknown, scale: number, finalThreshold: number, meanShift: boolean): void;
+      detectMultiScale(
+        img: CvMat,
+        found: unknown,
+        weights: unknown,
+        hitThreshold: number,
+        winStride: unknown,
+        padding: unknown,
+        scale: number,
+        finalThreshold: number,
+        meanShift: boolean,
+      ): void;
     };
     getDefaultPeopleDetector(): CvVector<number>;
   };
@@ -79,10 +89,21 @@ export async function loadHogBaseline(): Promise<HogDetect> {
     const candidates: Candidate[] = [];
     for (let i = 0; i < found.size(); i++) {
       const rect = found.get(i);
-      candidates.push({ classId: 0, score: Math.min(1, Math.max(0, weights.get(i))), x1: rect.x, y1: rect.y, x2: rect.x + rect.width, y2: rect.y + rect.height });
+      candidates.push({
+        classId: 0,
+        score: Math.min(1, Math.max(0, weights.get(i))),
+        x1: rect.x,
+        y1: rect.y,
+        x2: rect.x + rect.width,
+        y2: rect.y + rect.height,
+      });
     }
     for (const object of [mat, found, weights]) object.delete();
-    const people = nonMaxSuppression(candidates.filter((c) => c.score >= 0.25), 0.45, 300).map((c) => unletterbox(c.x1, c.y1, c.x2, c.y2, geometry, image.width, image.height));
+    const people = nonMaxSuppression(
+      candidates.filter((c) => c.score >= 0.25),
+      0.45,
+      300,
+    ).map((c) => unletterbox(c.x1, c.y1, c.x2, c.y2, geometry, image.width, image.height));
     return { people, decodeMs: decoded - start, inferenceMs };
   };
 }

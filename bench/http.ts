@@ -40,7 +40,9 @@ async function load(url: string, seconds: number): Promise<number> {
 
 async function throughput(): Promise<void> {
   const runs: Record<'on' | 'off', number[]> = { on: [], off: [] };
-  console.log(`HTTP throughput, GET /api/v1/info, ${CONNECTIONS} connections, ${DURATION_S}s per run, ${ROUNDS} alternating rounds${PIN ? ', server pinned to core 1, load to core 0' : ''}`);
+  console.log(
+    `HTTP throughput, GET /api/v1/info, ${CONNECTIONS} connections, ${DURATION_S}s per run, ${ROUNDS} alternating rounds${PIN ? ', server pinned to core 1, load to core 0' : ''}`,
+  );
   for (let round = 0; round < ROUNDS; round++) {
     const order: Array<'on' | 'off'> = round % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
     for (const mode of order) {
@@ -54,7 +56,9 @@ async function throughput(): Promise<void> {
   }
   const on = median(runs.on);
   const off = median(runs.off);
-  console.log(`  median: metrics on ${fmt(on, 0)} req/s, metrics off ${fmt(off, 0)} req/s, ratio on/off ${fmt(on / off, 3)} (target >= 0.95)`);
+  console.log(
+    `  median: metrics on ${fmt(on, 0)} req/s, metrics off ${fmt(off, 0)} req/s, ratio on/off ${fmt(on / off, 3)} (target >= 0.95)`,
+  );
 }
 
 function populate(combinations: number) {
@@ -62,7 +66,12 @@ function populate(combinations: number) {
   const statuses = [200, 201, 400, 404, 500];
   for (let i = 0; i < combinations; i++) {
     metrics.http.requestStarted();
-    metrics.http.requestFinished(i % 2 === 0 ? 'GET' : 'POST', `/api/v1/route${Math.floor(i / statuses.length)}`, statuses[i % statuses.length]!, 0.001 * (i % 50));
+    metrics.http.requestFinished(
+      i % 2 === 0 ? 'GET' : 'POST',
+      `/api/v1/route${Math.floor(i / statuses.length)}`,
+      statuses[i % statuses.length]!,
+      0.001 * (i % 50),
+    );
   }
   return metrics;
 }
@@ -87,7 +96,9 @@ async function renderTimes(): Promise<void> {
     const ours = await time(() => renderMetrics(metrics.registry, 'prometheus'), 50);
     const openMetrics = await time(() => renderMetrics(metrics.registry, 'openmetrics'), 50);
     const promClient = await time(() => metrics.registry.metrics(), 50);
-    console.log(`  ${series} series: algo ${fmt(ours)} ms, algo OpenMetrics ${fmt(openMetrics)} ms, prom-client registry.metrics() ${fmt(promClient)} ms (target <= 5 ms at 1k)`);
+    console.log(
+      `  ${series} series: algo ${fmt(ours)} ms, algo OpenMetrics ${fmt(openMetrics)} ms, prom-client registry.metrics() ${fmt(promClient)} ms (target <= 5 ms at 1k)`,
+    );
   }
 }
 

@@ -39,7 +39,12 @@ const detection: DetectionResponse = {
   camera_id: 'bench',
   model_type: 'yolov8n',
   image: { width: 640, height: 480 },
-  objects: Array.from({ length: 6 }, (_, i) => ({ label: i < 4 ? 'person' : 'car', class_id: i < 4 ? 0 : 2, score: 0.8, box: { x: i * 90, y: 100, width: 60, height: 160 } })),
+  objects: Array.from({ length: 6 }, (_, i) => ({
+    label: i < 4 ? 'person' : 'car',
+    class_id: i < 4 ? 0 : 2,
+    score: 0.8,
+    box: { x: i * 90, y: 100, width: 60, height: 160 },
+  })),
   groups: [{ id: 0, members: [0, 1], size: 2, box: { x: 0, y: 100, width: 150, height: 160 } }],
   timings_ms: { decode: 1, preprocess: 1, inference: 1, postprocess: 1, total: 4 },
 };
@@ -49,16 +54,30 @@ const body = client.body(await buildMessages(detection, undefined, { template: D
 const url = `${baseUrl}/chat/completions`;
 
 async function direct(): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${BENCH_KEYS.ok}`, 'content-type': 'application/json', accept: 'application/json' }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_KEYS.ok}`, 'content-type': 'application/json', accept: 'application/json' },
+    body,
+  });
   const answer = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-  if (response.status !== 200 || typeof answer.choices[0]?.message.content !== 'string') throw new Error(`direct call failed: ${response.status}`);
+  if (response.status !== 200 || typeof answer.choices[0]?.message.content !== 'string')
+    throw new Error(`direct call failed: ${response.status}`);
 }
 
 const metrics = createMetrics(config.metrics, { runtime: false });
-const router = new KeyRouter({ maxAttempts: 3, breakerThreshold: 3, breakerCooldownMs: 30_000, recorder: metrics.apiKeys, llmRecorder: metrics.llm.forModel('bench', 'gpt-bench') });
+const router = new KeyRouter({
+  maxAttempts: 3,
+  breakerThreshold: 3,
+  breakerCooldownMs: 30_000,
+  recorder: metrics.apiKeys,
+  llmRecorder: metrics.llm.forModel('bench', 'gpt-bench'),
+});
 router.setKeys(['a', 'b', 'c'].map((keyId) => ({ keyId, secret: BENCH_KEYS.ok, rpm: undefined })));
 async function routed(): Promise<void> {
-  const result = await router.route((lease, signal) => client.complete(body, lease, signal), { deadlineMs: Date.now() + 30_000, attemptTimeoutMs: 15_000 });
+  const result = await router.route((lease, signal) => client.complete(body, lease, signal), {
+    deadlineMs: Date.now() + 30_000,
+    attemptTimeoutMs: 15_000,
+  });
   if (!result.ok) throw new Error(`routed call failed: ${result.error}`);
 }
 
@@ -80,15 +99,21 @@ async function pairedRound(): Promise<{ direct: number[]; router: number[]; diff
   return times;
 }
 
-console.log(`Router overhead: ${ROUNDS} rounds of ${CALLS} back-to-back pairs (direct fetch, routed call; order alternating), keep-alive loopback${PIN ? ', server on core 1, client on core 0' : ''}`);
+console.log(
+  `Router overhead: ${ROUNDS} rounds of ${CALLS} back-to-back pairs (direct fetch, routed call; order alternating), keep-alive loopback${PIN ? ', server on core 1, client on core 0' : ''}`,
+);
 for (let i = 0; i < 200; i++) await (i % 2 === 0 ? direct() : routed()); // warm-up: JIT, sockets
 const p50: Record<'direct' | 'router' | 'diff', number[]> = { direct: [], router: [], diff: [] };
 for (let round = 0; round < ROUNDS; round++) {
   const times = await pairedRound();
   for (const what of ['direct', 'router', 'diff'] as const) p50[what].push(percentile(times[what], 50));
-  console.log(`  round ${round + 1}: p50 direct ${fmt(percentile(times.direct, 50), 3)} ms, routed ${fmt(percentile(times.router, 50), 3)} ms, paired difference p50 ${fmt(percentile(times.diff, 50), 3)} ms; p99 ${fmt(percentile(times.direct, 99), 2)} / ${fmt(percentile(times.router, 99), 2)} ms`);
+  console.log(
+    `  round ${round + 1}: p50 direct ${fmt(percentile(times.direct, 50), 3)} ms, routed ${fmt(percentile(times.router, 50), 3)} ms, paired difference p50 ${fmt(percentile(times.diff, 50), 3)} ms; p99 ${fmt(percentile(times.direct, 99), 2)} / ${fmt(percentile(times.router, 99), 2)} ms`,
+  );
 }
-console.log(`  median over rounds: p50 direct fetch ${fmt(median(p50.direct), 3)} ms, through the router ${fmt(median(p50.router), 3)} ms; router overhead (p50 of paired differences) ${fmt(median(p50.diff), 3)} ms (target <= 1 ms)`);
+console.log(
+  `  median over rounds: p50 direct fetch ${fmt(median(p50.direct), 3)} ms, through the router ${fmt(median(p50.router), 3)} ms; router overhead (p50 of paired differences) ${fmt(median(p50.diff), 3)} ms (target <= 1 ms)`,
+);
 
 // 2. Resilience through the whole summarizer with the default ALGO_LLM_MAX_ATTEMPTS.
 const poolConfig = loadConfig({
@@ -121,10 +146,20 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-const keyRequests = (await poolMetrics.registry.getSingleMetric('api_key_requests_total')?.get())?.values.map((v) => `${v.labels.key_id}/${v.labels.outcome}=${v.value}`).join(' ');
-console.log(`Resilience: ${SUMMARIES} summaries arriving every ${PACE_MS} ms, up to ${CONCURRENCY} at a time, max attempts ${poolConfig.llm.maxAttempts}; keys: healthy, limited (429 every other request, no Retry-After), revoked (401)`);
-console.log(`  LLM summaries ${outcomes.llm}/${SUMMARIES} = ${fmt((100 * outcomes.llm) / SUMMARIES, 1)} % (target 100 %), template ${outcomes.template}${errors.size > 0 ? ` (${[...errors].map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`);
-console.log(`  attempts per summary: mean ${fmt(attempts.reduce((a, b) => a + b, 0) / attempts.length, 3)}, max ${Math.max(...attempts)}; answered by ${[...byKey].map(([k, n]) => `${k} ${n}`).join(', ')}`);
-console.log(`  summary latency p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms; ${fmt(SUMMARIES / seconds, 0)} summaries/s`);
+const keyRequests = (await poolMetrics.registry.getSingleMetric('api_key_requests_total')?.get())?.values
+  .map((v) => `${v.labels.key_id}/${v.labels.outcome}=${v.value}`)
+  .join(' ');
+console.log(
+  `Resilience: ${SUMMARIES} summaries arriving every ${PACE_MS} ms, up to ${CONCURRENCY} at a time, max attempts ${poolConfig.llm.maxAttempts}; keys: healthy, limited (429 every other request, no Retry-After), revoked (401)`,
+);
+console.log(
+  `  LLM summaries ${outcomes.llm}/${SUMMARIES} = ${fmt((100 * outcomes.llm) / SUMMARIES, 1)} % (target 100 %), template ${outcomes.template}${errors.size > 0 ? ` (${[...errors].map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`,
+);
+console.log(
+  `  attempts per summary: mean ${fmt(attempts.reduce((a, b) => a + b, 0) / attempts.length, 3)}, max ${Math.max(...attempts)}; answered by ${[...byKey].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+);
+console.log(
+  `  summary latency p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms; ${fmt(SUMMARIES / seconds, 0)} summaries/s`,
+);
 console.log(`  api_key_requests_total: ${keyRequests}`);
 server.kill('SIGTERM');

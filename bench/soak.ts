@@ -104,7 +104,14 @@ const count = (kind: string, outcome: string | number): void => {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One request over a kept-alive agent; resolves to the status, or 'aborted' when `abortAfterMs` cut it. */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: Buffer, abortAfterMs?: number): Promise<number | 'aborted' | 'error'> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  abortAfterMs?: number,
+): Promise<number | 'aborted' | 'error'> {
   return new Promise((resolve) => {
     const signal = abortAfterMs === undefined ? undefined : AbortSignal.timeout(abortAfterMs);
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent, signal }, (res) => {
@@ -134,7 +141,11 @@ async function loop(until: number, pauseMs: number, step: () => Promise<void>): 
 
 function garbageForms(photo: Buffer): Array<{ type: string; body: Buffer }> {
   const boundary = 'soak-boundary';
-  const form = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), photo, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const form = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    photo,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
   return [
     { type: 'multipart/form-data', body: photo },
     { type: `multipart/form-data; boundary=${boundary}`, body: form.subarray(0, 4000) },
@@ -157,7 +168,9 @@ async function main(): Promise<void> {
   let scrapes = 0;
   const overloadWindows: Array<[number, number]> = [];
 
-  console.log(`soak: ${SECONDS}s (${WARM_UP_MS / 1000}s warm-up), default detector, concurrency 1, queue 4, ALGO_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}${PIN ? ', server on core 0, load on core 1' : ''}`);
+  console.log(
+    `soak: ${SECONDS}s (${WARM_UP_MS / 1000}s warm-up), default detector, concurrency 1, queue 4, ALGO_REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT_MS}${PIN ? ', server on core 0, load on core 1' : ''}`,
+  );
   const forms = garbageForms(photo);
   let form = 0;
   await Promise.all([
@@ -166,12 +179,16 @@ async function main(): Promise<void> {
     // Bursts past the queue every 5 s: 24 at once.
     loop(until, 5000, async () => {
       const from = Date.now();
-      const results = await Promise.all(Array.from({ length: 24 }, () => send(port, 'POST', '/api/v1/detect?camera_id=burst', detectHeaders, photo)));
+      const results = await Promise.all(
+        Array.from({ length: 24 }, () => send(port, 'POST', '/api/v1/detect?camera_id=burst', detectHeaders, photo)),
+      );
       overloadWindows.push([from, Date.now() + 1000]);
       for (const result of results) count('burst', result);
     }),
     // Uploads the client aborts: whole frames abandoned while queued, and uploads cut mid-body.
-    loop(until, 500, async () => count('aborted-queued', await send(port, 'POST', '/api/v1/detect', detectHeaders, photo, 20 + Math.floor(Math.random() * 200)))),
+    loop(until, 500, async () =>
+      count('aborted-queued', await send(port, 'POST', '/api/v1/detect', detectHeaders, photo, 20 + Math.floor(Math.random() * 200))),
+    ),
     loop(until, 700, async () => {
       const socket = await openSocket(port);
       socket.on('error', () => undefined);
@@ -197,7 +214,12 @@ async function main(): Promise<void> {
       const socket = await openSocket(port);
       socket.on('error', () => undefined);
       const reading = readAnswers(socket, 2);
-      const one = Buffer.concat([Buffer.from(`POST /api/v1/detect?camera_id=pipelined HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nContent-Length: ${photo.length}\r\n\r\n`), photo]);
+      const one = Buffer.concat([
+        Buffer.from(
+          `POST /api/v1/detect?camera_id=pipelined HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nContent-Length: ${photo.length}\r\n\r\n`,
+        ),
+        photo,
+      ]);
       socket.write(Buffer.concat([one, one]));
       const { answers } = await reading;
       socket.destroy();
@@ -209,7 +231,9 @@ async function main(): Promise<void> {
       const socket = await openSocket(port);
       socket.on('error', () => undefined);
       const reading = readAnswers(socket);
-      socket.write('POST /api/v1/detect HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n');
+      socket.write(
+        'POST /api/v1/detect HTTP/1.1\r\nHost: soak\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n',
+      );
       const { answers } = await reading;
       socket.destroy();
       count('malformed-chunked', answers[0]?.status ?? 'closed without answer');
@@ -237,14 +261,20 @@ async function main(): Promise<void> {
   const socketsAtEnd = await openSockets(server.pid);
   const text = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } }).then((response) => response.text());
   const inFlightAtEnd = Number(/^http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? -1) - 1;
-  const byStatus = [...text.matchAll(/^http_requests_total\{method="[A-Z]+",route="([^"]+)",status_code="(\d+)"\} (\d+)/gm)].filter(([, route]) => route !== '/metrics' && route !== '/readyz');
-  const detectionErrors = [...text.matchAll(/^detection_errors_total\{reason="([a-z_]+)"\} (\d+)/gm)].map(([, reason, n]) => `${reason}=${n}`);
+  const byStatus = [...text.matchAll(/^http_requests_total\{method="[A-Z]+",route="([^"]+)",status_code="(\d+)"\} (\d+)/gm)].filter(
+    ([, route]) => route !== '/metrics' && route !== '/readyz',
+  );
+  const detectionErrors = [...text.matchAll(/^detection_errors_total\{reason="([a-z_]+)"\} (\d+)/gm)].map(
+    ([, reason, n]) => `${reason}=${n}`,
+  );
   await server.stop();
 
   const loadLines = server.logTimes.filter((t) => t >= started && t <= loadEnded);
   const perSecond = new Map<number, number>();
   for (const t of loadLines) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
-  const overloadSeconds = [...perSecond].filter(([second]) => overloadWindows.some(([from, to]) => second * 1000 + 999 >= from && second * 1000 <= to));
+  const overloadSeconds = [...perSecond].filter(([second]) =>
+    overloadWindows.some(([from, to]) => second * 1000 + 999 >= from && second * 1000 <= to),
+  );
   const maxOverloadRate = Math.max(0, ...overloadSeconds.map(([, n]) => n));
   const meanRate = loadLines.length / ((loadEnded - started) / 1000);
   const fiveHundreds = byStatus.filter(([, , status]) => Number(status) >= 500 && status !== '503');
@@ -262,15 +292,30 @@ async function main(): Promise<void> {
   console.log(`  detection_errors_total: ${detectionErrors.join(', ')}`);
   const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
   console.log('\nfigures (target):');
-  console.log(`  5xx other than 503 overload        ${fiveHundreds.reduce((sum, [, , , n]) => sum + Number(n), 0)} (0) ${verdict(fiveHundreds.length === 0)}`);
+  console.log(
+    `  5xx other than 503 overload        ${fiveHundreds.reduce((sum, [, , , n]) => sum + Number(n), 0)} (0) ${verdict(fiveHundreds.length === 0)}`,
+  );
   console.log(`  max in-flight seen                 ${maxInFlight}`);
   console.log(`  in-flight at the end               ${inFlightAtEnd} (0) ${verdict(inFlightAtEnd === 0)}`);
-  console.log(`  open sockets at the end            ${socketsAtEnd} (baseline ${baselineSockets}) ${verdict(socketsAtEnd <= baselineSockets)}`);
-  console.log(`  RSS after warm-up → end            ${fmt(rssAfterWarmUp / 2 ** 20, 1)} → ${fmt(rssAtEnd / 2 ** 20, 1)} MiB, growth ${fmt(growth * 100, 1)} % (< 10 %) ${verdict(growth < 0.1)}`);
-  console.log(`  log lines/s, whole run             ${fmt(meanRate, 1)} (levels: ${[...server.logLevels].sort().map(([level, n]) => `${level}:${n}`).join(' ')})`);
+  console.log(
+    `  open sockets at the end            ${socketsAtEnd} (baseline ${baselineSockets}) ${verdict(socketsAtEnd <= baselineSockets)}`,
+  );
+  console.log(
+    `  RSS after warm-up → end            ${fmt(rssAfterWarmUp / 2 ** 20, 1)} → ${fmt(rssAtEnd / 2 ** 20, 1)} MiB, growth ${fmt(growth * 100, 1)} % (< 10 %) ${verdict(growth < 0.1)}`,
+  );
+  console.log(
+    `  log lines/s, whole run             ${fmt(meanRate, 1)} (levels: ${[...server.logLevels]
+      .sort()
+      .map(([level, n]) => `${level}:${n}`)
+      .join(' ')})`,
+  );
   console.log(`  log lines/s, worst overload second ${maxOverloadRate} (< 10) ${verdict(maxOverloadRate < 10)}`);
-  console.log(`  /metrics p99 over ${scrapeMs.length} scrapes      ${fmt(p99, 1)} ms (< ${SCRAPE_P99_TARGET_MS}) ${verdict(p99 < SCRAPE_P99_TARGET_MS)}; ${scrapes} scrapes in ${expectedScrapes} s (target one a second)`);
-  console.log(`  requests, client vs server         ${clientTotal} sent, ${serverTotal} in http_requests_total: difference ${serverTotal - clientTotal} (0) ${verdict(serverTotal === clientTotal)}`);
+  console.log(
+    `  /metrics p99 over ${scrapeMs.length} scrapes      ${fmt(p99, 1)} ms (< ${SCRAPE_P99_TARGET_MS}) ${verdict(p99 < SCRAPE_P99_TARGET_MS)}; ${scrapes} scrapes in ${expectedScrapes} s (target one a second)`,
+  );
+  console.log(
+    `  requests, client vs server         ${clientTotal} sent, ${serverTotal} in http_requests_total: difference ${serverTotal - clientTotal} (0) ${verdict(serverTotal === clientTotal)}`,
+  );
 }
 
 main().catch((error: unknown) => {

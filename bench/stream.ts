@@ -59,7 +59,11 @@ async function kafkaFps(brokers: string[], round: number): Promise<{ fps: number
   const results = messages.get(`${name}.detections`) ?? [];
   await waitFor('warm-up result', async () => (results.length >= 1 ? true : undefined), 60_000, 20);
   const start = performance.now();
-  await produceFrames(producer, `${name}.frames`, Array.from({ length: FRAMES }, (_, i) => ({ key: `cam-${i % 8}`, value: frameAt(i), headers: { 'frame-id': String(i) } })));
+  await produceFrames(
+    producer,
+    `${name}.frames`,
+    Array.from({ length: FRAMES }, (_, i) => ({ key: `cam-${i % 8}`, value: frameAt(i), headers: { 'frame-id': String(i) } })),
+  );
   await waitFor('all results', async () => (results.length >= FRAMES + 1 ? true : undefined), 300_000, 10);
   const first = results[1]!.receivedAtMs;
   const last = results[FRAMES]!.receivedAtMs;
@@ -78,9 +82,13 @@ for (let round = 0; round < ROUNDS; round++) {
   const stream = await kafkaFps(broker.brokers, round);
   runs.detector.push(detector);
   runs.kafka.push(stream.fps);
-  console.log(`  round ${round + 1}: detector alone ${fmt(detector, 1)} frames/s, through Kafka ${fmt(stream.fps, 1)} frames/s (first result after ${fmt(stream.firstMs, 0)} ms)`);
+  console.log(
+    `  round ${round + 1}: detector alone ${fmt(detector, 1)} frames/s, through Kafka ${fmt(stream.fps, 1)} frames/s (first result after ${fmt(stream.firstMs, 0)} ms)`,
+  );
 }
 await broker.stop();
 const detector = median(runs.detector);
 const stream = median(runs.kafka);
-console.log(`  median: detector ${fmt(detector, 1)} frames/s, Kafka end-to-end ${fmt(stream, 1)} frames/s, ratio ${fmt(stream / detector, 3)} (target >= 0.9)`);
+console.log(
+  `  median: detector ${fmt(detector, 1)} frames/s, Kafka end-to-end ${fmt(stream, 1)} frames/s, ratio ${fmt(stream / detector, 3)} (target >= 0.9)`,
+);

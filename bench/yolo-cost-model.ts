@@ -23,17 +23,36 @@ export function buildCostModel(size = 640, seed = 42): CostModel {
   let macs = 0;
   let counter = 0;
 
-  function conv(input: string, cin: number, cout: number, kernel: number, stride: number, spatial: number, activate = true): { name: string; spatial: number } {
+  function conv(
+    input: string,
+    cin: number,
+    cout: number,
+    kernel: number,
+    stride: number,
+    spatial: number,
+    activate = true,
+  ): { name: string; spatial: number } {
     const id = counter++;
     const bound = Math.sqrt(6 / (cin * kernel * kernel));
     const weights = Float32Array.from({ length: cout * cin * kernel * kernel }, () => (random() * 2 - 1) * bound);
-    initializers.push({ name: `w${id}`, dims: [cout, cin, kernel, kernel], data: weights }, { name: `b${id}`, dims: [cout], data: new Float32Array(cout) });
+    initializers.push(
+      { name: `w${id}`, dims: [cout, cin, kernel, kernel], data: weights },
+      { name: `b${id}`, dims: [cout], data: new Float32Array(cout) },
+    );
     const pad = Math.floor(kernel / 2);
-    nodes.push({ op: 'Conv', inputs: [input, `w${id}`, `b${id}`], outputs: [`c${id}`], attributes: { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] } });
+    nodes.push({
+      op: 'Conv',
+      inputs: [input, `w${id}`, `b${id}`],
+      outputs: [`c${id}`],
+      attributes: { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] },
+    });
     const out = spatial / stride;
     macs += out * out * cout * cin * kernel * kernel;
     if (!activate) return { name: `c${id}`, spatial: out };
-    nodes.push({ op: 'Sigmoid', inputs: [`c${id}`], outputs: [`s${id}`] }, { op: 'Mul', inputs: [`c${id}`, `s${id}`], outputs: [`a${id}`] });
+    nodes.push(
+      { op: 'Sigmoid', inputs: [`c${id}`], outputs: [`s${id}`] },
+      { op: 'Mul', inputs: [`c${id}`, `s${id}`], outputs: [`a${id}`] },
+    );
     return { name: `a${id}`, spatial: out };
   }
 
@@ -42,7 +61,11 @@ export function buildCostModel(size = 640, seed = 42): CostModel {
   for (let i = 0; i < 3; i++) x = conv(x.name, 32, 32, 3, 1, x.spatial);
   const stages: Array<{ name: string; channels: number; spatial: number }> = [];
   let channels = 32;
-  for (const [out, repeats] of [[64, 4], [128, 4], [256, 2]] as const) {
+  for (const [out, repeats] of [
+    [64, 4],
+    [128, 4],
+    [256, 2],
+  ] as const) {
     x = conv(x.name, channels, out, 3, 2, x.spatial);
     for (let i = 0; i < repeats; i++) x = conv(x.name, out, out, 3, 1, x.spatial);
     channels = out;

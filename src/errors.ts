@@ -112,8 +112,7 @@ export const unsupportedImageFormat = (detected: string, declared: string | unde
     `The image bytes are ${detected.toUpperCase()}${declared !== undefined ? `, though sent as ${JSON.stringify(declared)}` : ''}; algo decodes only ${allowed.join(', ')}`,
   );
 export const tooLarge = (message: string): AlgoError => new AlgoError('too_large', 413, message);
-export const decodeFailed = (message: string, cause?: unknown): AlgoError =>
-  new AlgoError('decode_failed', 400, message, { cause });
+export const decodeFailed = (message: string, cause?: unknown): AlgoError => new AlgoError('decode_failed', 400, message, { cause });
 export const modelError = (message: string, cause?: unknown): AlgoError => new AlgoError('model_error', 500, message, { cause });
 export const modelLoadFailed = (file: string, detail: string, cause?: unknown): AlgoError =>
   new AlgoError('model_load_failed', 500, `Cannot load model ${file}: ${detail}`, { cause });
@@ -121,17 +120,25 @@ export const overloaded = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
 export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
-export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', 404, `No camera ${JSON.stringify(id)} is configured`);
+export const unknownCamera = (id: string): AlgoError =>
+  new AlgoError('unknown_camera', 404, `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>
   new AlgoError('no_frame', 503, `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>
-  new AlgoError('cameras_unavailable', 500, `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`);
-export const shuttingDown = (retryAfterSeconds = 5): AlgoError => new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
-export const notReady = (retryAfterSeconds = 5): AlgoError => new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
+  new AlgoError(
+    'cameras_unavailable',
+    500,
+    `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`,
+  );
+export const shuttingDown = (retryAfterSeconds = 5): AlgoError =>
+  new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
+export const notReady = (retryAfterSeconds = 5): AlgoError =>
+  new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
 export const requestTimeout = (timeoutMs: number): AlgoError =>
   new AlgoError('request_timeout', 408, `The request was not received within ${timeoutMs} ms (ALGO_REQUEST_TIMEOUT_MS)`);
-export const clientClosed = (): AlgoError => new AlgoError('client_closed', CLIENT_CLOSED_STATUS, 'The client closed the connection before the answer');
+export const clientClosed = (): AlgoError =>
+  new AlgoError('client_closed', CLIENT_CLOSED_STATUS, 'The client closed the connection before the answer');
 
 export function isAlgoError(value: unknown): value is AlgoError {
   return value instanceof AlgoError;

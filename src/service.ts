@@ -68,8 +68,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const pipeline =
     config.role === 'ingest'
       ? undefined
-      : await createPipeline(config.detect, metrics.detection, (reason) => logger.error({ reason }, 'detector worker stopped; starting a replacement'));
-  if (pipeline !== undefined) logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+      : await createPipeline(config.detect, metrics.detection, (reason) =>
+          logger.error({ reason }, 'detector worker stopped; starting a replacement'),
+        );
+  if (pipeline !== undefined)
+    logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
 
   let producer: RecordSink | undefined;
   let cameras: CameraManager | undefined;
@@ -80,9 +83,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
       output = { role: 'ingest', sink: producer, topic: config.kafka.inputTopic };
     } else {
       producer = config.kafka.enabled ? new KafkaProducer(config.kafka) : undefined;
-      output = { role: 'detect', pipeline, ...(producer === undefined ? {} : { results: { sink: producer, topic: config.kafka.outputTopic } }) };
+      output = {
+        role: 'detect',
+        pipeline,
+        ...(producer === undefined ? {} : { results: { sink: producer, topic: config.kafka.outputTopic } }),
+      };
     }
-    cameras = new CameraManager({ cameras: cameraConfigs, ffmpegPath: config.cameras.ffmpegPath, output, metrics: metrics.cameras, kafka: metrics.kafka, logger });
+    cameras = new CameraManager({
+      cameras: cameraConfigs,
+      ffmpegPath: config.cameras.ffmpegPath,
+      output,
+      metrics: metrics.cameras,
+      kafka: metrics.kafka,
+      logger,
+    });
   }
   const stopping = new AbortController();
   // Aborted once the listener closes (after the shutdown delay, while in-flight requests
@@ -108,21 +122,24 @@ export async function startService(config: Config, options: ServiceOptions = {})
       options.routes?.(instance);
     },
   });
-  const metricsApp = config.metrics.enabled && config.metrics.port !== undefined ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats }) : undefined;
+  const metricsApp =
+    config.metrics.enabled && config.metrics.port !== undefined
+      ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats })
+      : undefined;
 
   const frameWorker =
     config.kafka.enabled && pipeline !== undefined
       ? new FrameWorker({
-        config: config.kafka,
-        client: new KafkaJsClient(config.kafka),
-        pipeline,
-        recorder: metrics.kafka,
-        logger,
-        repeats,
-        maxFrameBytes: maxBodyBytes,
-        summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
-      })
-    : undefined;
+          config: config.kafka,
+          client: new KafkaJsClient(config.kafka),
+          pipeline,
+          recorder: metrics.kafka,
+          logger,
+          repeats,
+          maxFrameBytes: maxBodyBytes,
+          summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
+        })
+      : undefined;
   if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
 
   await app.listen({ port: config.port, host: config.host });
@@ -136,7 +153,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   cameras?.start();
   lifecycle.markReady();
   const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
-  logger.info({ port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host }, 'algo is ready');
+  logger.info(
+    { port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host },
+    'algo is ready',
+  );
 
   return {
     logger,

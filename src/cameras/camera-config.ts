@@ -52,9 +52,17 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
   try {
     document = parseYaml(text);
   } catch (error) {
-    return fail(`not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, 'a YAML file with a `cameras:` list');
+    return fail(
+      `not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      'a YAML file with a `cameras:` list',
+    );
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document) || !Array.isArray((document as { cameras?: unknown }).cameras)) {
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    Array.isArray(document) ||
+    !Array.isArray((document as { cameras?: unknown }).cameras)
+  ) {
     return fail('no `cameras:` list', 'a YAML file with a `cameras:` list of {id, url, detect_fps, enabled, stall_timeout_s}');
   }
   const extra = Object.keys(document).filter((key) => key !== 'cameras');
@@ -64,35 +72,50 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
 
   const seen = new Set<string>();
   return entries.map((entry, index) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail(`cameras[${index}] is not a mapping`, 'each camera a mapping with id and url');
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return fail(`cameras[${index}] is not a mapping`, 'each camera a mapping with id and url');
     const camera = entry as Record<string, unknown>;
     const id = camera.id;
     if (typeof id !== 'string' || !CAMERA_ID_PATTERN.test(id)) {
-      return fail(`cameras[${index}] id ${JSON.stringify(id ?? null)}`, 'an id of 1-64 letters, digits and . _ : - starting with a letter or digit');
+      return fail(
+        `cameras[${index}] id ${JSON.stringify(id ?? null)}`,
+        'an id of 1-64 letters, digits and . _ : - starting with a letter or digit',
+      );
     }
     const where = `camera ${JSON.stringify(id)}`;
-    if (RESERVED_CAMERA_IDS.has(id)) fail(`${where}: id is reserved`, `an id other than ${[...RESERVED_CAMERA_IDS].join(' and ')} (they name the no-id and overflow buckets of the metrics)`);
+    if (RESERVED_CAMERA_IDS.has(id))
+      fail(
+        `${where}: id is reserved`,
+        `an id other than ${[...RESERVED_CAMERA_IDS].join(' and ')} (they name the no-id and overflow buckets of the metrics)`,
+      );
     const unknown = Object.keys(camera).find((key) => !(KEYS as readonly string[]).includes(key));
     if (unknown !== undefined) fail(`${where}: unknown key ${JSON.stringify(unknown)}`, `only ${KEYS.join(', ')}`);
     if (seen.has(id)) fail(`${where}: duplicate id`, 'each camera id once');
     seen.add(id);
 
     const url = camera.url;
-    if (typeof url !== 'string' || url.trim() === '') return fail(`${where}: no url`, 'a url: rtsp://, rtsps://, http(s):// or a file path');
+    if (typeof url !== 'string' || url.trim() === '')
+      return fail(`${where}: no url`, 'a url: rtsp://, rtsps://, http(s):// or a file path');
     const kind = sourceKind(url);
-    if (kind === undefined) fail(`${where}: url ${JSON.stringify(maskUrl(url))}`, 'an rtsp://, rtsps://, http:// or https:// URL, or a file path');
-    if (kind !== 'file' && !validUrl(url)) fail(`${where}: url ${JSON.stringify(maskUrl(url))} is not a valid URL`, 'scheme://host[:port]/path');
+    if (kind === undefined)
+      fail(`${where}: url ${JSON.stringify(maskUrl(url))}`, 'an rtsp://, rtsps://, http:// or https:// URL, or a file path');
+    if (kind !== 'file' && !validUrl(url))
+      fail(`${where}: url ${JSON.stringify(maskUrl(url))} is not a valid URL`, 'scheme://host[:port]/path');
     let source = url;
     if (kind === 'file') {
       source = isAbsolute(url) ? url : resolve(dirname(resolve(file)), url);
-      if (!existsSync(source) || !statSync(source).isFile()) fail(`${where}: file ${JSON.stringify(url)} not found`, 'an existing video file');
+      if (!existsSync(source) || !statSync(source).isFile())
+        fail(`${where}: file ${JSON.stringify(url)} not found`, 'an existing video file');
     }
 
     const number = (key: string, fallback: number, min: number, max: number): number => {
       const value = camera[key] ?? fallback;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
         // String(), not JSON: YAML's .inf/.nan would show as null.
-        return fail(`${where}: ${key} ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`, `a number from ${min} to ${max}`);
+        return fail(
+          `${where}: ${key} ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
+          `a number from ${min} to ${max}`,
+        );
       }
       return value;
     };

@@ -81,7 +81,8 @@ export class CameraManager {
   constructor(private readonly deps: CameraManagerDeps) {
     this.log = deps.logger.child({ component: 'cameras' });
     const { output } = deps;
-    this.frameOutput = output.role === 'detect' ? { format: 'rgb', ...output.pipeline.inputSize } : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
+    this.frameOutput =
+      output.role === 'detect' ? { format: 'rgb', ...output.pipeline.inputSize } : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
     const inFlight = output.role === 'detect' ? Math.max(1, output.pipeline.concurrency) : INGEST_IN_FLIGHT;
     this.scheduler = new FrameScheduler(
       inFlight,
@@ -98,7 +99,17 @@ export class CameraManager {
         recorder: config.enabled ? deps.metrics.camera(config.id, outcomes) : NO_CAMERA_RECORDER,
         logger: this.log,
         spawn: (handlers) =>
-          startFfmpeg({ ffmpegPath: deps.ffmpegPath, args: ffmpegArgs(config, this.frameOutput), output: this.frameOutput, maxJpegBytes: MAX_JPEG_BYTES, redact, pool }, handlers),
+          startFfmpeg(
+            {
+              ffmpegPath: deps.ffmpegPath,
+              args: ffmpegArgs(config, this.frameOutput),
+              output: this.frameOutput,
+              maxJpegBytes: MAX_JPEG_BYTES,
+              redact,
+              pool,
+            },
+            handlers,
+          ),
         onFrame: (source, frame) => this.scheduler.offer(source, frame),
       });
       this.cameras.set(config.id, camera);
@@ -149,7 +160,10 @@ export class CameraManager {
       down_reason: health.reason ?? null,
       error: health.detail ?? null,
       next_retry_at: iso(health.retryAt),
-      source_size: frame?.sourceWidth === undefined || frame.sourceHeight === undefined ? null : { width: frame.sourceWidth, height: frame.sourceHeight },
+      source_size:
+        frame?.sourceWidth === undefined || frame.sourceHeight === undefined
+          ? null
+          : { width: frame.sourceWidth, height: frame.sourceHeight },
       last_frame_at: iso(frame?.receivedAt),
       last_result: last === undefined ? null : { ...last.result, at: new Date(last.frame.receivedAt).toISOString() },
     };
@@ -172,7 +186,10 @@ export class CameraManager {
     const { width, height } = output.pipeline.inputSize;
     // A copy goes to the worker (its buffer is transferred), the frame stays for snapshots.
     const pixels = new Uint8Array(frame.data);
-    const result = await output.pipeline.detectLetterboxed({ pixels, sourceWidth: frame.sourceWidth ?? width, sourceHeight: frame.sourceHeight ?? height }, camera.id);
+    const result = await output.pipeline.detectLetterboxed(
+      { pixels, sourceWidth: frame.sourceWidth ?? width, sourceHeight: frame.sourceHeight ?? height },
+      camera.id,
+    );
     if (!result.ok) {
       this.log.debug({ camera_id: camera.id, reason: result.error.code, err: result.error.message }, 'camera frame not detected');
       return 'failed';
@@ -186,12 +203,21 @@ export class CameraManager {
   }
 
   private async produce(output: Extract<CameraOutput, { role: 'ingest' }>, camera: Camera, frame: CameraFrame): Promise<FrameOutcome> {
-    const headers = { [FRAME_HEADERS.contentType]: 'image/jpeg', [FRAME_HEADERS.frameId]: `${camera.id}-${randomUUID()}`, [FRAME_HEADERS.captureTs]: String(frame.receivedAt) };
+    const headers = {
+      [FRAME_HEADERS.contentType]: 'image/jpeg',
+      [FRAME_HEADERS.frameId]: `${camera.id}-${randomUUID()}`,
+      [FRAME_HEADERS.captureTs]: String(frame.receivedAt),
+    };
     return (await this.publish(output, camera.id, frame.data, headers)) ? 'produced' : 'failed';
   }
 
   /** Sends one record; failures are counted and logged once per outage. */
-  private async publish(target: { sink: RecordSink; topic: string }, key: string, value: Buffer | string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<boolean> {
+  private async publish(
+    target: { sink: RecordSink; topic: string },
+    key: string,
+    value: Buffer | string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<boolean> {
     try {
       await target.sink.send(target.topic, [{ key, value, headers }]);
       this.deps.kafka.produced(target.topic);
@@ -200,7 +226,11 @@ export class CameraManager {
       return true;
     } catch (error) {
       this.deps.kafka.failed(target.topic, 'publish_failed');
-      if (!this.publishFailing) this.log.warn({ topic: target.topic, err: error instanceof Error ? error.message : String(error) }, 'camera output could not be sent to kafka');
+      if (!this.publishFailing)
+        this.log.warn(
+          { topic: target.topic, err: error instanceof Error ? error.message : String(error) },
+          'camera output could not be sent to kafka',
+        );
       this.publishFailing = true;
       return false;
     }

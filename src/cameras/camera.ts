@@ -82,7 +82,13 @@ export class Camera {
   }
 
   /** Why the camera is down (while it is), with ffmpeg's own words, credentials masked. */
-  get health(): { state: CameraState; since: number; reason: DownReason | undefined; detail: string | undefined; retryAt: number | undefined } {
+  get health(): {
+    state: CameraState;
+    since: number;
+    reason: DownReason | undefined;
+    detail: string | undefined;
+    retryAt: number | undefined;
+  } {
     return { state: this.stateValue, since: this.since, reason: this.downReason, detail: this.detail, retryAt: this.retryAt };
   }
 
@@ -190,7 +196,12 @@ export class Camera {
       return;
     }
     const reason: DownReason = why === 'stall' ? 'stalled' : classifyExit(exit.detail);
-    const detail = why === 'stall' ? (this.stateValue === 'up' ? `no frame for ${this.deps.config.stallTimeoutSeconds} s` : 'no first frame') : exit.detail ?? `ffmpeg exited with code ${exit.code ?? exit.signal}`;
+    const detail =
+      why === 'stall'
+        ? this.stateValue === 'up'
+          ? `no frame for ${this.deps.config.stallTimeoutSeconds} s`
+          : 'no first frame'
+        : (exit.detail ?? `ffmpeg exited with code ${exit.code ?? exit.signal}`);
     this.markDown(reason, detail);
   }
 

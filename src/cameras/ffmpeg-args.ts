@@ -29,7 +29,9 @@ function inputArgs(camera: CameraConfig): string[] {
       return ['-rtsp_transport', 'tcp', '-timeout', timeoutUs, '-analyzeduration', '500000', '-probesize', '32768'];
     case 'http':
       // HLS playlists carry timestamps; MJPEG and other live HTTP streams do not.
-      return /\.m3u8(\?|$)/i.test(camera.url) ? ['-rw_timeout', timeoutUs] : ['-rw_timeout', timeoutUs, '-use_wallclock_as_timestamps', '1'];
+      return /\.m3u8(\?|$)/i.test(camera.url)
+        ? ['-rw_timeout', timeoutUs]
+        : ['-rw_timeout', timeoutUs, '-use_wallclock_as_timestamps', '1'];
     case 'file':
       // A file plays at its own speed, in a loop, like a camera would.
       return ['-re', '-stream_loop', '-1'];
@@ -43,5 +45,21 @@ export function ffmpegArgs(camera: CameraConfig, output: FrameOutput): string[] 
     output.format === 'rgb'
       ? ['-vf', `${fps},${letterboxFilter(output.width, output.height)}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo']
       : ['-vf', fps, '-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-q:v', String(output.quality), '-f', 'image2pipe'];
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...inputArgs(camera), '-i', camera.url, '-map', '0:v:0', '-an', '-sn', '-dn', ...encode, 'pipe:1'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
+    ...inputArgs(camera),
+    '-i',
+    camera.url,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    ...encode,
+    'pipe:1',
+  ];
 }

@@ -44,7 +44,8 @@ export interface FfmpegChild {
 }
 
 const NOISE = /deprecated pixel format|EOI missing|^\s*(Metadata|Duration|encoder|Stream mapping|Press \[q\])|^\s+\w+\s*:/;
-const TELLING = /error|unauthori[sz]ed|forbidden|refused|not found|timed out|timeout|invalid|failed|unreachable|no route|could not|cannot|unable|end of file/i;
+const TELLING =
+  /error|unauthori[sz]ed|forbidden|refused|not found|timed out|timeout|invalid|failed|unreachable|no route|could not|cannot|unable|end of file/i;
 // The first video stream listed is the input's (ffmpeg prints Input #0 before Output #0).
 const STREAM_SIZE = /Stream #0:\d+.*?: Video: .*?[ ,](\d{2,5})x(\d{2,5})(?=[ ,[]|$)/;
 const TAIL_LINES = 20;
@@ -52,14 +53,17 @@ const TAIL_LINES = 20;
 export function classifyExit(detail: string | undefined): DownReason {
   if (detail === undefined) return 'ended';
   if (/\b40[13]\b|unauthori[sz]ed|authori[sz]ation failed|forbidden/i.test(detail)) return 'auth_failed';
-  if (/refused|no route|unreachable|timed out|timeout|name or service not known|failed to resolve|resolving|connection reset/i.test(detail)) return 'unreachable';
+  if (/refused|no route|unreachable|timed out|timeout|name or service not known|failed to resolve|resolving|connection reset/i.test(detail))
+    return 'unreachable';
   if (/\b404\b|no such file|not found/i.test(detail)) return 'not_found';
   if (/end of file/i.test(detail)) return 'ended';
   return 'error';
 }
 
 export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): FfmpegChild {
-  const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', options.ffmpegPath, ...options.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', options.ffmpegPath, ...options.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const onOversize = (): void => {
     tail.push(`frame larger than ${options.maxJpegBytes} bytes`);
     child.kill('SIGKILL');
@@ -113,7 +117,11 @@ export async function checkFfmpeg(ffmpegPath: string): Promise<string> {
     const child = spawn(ffmpegPath, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => reject(new Error(`${ffmpegPath} cannot be run (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
-    child.once('close', (code) => (code === 0 ? resolve(output.split('\n')[0] ?? 'ffmpeg') : reject(new Error(`${ffmpegPath} -version exited with code ${code}`))));
+    child.once('error', (error) =>
+      reject(new Error(`${ffmpegPath} cannot be run (${(error as NodeJS.ErrnoException).code ?? error.message})`)),
+    );
+    child.once('close', (code) =>
+      code === 0 ? resolve(output.split('\n')[0] ?? 'ffmpeg') : reject(new Error(`${ffmpegPath} -version exited with code ${code}`)),
+    );
   });
 }

@@ -27,13 +27,23 @@ export class FramePool {
 
   /** Returns a buffer taken from this pool; detached (transferred) or foreign buffers are ignored. */
   give(buffer: Buffer): void {
-    if (buffer.length !== this.frameBytes || buffer.buffer.byteLength !== this.frameBytes || this.free.length >= this.max || this.free.includes(buffer)) return;
+    if (
+      buffer.length !== this.frameBytes ||
+      buffer.buffer.byteLength !== this.frameBytes ||
+      this.free.length >= this.max ||
+      this.free.includes(buffer)
+    )
+      return;
     this.free.push(buffer);
   }
 }
 
 /** Each frame is its own Buffer (taken from `pool`, whole ArrayBuffer at offset 0). */
-export function rawFrameReader(frameBytes: number, onFrame: (frame: Buffer) => void, pool: FramePool = new FramePool(frameBytes)): FrameReader {
+export function rawFrameReader(
+  frameBytes: number,
+  onFrame: (frame: Buffer) => void,
+  pool: FramePool = new FramePool(frameBytes),
+): FrameReader {
   let frame = pool.take();
   let filled = 0;
   return {

@@ -30,16 +30,30 @@ export const ROWS: RowSpec[] = [
   {
     title: 'HTTP',
     panels: [
-      { title: 'Request rate by route', unit: 'reqps', queries: [q(`sum by (route, method) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{method}} {{route}}')] },
+      {
+        title: 'Request rate by route',
+        unit: 'reqps',
+        queries: [q(`sum by (route, method) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{method}} {{route}}')],
+      },
       {
         title: 'Error ratio (5xx) by route',
         unit: 'percentunit',
-        queries: [q(`sum by (route) (rate(http_requests_total{${SEL}, status_code=~"5.."}[$__rate_interval])) / sum by (route) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{route}}')],
+        queries: [
+          q(
+            `sum by (route) (rate(http_requests_total{${SEL}, status_code=~"5.."}[$__rate_interval])) / sum by (route) (rate(http_requests_total{${SEL}}[$__rate_interval]))`,
+            '{{route}}',
+          ),
+        ],
       },
       {
         title: 'Latency p50 / p95 / p99 by route',
         unit: 's',
-        queries: [0.5, 0.95, 0.99].map((p) => q(`histogram_quantile(${p}, sum by (le, route) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{route}}`)),
+        queries: [0.5, 0.95, 0.99].map((p) =>
+          q(
+            `histogram_quantile(${p}, sum by (le, route) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            `p${p * 100} {{route}}`,
+          ),
+        ),
       },
       { title: 'Requests in flight', unit: 'short', queries: [q(`sum by (instance) (http_requests_in_flight{${SEL}})`, '{{instance}}')] },
     ],
@@ -47,21 +61,40 @@ export const ROWS: RowSpec[] = [
   {
     title: 'Detection',
     panels: [
-      { title: 'Detections per second by camera and model', unit: 'ops', queries: [q(`sum by (camera_id, model_type) (rate(detection_total{${SEL}}[$__rate_interval]))`, '{{camera_id}} {{model_type}}')] },
+      {
+        title: 'Detections per second by camera and model',
+        unit: 'ops',
+        queries: [q(`sum by (camera_id, model_type) (rate(detection_total{${SEL}}[$__rate_interval]))`, '{{camera_id}} {{model_type}}')],
+      },
       {
         title: 'Detection latency p50 / p95 / p99',
         unit: 's',
-        queries: [0.5, 0.95, 0.99].map((p) => q(`histogram_quantile(${p}, sum by (le, model_type) (rate(detection_latency_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{model_type}}`)),
+        queries: [0.5, 0.95, 0.99].map((p) =>
+          q(
+            `histogram_quantile(${p}, sum by (le, model_type) (rate(detection_latency_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            `p${p * 100} {{model_type}}`,
+          ),
+        ),
       },
       {
         title: 'Objects and groups per frame (mean)',
         unit: 'short',
         queries: [
-          q(`sum by (model_type) (rate(detection_objects_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_objects_count{${SEL}}[$__rate_interval]))`, 'objects {{model_type}}'),
-          q(`sum by (model_type) (rate(detection_groups_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_groups_count{${SEL}}[$__rate_interval]))`, 'groups {{model_type}}'),
+          q(
+            `sum by (model_type) (rate(detection_objects_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_objects_count{${SEL}}[$__rate_interval]))`,
+            'objects {{model_type}}',
+          ),
+          q(
+            `sum by (model_type) (rate(detection_groups_sum{${SEL}}[$__rate_interval])) / sum by (model_type) (rate(detection_groups_count{${SEL}}[$__rate_interval]))`,
+            'groups {{model_type}}',
+          ),
         ],
       },
-      { title: 'Detection errors by reason', unit: 'ops', queries: [q(`sum by (reason) (rate(detection_errors_total{${SEL}}[$__rate_interval]))`, '{{reason}}')] },
+      {
+        title: 'Detection errors by reason',
+        unit: 'ops',
+        queries: [q(`sum by (reason) (rate(detection_errors_total{${SEL}}[$__rate_interval]))`, '{{reason}}')],
+      },
     ],
   },
   {
@@ -80,10 +113,17 @@ export const ROWS: RowSpec[] = [
         title: 'Share of camera frames dropped',
         unit: 'percentunit',
         queries: [
-          q(`sum by (camera_id) (rate(camera_frames_processed_total{${SEL}, outcome="dropped"}[$__rate_interval])) / sum by (camera_id) (rate(camera_frames_total{${SEL}}[$__rate_interval]))`, '{{camera_id}}'),
+          q(
+            `sum by (camera_id) (rate(camera_frames_processed_total{${SEL}, outcome="dropped"}[$__rate_interval])) / sum by (camera_id) (rate(camera_frames_total{${SEL}}[$__rate_interval]))`,
+            '{{camera_id}}',
+          ),
         ],
       },
-      { title: 'Seconds since the last camera frame', unit: 's', queries: [q(`time() - max by (camera_id) (camera_last_frame_timestamp_seconds{${SEL}})`, '{{camera_id}}')] },
+      {
+        title: 'Seconds since the last camera frame',
+        unit: 's',
+        queries: [q(`time() - max by (camera_id) (camera_last_frame_timestamp_seconds{${SEL}})`, '{{camera_id}}')],
+      },
       {
         title: 'Camera reconnects and stalls',
         unit: 'short',
@@ -97,21 +137,55 @@ export const ROWS: RowSpec[] = [
   {
     title: 'LLM and API keys',
     panels: [
-      { title: 'LLM requests by status', unit: 'reqps', queries: [q(`sum by (provider, model, status) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{status}}')] },
+      {
+        title: 'LLM requests by status',
+        unit: 'reqps',
+        queries: [
+          q(`sum by (provider, model, status) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{status}}'),
+        ],
+      },
       {
         title: 'LLM latency p50 / p95',
         unit: 's',
-        queries: [0.5, 0.95].map((p) => q(`histogram_quantile(${p}, sum by (le, provider, model) (rate(llm_latency_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${p * 100} {{provider}}/{{model}}`)),
+        queries: [0.5, 0.95].map((p) =>
+          q(
+            `histogram_quantile(${p}, sum by (le, provider, model) (rate(llm_latency_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            `p${p * 100} {{provider}}/{{model}}`,
+          ),
+        ),
       },
       {
         title: 'LLM error ratio',
         unit: 'percentunit',
-        queries: [q(`sum by (provider, model) (rate(llm_requests_total{${SEL}, status!="success"}[$__rate_interval])) / sum by (provider, model) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}}')],
+        queries: [
+          q(
+            `sum by (provider, model) (rate(llm_requests_total{${SEL}, status!="success"}[$__rate_interval])) / sum by (provider, model) (rate(llm_requests_total{${SEL}}[$__rate_interval]))`,
+            '{{provider}}/{{model}}',
+          ),
+        ],
       },
-      { title: 'API key success rate', unit: 'percentunit', max: 1, queries: [q(`avg by (key_id) (api_key_success_rate{${SEL}})`, '{{key_id}}')] },
-      { title: 'API key requests by outcome', unit: 'reqps', queries: [q(`sum by (key_id, outcome) (rate(api_key_requests_total{${SEL}}[$__rate_interval]))`, '{{key_id}} {{outcome}}')] },
-      { title: 'API key state (0 healthy, 1 cooling down, 2 disabled)', unit: 'short', max: 2, queries: [q(`max by (key_id) (api_key_state{${SEL}})`, '{{key_id}}')] },
-      { title: 'API key cooldown remaining', unit: 's', queries: [q(`max by (key_id) (api_key_cooldown_until_seconds{${SEL}}) - time()`, '{{key_id}}')] },
+      {
+        title: 'API key success rate',
+        unit: 'percentunit',
+        max: 1,
+        queries: [q(`avg by (key_id) (api_key_success_rate{${SEL}})`, '{{key_id}}')],
+      },
+      {
+        title: 'API key requests by outcome',
+        unit: 'reqps',
+        queries: [q(`sum by (key_id, outcome) (rate(api_key_requests_total{${SEL}}[$__rate_interval]))`, '{{key_id}} {{outcome}}')],
+      },
+      {
+        title: 'API key state (0 healthy, 1 cooling down, 2 disabled)',
+        unit: 'short',
+        max: 2,
+        queries: [q(`max by (key_id) (api_key_state{${SEL}})`, '{{key_id}}')],
+      },
+      {
+        title: 'API key cooldown remaining',
+        unit: 's',
+        queries: [q(`max by (key_id) (api_key_cooldown_until_seconds{${SEL}}) - time()`, '{{key_id}}')],
+      },
       {
         title: 'Scene summaries by source, fallbacks by reason',
         unit: 'ops',
@@ -120,7 +194,13 @@ export const ROWS: RowSpec[] = [
           q(`sum by (reason) (rate(llm_scene_failures_total{${SEL}}[$__rate_interval])) > 0`, 'failed: {{reason}}'),
         ],
       },
-      { title: 'LLM tokens', unit: 'short', queries: [q(`sum by (provider, model, type) (rate(llm_tokens_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{type}}/s')] },
+      {
+        title: 'LLM tokens',
+        unit: 'short',
+        queries: [
+          q(`sum by (provider, model, type) (rate(llm_tokens_total{${SEL}}[$__rate_interval]))`, '{{provider}}/{{model}} {{type}}/s'),
+        ],
+      },
     ],
   },
   {
@@ -130,17 +210,28 @@ export const ROWS: RowSpec[] = [
       {
         title: 'Memory',
         unit: 'bytes',
-        queries: [q(`process_resident_memory_bytes{${SEL}}`, 'rss {{instance}}'), q(`nodejs_heap_size_used_bytes{${SEL}}`, 'heap used {{instance}}')],
+        queries: [
+          q(`process_resident_memory_bytes{${SEL}}`, 'rss {{instance}}'),
+          q(`nodejs_heap_size_used_bytes{${SEL}}`, 'heap used {{instance}}'),
+        ],
       },
       { title: 'Event-loop lag p99', unit: 's', queries: [q(`nodejs_eventloop_lag_p99_seconds{${SEL}}`, '{{instance}}')] },
-      { title: 'GC time by kind', unit: 'percentunit', queries: [q(`sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${SEL}}[$__rate_interval]))`, '{{kind}}')] },
+      {
+        title: 'GC time by kind',
+        unit: 'percentunit',
+        queries: [q(`sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${SEL}}[$__rate_interval]))`, '{{kind}}')],
+      },
       { title: 'Scrape duration', unit: 's', queries: [q(`scrape_duration_seconds{${SEL}}`, '{{instance}}')] },
     ],
   },
   {
     title: 'Kafka streaming',
     panels: [
-      { title: 'Consumer lag by partition', unit: 'short', queries: [q(`sum by (topic, partition) (kafka_consumer_lag{${SEL}})`, '{{topic}}/{{partition}}')] },
+      {
+        title: 'Consumer lag by partition',
+        unit: 'short',
+        queries: [q(`sum by (topic, partition) (kafka_consumer_lag{${SEL}})`, '{{topic}}/{{partition}}')],
+      },
       {
         title: 'Messages per second',
         unit: 'ops',
@@ -158,7 +249,11 @@ export const ROWS: RowSpec[] = [
           q(`histogram_quantile(0.95, sum by (le) (rate(kafka_frame_age_seconds_bucket{${SEL}}[$__rate_interval])))`, 'frame age p95'),
         ],
       },
-      { title: 'Rebalances', unit: 'short', queries: [q(`sum(increase(kafka_consumer_rebalances_total{${SEL}}[$__range]))`, 'rebalances')] },
+      {
+        title: 'Rebalances',
+        unit: 'short',
+        queries: [q(`sum(increase(kafka_consumer_rebalances_total{${SEL}}[$__range]))`, 'rebalances')],
+      },
     ],
   },
 ];
@@ -181,7 +276,13 @@ export function buildDashboard(): Record<string, unknown> {
         gridPos: { h: 8, w: width, x: (index % perLine) * width, y: y + Math.floor(index / perLine) * 8 },
         fieldConfig: { defaults: { unit: panel.unit, ...(panel.max === undefined ? {} : { min: 0, max: panel.max }) }, overrides: [] },
         options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
-        targets: panel.queries.map((query, index) => ({ refId: String.fromCharCode(65 + index), datasource: DATASOURCE, expr: query.expr, legendFormat: query.legend, range: true })),
+        targets: panel.queries.map((query, index) => ({
+          refId: String.fromCharCode(65 + index),
+          datasource: DATASOURCE,
+          expr: query.expr,
+          legendFormat: query.legend,
+          range: true,
+        })),
       });
     });
     y += Math.ceil(row.panels.length / (24 / width)) * 8;

@@ -257,14 +257,27 @@ function loadLlmConfig(env: Env): LlmConfig {
   } catch {
     throw new ConfigError('ALGO_LLM_BASE_URL', show(urlText), 'an http(s) URL such as https://api.openai.com/v1');
   }
-  if ((baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') || baseUrl.username !== '' || baseUrl.password !== '' || baseUrl.search !== '' || baseUrl.hash !== '' || urlText.includes('?') || urlText.includes('#')) {
-    throw new ConfigError('ALGO_LLM_BASE_URL', show(urlText), 'an http(s) URL without credentials, query or fragment, such as https://api.openai.com/v1');
+  if (
+    (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') ||
+    baseUrl.username !== '' ||
+    baseUrl.password !== '' ||
+    baseUrl.search !== '' ||
+    baseUrl.hash !== '' ||
+    urlText.includes('?') ||
+    urlText.includes('#')
+  ) {
+    throw new ConfigError(
+      'ALGO_LLM_BASE_URL',
+      show(urlText),
+      'an http(s) URL without credentials, query or fragment, such as https://api.openai.com/v1',
+    );
   }
   const model = readString(env, 'ALGO_LLM_MODEL', 'gpt-4o-mini');
   if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', show(model), 'a model name of 1 to 128 visible characters');
   const providerText = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl));
   const provider = providerText.toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw new ConfigError('ALGO_LLM_PROVIDER', show(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
+  if (!PROVIDER_PATTERN.test(provider))
+    throw new ConfigError('ALGO_LLM_PROVIDER', show(providerText), 'a label of 1 to 32 characters from [a-z0-9_-] (case is ignored)');
   const keyText = readOptionalString(env, 'ALGO_LLM_API_KEYS');
   const keys = keyText === undefined ? { ok: true as const, keys: [] } : parseKeyList(keyText);
   if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS', '<hidden>', `comma-separated alias=key or bare keys (${keys.problem})`);

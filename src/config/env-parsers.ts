@@ -18,9 +18,7 @@ function raw(env: Env, name: string): string | undefined {
  * secret (`?key=sk-…`, `https://user:token@host`).
  */
 export function redactValue(value: string): string {
-  return value
-    .replace(/(^|[\s,/])[^\s,/@]*@/g, '$1<hidden>@')
-    .replace(/[?#].*$/s, '?<hidden>');
+  return value.replace(/(^|[\s,/])[^\s,/@]*@/g, '$1<hidden>@').replace(/[?#].*$/s, '?<hidden>');
 }
 
 export const show = (value: string): string => JSON.stringify(redactValue(value));

@@ -13,7 +13,8 @@ export const RESERVED_CAMERA_IDS: ReadonlySet<string> = new Set([DEFAULT_CAMERA_
 /** The id itself, or DEFAULT_CAMERA_ID when none was given; throws invalid_camera_id (400). */
 export function parseCameraId(value: string | undefined): string {
   if (value === undefined || value === '') return DEFAULT_CAMERA_ID;
-  if (!CAMERA_ID_PATTERN.test(value)) throw invalidCameraId('camera_id must be 1-64 characters of letters, digits and . _ : - (starting with a letter or digit)');
+  if (!CAMERA_ID_PATTERN.test(value))
+    throw invalidCameraId('camera_id must be 1-64 characters of letters, digits and . _ : - (starting with a letter or digit)');
   if (RESERVED_CAMERA_IDS.has(value)) throw invalidCameraId(`camera_id "${value}" is reserved; give the camera its own id`);
   return value;
 }

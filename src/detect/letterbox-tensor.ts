@@ -58,7 +58,14 @@ function fillPadding(target: Float32Array, geometry: LetterboxGeometry, layout: 
  * order and scale). pixels is width × height RGB bytes, any size: it is resized to
  * geometry's resized size.
  */
-export function letterboxToTensor(pixels: Uint8Array, width: number, height: number, geometry: LetterboxGeometry, target: Float32Array, layout: TensorLayout): Float32Array {
+export function letterboxToTensor(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  geometry: LetterboxGeometry,
+  target: Float32Array,
+  layout: TensorLayout,
+): Float32Array {
   const { inputWidth, inputHeight, padLeft, padTop, resizedWidth, resizedHeight } = geometry;
   if (pixels.length !== width * height * 3) throw new Error(`frame has ${pixels.length} bytes, expected ${width}x${height}x3`);
   if (target.length !== 3 * inputWidth * inputHeight) throw new Error('target tensor does not match the model input');

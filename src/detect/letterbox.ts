@@ -42,7 +42,15 @@ export function fitGeometry(width: number, height: number, maxSide: number): Let
 const clamp = (value: number, max: number): number => Math.min(Math.max(value, 0), max);
 
 /** Maps corner coordinates in model-input pixels back to a box in original pixels. */
-export function unletterbox(x1: number, y1: number, x2: number, y2: number, geometry: LetterboxGeometry, width: number, height: number): Box {
+export function unletterbox(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  geometry: LetterboxGeometry,
+  width: number,
+  height: number,
+): Box {
   const left = clamp((x1 - geometry.padLeft) / geometry.scale, width);
   const top = clamp((y1 - geometry.padTop) / geometry.scale, height);
   const right = clamp((x2 - geometry.padLeft) / geometry.scale, width);
@@ -56,7 +64,12 @@ export const round2 = (value: number): number => Math.round(value * 100) / 100;
  * Candidates in model-input pixels → API objects in original pixels: mapped back, clipped,
  * and dropped when clipping leaves no width or height (a box in the padding).
  */
-export function toDetectedObjects(candidates: readonly Candidate[], geometry: LetterboxGeometry, original: { width: number; height: number }, classNames: readonly string[]): DetectedObject[] {
+export function toDetectedObjects(
+  candidates: readonly Candidate[],
+  geometry: LetterboxGeometry,
+  original: { width: number; height: number },
+  classNames: readonly string[],
+): DetectedObject[] {
   const objects: DetectedObject[] = [];
   for (const { classId, score, x1, y1, x2, y2 } of candidates) {
     const box = unletterbox(x1, y1, x2, y2, geometry, original.width, original.height);

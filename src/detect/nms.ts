@@ -22,7 +22,12 @@ export function iou(a: Candidate, b: Candidate): number {
  * Keeps the best box of each overlapping cluster, highest score first: a box is dropped when
  * its IoU with a kept box exceeds iouThreshold and, unless classAgnostic, they share a class.
  */
-export function nonMaxSuppression(candidates: Candidate[], iouThreshold: number, maxDetections: number, classAgnostic = false): Candidate[] {
+export function nonMaxSuppression(
+  candidates: Candidate[],
+  iouThreshold: number,
+  maxDetections: number,
+  classAgnostic = false,
+): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: Candidate[] = [];
   for (const candidate of sorted) {

@@ -42,17 +42,39 @@ export class OnnxDetector implements Detector {
   detectLetterboxed(frame: LetterboxedFrame): Promise<DetectorOutput> {
     const { inputWidth, inputHeight } = this.pool.info;
     if (frame.pixels.length !== inputWidth * inputHeight * 3) {
-      return Promise.reject(new Error(`letterboxed frame has ${frame.pixels.length} bytes, the detector wants ${inputWidth}x${inputHeight} RGB`));
+      return Promise.reject(
+        new Error(`letterboxed frame has ${frame.pixels.length} bytes, the detector wants ${inputWidth}x${inputHeight} RGB`),
+      );
     }
     // The worker gets an identity geometry, so it only lays the bytes out as the model wants;
     // boxes are mapped back through the letterbox the frame was made with.
-    const identity: LetterboxGeometry = { scale: 1, padLeft: 0, padTop: 0, resizedWidth: inputWidth, resizedHeight: inputHeight, inputWidth, inputHeight };
+    const identity: LetterboxGeometry = {
+      scale: 1,
+      padLeft: 0,
+      padTop: 0,
+      resizedWidth: inputWidth,
+      resizedHeight: inputHeight,
+      inputWidth,
+      inputHeight,
+    };
     const source = { width: frame.sourceWidth, height: frame.sourceHeight };
-    return this.run({ pixels: frame.pixels, width: inputWidth, height: inputHeight }, identity, letterboxGeometry(source.width, source.height, inputWidth, inputHeight), source, 0);
+    return this.run(
+      { pixels: frame.pixels, width: inputWidth, height: inputHeight },
+      identity,
+      letterboxGeometry(source.width, source.height, inputWidth, inputHeight),
+      source,
+      0,
+    );
   }
 
   /** Runs pixels on the pool with `into` (where they go in the input); boxes map back through `back`. */
-  private async run(frame: { pixels: Uint8Array; width: number; height: number }, into: LetterboxGeometry, back: LetterboxGeometry, original: PixelSize, decodeMs: number): Promise<DetectorOutput> {
+  private async run(
+    frame: { pixels: Uint8Array; width: number; height: number },
+    into: LetterboxGeometry,
+    back: LetterboxGeometry,
+    original: PixelSize,
+    decodeMs: number,
+  ): Promise<DetectorOutput> {
     const { candidates, timings } = await this.pool.run(frame.pixels, frame.width, frame.height, into);
     const post = performance.now();
     const objects = toDetectedObjects(candidates, back, original, this.pool.info.classNames);

@@ -66,7 +66,11 @@ export class DetectionPipeline {
     return this.record(cameraId, () => this.runLetterboxed(frame, cameraId));
   }
 
-  private async record(cameraId: string, work: () => Promise<DetectionResponse>, signal?: AbortSignal): Promise<Result<DetectionResponse, AlgoError>> {
+  private async record(
+    cameraId: string,
+    work: () => Promise<DetectionResponse>,
+    signal?: AbortSignal,
+  ): Promise<Result<DetectionResponse, AlgoError>> {
     try {
       const value = await this.queue.run(work, signal);
       this.recorder.recordDetection({
@@ -78,7 +82,9 @@ export class DetectionPipeline {
       });
       return { ok: true, value };
     } catch (thrown) {
-      const error = isAlgoError(thrown) ? thrown : modelError(`Detector failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+      const error = isAlgoError(thrown)
+        ? thrown
+        : modelError(`Detector failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
       this.recorder.recordDetectionError(error.code);
       return { ok: false, error };
     }
@@ -99,10 +105,22 @@ export class DetectionPipeline {
 
   private async runLetterboxed(frame: LetterboxedFrame, cameraId: string): Promise<DetectionResponse> {
     const start = performance.now();
-    return this.respond(cameraId, { width: frame.sourceWidth, height: frame.sourceHeight }, await this.detector.detectLetterboxed(frame), start, 0);
+    return this.respond(
+      cameraId,
+      { width: frame.sourceWidth, height: frame.sourceHeight },
+      await this.detector.detectLetterboxed(frame),
+      start,
+      0,
+    );
   }
 
-  private respond(cameraId: string, image: { width: number; height: number }, { objects, timings }: DetectorOutput, start: number, probeMs: number): DetectionResponse {
+  private respond(
+    cameraId: string,
+    image: { width: number; height: number },
+    { objects, timings }: DetectorOutput,
+    start: number,
+    probeMs: number,
+  ): DetectionResponse {
     const grouping = performance.now();
     const groups = groupPeople(objects, this.options.grouping);
     const end = performance.now();
@@ -128,7 +146,11 @@ export class DetectionPipeline {
 }
 
 /** The pipeline as configured: detector workers, bounded queue and grouping from DetectConfig. */
-export async function createPipeline(config: DetectConfig, recorder: DetectionRecorder, onWorkerExit?: (message: string) => void): Promise<DetectionPipeline> {
+export async function createPipeline(
+  config: DetectConfig,
+  recorder: DetectionRecorder,
+  onWorkerExit?: (message: string) => void,
+): Promise<DetectionPipeline> {
   const detector = await createDetector(config, onWorkerExit);
   return new DetectionPipeline(detector, new DetectionQueue(config.concurrency, config.queueSize), recorder, {
     maxImagePixels: config.maxImagePixels,

@@ -9,7 +9,19 @@ export const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /** Families a healthy algo always declares, with what their absence means. */
-const REQUIRED_FAMILIES = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'http_requests_total', 'http_request_duration_seconds', 'detection_total', 'detection_latency_seconds', 'llm_requests_total', 'llm_latency_seconds', 'api_key_requests_total', 'api_key_success_rate'];
+const REQUIRED_FAMILIES = [
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_eventloop_lag_seconds',
+  'http_requests_total',
+  'http_request_duration_seconds',
+  'detection_total',
+  'detection_latency_seconds',
+  'llm_requests_total',
+  'llm_latency_seconds',
+  'api_key_requests_total',
+  'api_key_success_rate',
+];
 
 const SERIES_WARN = 10_000;
 const RENDER_WARN_MS = 1_000;
@@ -34,24 +46,42 @@ export function unreachable(what: string, url: string, failure: ProbeFailure, st
     case 'no_such_host':
       return { cause: `the host name in ${url} does not resolve`, fix: `check the host in the URL (${what})` };
     case 'timeout':
-      return { cause: `${host} accepted no answer within the timeout: a firewall dropping packets, or a process that hangs`, fix: `check that ${what} runs and that nothing filters the port` };
+      return {
+        cause: `${host} accepted no answer within the timeout: a firewall dropping packets, or a process that hangs`,
+        fix: `check that ${what} runs and that nothing filters the port`,
+      };
     default:
       return { cause: `${what} could not be reached: ${failure.message}`, fix: `check the URL and the network path to ${host}` };
   }
 }
 
 function contentTypeProblem(type: string | null): Diagnosis | undefined {
-  if (type === null || type === '') return { cause: 'the answer has no Content-Type; Prometheus 3 refuses such scrapes', fix: 'serve text/plain; version=0.0.4 (algo does): another server answers on this address' };
+  if (type === null || type === '')
+    return {
+      cause: 'the answer has no Content-Type; Prometheus 3 refuses such scrapes',
+      fix: 'serve text/plain; version=0.0.4 (algo does): another server answers on this address',
+    };
   if (/^text\/plain|^application\/openmetrics-text/.test(type)) return undefined;
-  if (type.startsWith('text/html')) return { cause: `an HTML page (${type}), not metrics: another web server, a proxy or a login page answers on this path`, fix: 'point --url/--metrics-url (and the scrape job) at algo itself; check what listens on the port' };
-  if (type.startsWith('application/json')) return { cause: `JSON (${type}), not metrics: another service answers on this path`, fix: 'point the scrape at algo\'s metrics path (ALGO_METRICS_PATH, default /metrics)' };
+  if (type.startsWith('text/html'))
+    return {
+      cause: `an HTML page (${type}), not metrics: another web server, a proxy or a login page answers on this path`,
+      fix: 'point --url/--metrics-url (and the scrape job) at algo itself; check what listens on the port',
+    };
+  if (type.startsWith('application/json'))
+    return {
+      cause: `JSON (${type}), not metrics: another service answers on this path`,
+      fix: "point the scrape at algo's metrics path (ALGO_METRICS_PATH, default /metrics)",
+    };
   return { cause: `unsupported Content-Type ${type}`, fix: 'Prometheus needs text/plain; version=0.0.4 or application/openmetrics-text' };
 }
 
 function statusProblem(response: ProbeResponse, metricsPath: string, isAlgo: boolean): Diagnosis {
   const { status } = response;
   if (status >= 300 && status < 400) {
-    return { cause: `a ${status} redirect to ${response.headers.get('location') ?? '(no Location)'}: the scrape does not hit the endpoint itself`, fix: 'scrape the final URL directly (set metrics_path / scheme in the job and --metrics-url here)' };
+    return {
+      cause: `a ${status} redirect to ${response.headers.get('location') ?? '(no Location)'}: the scrape does not hit the endpoint itself`,
+      fix: 'scrape the final URL directly (set metrics_path / scheme in the job and --metrics-url here)',
+    };
   }
   if (status === 404 && isAlgo) {
     return {
@@ -72,7 +102,12 @@ function statusProblem(response: ProbeResponse, metricsPath: string, isAlgo: boo
 function monotonicSamples(families: Map<string, ExpositionFamily>): Map<string, number> {
   const out = new Map<string, number>();
   for (const family of families.values()) {
-    const counting = family.type === 'counter' ? () => true : family.type === 'histogram' || family.type === 'summary' ? (name: string) => /_(count|bucket)$/.test(name) : undefined;
+    const counting =
+      family.type === 'counter'
+        ? () => true
+        : family.type === 'histogram' || family.type === 'summary'
+          ? (name: string) => /_(count|bucket)$/.test(name)
+          : undefined;
     if (counting === undefined) continue;
     for (const sample of family.samples) {
       if (!counting(sample.name) || sample.name.endsWith('_created')) continue;
@@ -94,21 +129,40 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   const health = await probe(`${options.url}/healthz`, { timeoutMs });
   const isAlgo = health.ok && health.status === 200 && jsonOf<{ status?: string }>(health)?.status === 'ok';
   const healthMs = health.ok ? health.ms : 0;
-  if (!health.ok) add('healthz', '/healthz answers', 'fail', `${options.url}/healthz unreachable`, unreachable('algo', options.url, health, startHint));
+  if (!health.ok)
+    add('healthz', '/healthz answers', 'fail', `${options.url}/healthz unreachable`, unreachable('algo', options.url, health, startHint));
   else if (health.status === 200) add('healthz', '/healthz answers', 'pass', `200 in ${health.ms.toFixed(0)} ms`);
-  else add('healthz', '/healthz answers', 'fail', `HTTP ${health.status}`, { cause: `the server at ${options.url} answered /healthz with ${health.status}: it is not algo, or an old version`, fix: 'point --url at algo' });
+  else
+    add('healthz', '/healthz answers', 'fail', `HTTP ${health.status}`, {
+      cause: `the server at ${options.url} answered /healthz with ${health.status}: it is not algo, or an old version`,
+      fix: 'point --url at algo',
+    });
 
   const ready = await probe(`${options.url}/readyz`, { timeoutMs });
   if (ready.ok && ready.status === 200) add('readyz', '/readyz ready for traffic', 'pass', '200 ready');
   else if (ready.ok && ready.status === 503) {
     const body = jsonOf<{ status?: string; phase?: string; checks?: Record<string, boolean> }>(ready);
-    const failing = Object.entries(body?.checks ?? {}).filter(([, ok]) => !ok).map(([name]) => name);
+    const failing = Object.entries(body?.checks ?? {})
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
     const draining = body?.status === 'draining' || body?.phase === 'draining';
-    add('readyz', '/readyz ready for traffic', 'warn', `503 ${body?.phase ?? body?.status ?? ''}${failing.length > 0 ? `: ${failing.join(', ')} not ready` : ''}`, {
-      cause: draining ? 'algo is shutting down (draining)' : `a dependency is not ready${failing.length > 0 ? ` (${failing.join(', ')})` : ''}`,
-      fix: failing.includes('kafka') ? 'check the Kafka brokers (ALGO_KAFKA_BROKERS) and algo\'s log' : "read algo's log",
+    add(
+      'readyz',
+      '/readyz ready for traffic',
+      'warn',
+      `503 ${body?.phase ?? body?.status ?? ''}${failing.length > 0 ? `: ${failing.join(', ')} not ready` : ''}`,
+      {
+        cause: draining
+          ? 'algo is shutting down (draining)'
+          : `a dependency is not ready${failing.length > 0 ? ` (${failing.join(', ')})` : ''}`,
+        fix: failing.includes('kafka') ? "check the Kafka brokers (ALGO_KAFKA_BROKERS) and algo's log" : "read algo's log",
+      },
+    );
+  } else if (ready.ok)
+    add('readyz', '/readyz ready for traffic', 'fail', `HTTP ${ready.status}`, {
+      cause: `unexpected answer ${ready.status}`,
+      fix: 'point --url at algo',
     });
-  } else if (ready.ok) add('readyz', '/readyz ready for traffic', 'fail', `HTTP ${ready.status}`, { cause: `unexpected answer ${ready.status}`, fix: 'point --url at algo' });
   else add('readyz', '/readyz ready for traffic', 'fail', 'unreachable', unreachable('algo', options.url, ready, startHint));
 
   const metricsPath = new URL(options.metricsUrl).pathname;
@@ -116,12 +170,18 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   if (!anonymous.ok && anonymous.code === 'timeout' && isAlgo && new URL(options.metricsUrl).host === new URL(options.url).host) {
     add('metrics.status', `${metricsPath} answers 200`, 'fail', `no answer within --timeout ${timeoutMs} ms`, {
       cause: `algo answers /healthz in ${healthMs.toFixed(0)} ms but /metrics takes longer than ${timeoutMs} ms: the scrape itself is slow (very many series, or an event loop blocked by other work)`,
-      fix: 'compare with the job\'s scrape_timeout; raise --timeout to measure it; look at nodejs_eventloop_lag_seconds and the series count',
+      fix: "compare with the job's scrape_timeout; raise --timeout to measure it; look at nodejs_eventloop_lag_seconds and the series count",
     });
     return { results, families: undefined, renderMs: timeoutMs, slowerThanMs: timeoutMs };
   }
   if (!anonymous.ok) {
-    add('metrics.status', `${metricsPath} answers 200`, 'fail', `${options.metricsUrl} unreachable`, unreachable('algo', options.metricsUrl, anonymous, `${startHint}; with ALGO_METRICS_PORT set, pass --metrics-url`));
+    add(
+      'metrics.status',
+      `${metricsPath} answers 200`,
+      'fail',
+      `${options.metricsUrl} unreachable`,
+      unreachable('algo', options.metricsUrl, anonymous, `${startHint}; with ALGO_METRICS_PORT set, pass --metrics-url`),
+    );
     return { results, families: undefined, renderMs: undefined };
   }
   let scrape: ProbeResponse = anonymous;
@@ -137,7 +197,10 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
     }
     const authed = await probe(options.metricsUrl, { timeoutMs, headers: authHeaders });
     if (!authed.ok || authed.status === 401) {
-      add('metrics.auth', 'metrics authentication', 'fail', 'algo rejected the token given', { cause: 'the token differs from ALGO_METRICS_TOKEN', fix: 'use the token algo was started with (in the scrape job too)' });
+      add('metrics.auth', 'metrics authentication', 'fail', 'algo rejected the token given', {
+        cause: 'the token differs from ALGO_METRICS_TOKEN',
+        fix: 'use the token algo was started with (in the scrape job too)',
+      });
       return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }
     add('metrics.auth', 'metrics authentication', 'pass', 'a bearer token is required and the one given is accepted');
@@ -149,8 +212,12 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
     return { results, families: undefined, renderMs: undefined };
   }
   if (anonymous.status === 200 && authHeaders !== undefined) {
-    add('metrics.auth', 'metrics authentication', 'warn', 'algo serves metrics without a token although one was given', { cause: 'ALGO_METRICS_TOKEN is not set on this algo', fix: 'set ALGO_METRICS_TOKEN if the endpoint must be protected' });
-  } else if (anonymous.status === 200) add('metrics.auth', 'metrics authentication', 'pass', 'no token required (set ALGO_METRICS_TOKEN to require one)');
+    add('metrics.auth', 'metrics authentication', 'warn', 'algo serves metrics without a token although one was given', {
+      cause: 'ALGO_METRICS_TOKEN is not set on this algo',
+      fix: 'set ALGO_METRICS_TOKEN if the endpoint must be protected',
+    });
+  } else if (anonymous.status === 200)
+    add('metrics.auth', 'metrics authentication', 'pass', 'no token required (set ALGO_METRICS_TOKEN to require one)');
   add('metrics.status', `${metricsPath} answers 200`, 'pass', `200 in ${scrape.ms.toFixed(1)} ms`);
   const type = scrape.headers.get('content-type');
   const typeProblem = contentTypeProblem(type);
@@ -167,23 +234,54 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
 
   const missing = REQUIRED_FAMILIES.filter((name) => !parsed.families.has(name));
   const missingProcess = missing.filter((name) => name.startsWith('process_'));
-  if (missing.length === 0) add('metrics.families', 'process, runtime, HTTP and business families', 'pass', `all ${REQUIRED_FAMILIES.length} expected families present`);
+  if (missing.length === 0)
+    add(
+      'metrics.families',
+      'process, runtime, HTTP and business families',
+      'pass',
+      `all ${REQUIRED_FAMILIES.length} expected families present`,
+    );
   else {
     add('metrics.families', 'process, runtime, HTTP and business families', 'fail', `missing: ${missing.join(', ')}`, {
-      cause: missingProcess.length > 0 ? 'no process_* metrics: this is not algo (another exporter on the port?)' : 'an older algo, or another service, answers here',
+      cause:
+        missingProcess.length > 0
+          ? 'no process_* metrics: this is not algo (another exporter on the port?)'
+          : 'an older algo, or another service, answers here',
       fix: 'point --url/--metrics-url at a current algo',
     });
   }
 
   const renderStatus = scrape.ms > RENDER_WARN_MS ? 'warn' : 'pass';
-  add('metrics.render_time', 'render time', renderStatus, `${scrape.ms.toFixed(1)} ms`, renderStatus === 'warn' ? { cause: 'a slow scrape: a blocked event loop or very many series', fix: 'compare with scrape_timeout; reduce series (ALGO_MAX_CAMERAS) or find what blocks the event loop (nodejs_eventloop_lag_seconds)' } : undefined);
-  add('metrics.series', 'series count', parsed.sampleCount > SERIES_WARN ? 'warn' : 'pass', `${parsed.sampleCount} samples`, parsed.sampleCount > SERIES_WARN ? { cause: 'high cardinality', fix: 'lower ALGO_MAX_CAMERAS; look for labels with many values' } : undefined);
+  add(
+    'metrics.render_time',
+    'render time',
+    renderStatus,
+    `${scrape.ms.toFixed(1)} ms`,
+    renderStatus === 'warn'
+      ? {
+          cause: 'a slow scrape: a blocked event loop or very many series',
+          fix: 'compare with scrape_timeout; reduce series (ALGO_MAX_CAMERAS) or find what blocks the event loop (nodejs_eventloop_lag_seconds)',
+        }
+      : undefined,
+  );
+  add(
+    'metrics.series',
+    'series count',
+    parsed.sampleCount > SERIES_WARN ? 'warn' : 'pass',
+    `${parsed.sampleCount} samples`,
+    parsed.sampleCount > SERIES_WARN
+      ? { cause: 'high cardinality', fix: 'lower ALGO_MAX_CAMERAS; look for labels with many values' }
+      : undefined,
+  );
 
   await new Promise((resolve) => setTimeout(resolve, options.rescrapeMs));
   const second = await probe(options.metricsUrl, { timeoutMs, headers: authHeaders ?? { accept: PROMETHEUS_ACCEPT } });
   const again = second.ok && second.status === 200 ? parseExposition(second.body) : undefined;
   if (again === undefined || !again.ok) {
-    add('metrics.monotonic', 'counters never go backwards', 'warn', 'the second scrape failed', { cause: 'algo stopped answering between two scrapes', fix: "read algo's log" });
+    add('metrics.monotonic', 'counters never go backwards', 'warn', 'the second scrape failed', {
+      cause: 'algo stopped answering between two scrapes',
+      fix: "read algo's log",
+    });
   } else {
     const before = monotonicSamples(parsed.families);
     const backwards: string[] = [];
@@ -192,12 +290,21 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
       if (previous !== undefined && value < previous) backwards.push(`${series.replace(/\{\}$/, '')}: ${previous} → ${value}`);
     }
     const restarted = startTime(parsed.families) !== startTime(again.families);
-    if (backwards.length === 0 && !restarted) add('metrics.monotonic', 'counters never go backwards', 'pass', `two scrapes ${options.rescrapeMs} ms apart agree`);
+    if (backwards.length === 0 && !restarted)
+      add('metrics.monotonic', 'counters never go backwards', 'pass', `two scrapes ${options.rescrapeMs} ms apart agree`);
     else {
-      add('metrics.monotonic', 'counters never go backwards', 'warn', backwards.length > 0 ? `${backwards.length} went backwards, e.g. ${backwards[0]}` : 'process_start_time_seconds changed', {
-        cause: restarted ? 'two different processes answered (process_start_time_seconds differs): algo restarted, or several processes share this address' : 'several processes answer on this address (a load balancer or cluster in front of algo)',
-        fix: 'scrape each algo process on its own address, and keep one process per target',
-      });
+      add(
+        'metrics.monotonic',
+        'counters never go backwards',
+        'warn',
+        backwards.length > 0 ? `${backwards.length} went backwards, e.g. ${backwards[0]}` : 'process_start_time_seconds changed',
+        {
+          cause: restarted
+            ? 'two different processes answered (process_start_time_seconds differs): algo restarted, or several processes share this address'
+            : 'several processes answer on this address (a load balancer or cluster in front of algo)',
+          fix: 'scrape each algo process on its own address, and keep one process per target',
+        },
+      );
     }
   }
   return { results, families: parsed.families, renderMs: scrape.ms, requiresToken };

@@ -30,7 +30,14 @@ export interface Diagnosis {
 /** Builds the results of one group with its id prefix and group filled in. */
 export function checksFor(group: CheckGroup): {
   results: CheckResult[];
-  add(id: string, title: string, status: CheckStatus, detail: string, diagnosis?: Diagnosis, extra?: { subject?: string; kind?: string }): CheckResult;
+  add(
+    id: string,
+    title: string,
+    status: CheckStatus,
+    detail: string,
+    diagnosis?: Diagnosis,
+    extra?: { subject?: string; kind?: string },
+  ): CheckResult;
 } {
   const results: CheckResult[] = [];
   return {

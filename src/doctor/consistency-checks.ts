@@ -19,7 +19,9 @@ interface DashboardFile {
 /** `where` → expressions, from the alert rules file. */
 export function ruleExpressions(text: string): Array<{ where: string; expr: string }> {
   const rules = (parseYaml(text) as RulesFile | null)?.groups?.flatMap((g) => g.rules ?? []) ?? [];
-  return rules.filter((r) => typeof r.expr === 'string').map((r) => ({ where: `alert ${r.alert ?? r.record ?? '?'}`, expr: String(r.expr) }));
+  return rules
+    .filter((r) => typeof r.expr === 'string')
+    .map((r) => ({ where: `alert ${r.alert ?? r.record ?? '?'}`, expr: String(r.expr) }));
 }
 
 /** `where` → expressions, from a Grafana dashboard JSON (nested rows included). */
@@ -27,7 +29,9 @@ export function dashboardExpressions(text: string): Array<{ where: string; expr:
   const out: Array<{ where: string; expr: string }> = [];
   const walk = (panels: DashboardFile['panels']): void => {
     for (const panel of panels ?? []) {
-      for (const target of panel.targets ?? []) if (typeof target.expr === 'string') out.push({ where: `panel "${panel.title ?? '?'}"`, expr: substituteGrafanaVariables(target.expr) });
+      for (const target of panel.targets ?? [])
+        if (typeof target.expr === 'string')
+          out.push({ where: `panel "${panel.title ?? '?'}"`, expr: substituteGrafanaVariables(target.expr) });
       walk(panel.panels);
     }
   };
@@ -62,10 +66,18 @@ function compare(
     return;
   }
   const pending = [...waiting].map(([family, event]) => `${family} (${event})`);
-  add(id, title, 'pass', `${expressions.length} queries, ${names} metric references, all exported${pending.length > 0 ? `; appearing after their first event: ${pending.join('; ')}` : ''}`);
+  add(
+    id,
+    title,
+    'pass',
+    `${expressions.length} queries, ${names} metric references, all exported${pending.length > 0 ? `; appearing after their first event: ${pending.join('; ')}` : ''}`,
+  );
 }
 
-export async function checkConsistency(files: { rulesFile: string; dashboardFile: string }, families: Map<string, ExpositionFamily> | undefined): Promise<CheckResult[]> {
+export async function checkConsistency(
+  files: { rulesFile: string; dashboardFile: string },
+  families: Map<string, ExpositionFamily> | undefined,
+): Promise<CheckResult[]> {
   const { results, add } = checksFor('consistency');
   const sources: Array<{ id: string; title: string; file: string; read: (text: string) => Array<{ where: string; expr: string }> }> = [
     { id: 'alert_rules', title: 'alert rules query exported metrics', file: files.rulesFile, read: ruleExpressions },
@@ -77,7 +89,13 @@ export async function checkConsistency(files: { rulesFile: string; dashboardFile
       expressions = source.read(await readFile(source.file, 'utf8'));
     } catch (error) {
       const absent = (error as { code?: string }).code === 'ENOENT';
-      add(source.id, source.title, absent ? 'skip' : 'fail', absent ? `${source.file} not found` : `${source.file}: ${error instanceof Error ? error.message : String(error)}`, absent ? undefined : { cause: 'the file does not parse', fix: 'fix its syntax (promtool check rules / a JSON linter)' });
+      add(
+        source.id,
+        source.title,
+        absent ? 'skip' : 'fail',
+        absent ? `${source.file} not found` : `${source.file}: ${error instanceof Error ? error.message : String(error)}`,
+        absent ? undefined : { cause: 'the file does not parse', fix: 'fix its syntax (promtool check rules / a JSON linter)' },
+      );
       continue;
     }
     if (families === undefined) add(source.id, source.title, 'skip', 'live /metrics unavailable (see above)');

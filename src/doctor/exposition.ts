@@ -84,7 +84,10 @@ export function parseExposition(text: string): ExpositionResult {
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return { ok: false, error: 'the body is empty' };
   for (const [index, line] of lines.entries()) {
-    const fail = (what: string): ExpositionResult => ({ ok: false, error: `line ${index + 1}: ${what}: ${JSON.stringify(line.slice(0, 80))}` });
+    const fail = (what: string): ExpositionResult => ({
+      ok: false,
+      error: `line ${index + 1}: ${what}: ${JSON.stringify(line.slice(0, 80))}`,
+    });
     if (line.trim() === '') continue;
     if (line.startsWith('#')) {
       const meta = /^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: (.*))?$/.exec(line);
@@ -94,7 +97,8 @@ export function parseExposition(text: string): ExpositionResult {
       }
       const [, kind, name = '', rest = ''] = meta;
       if (kind === 'TYPE') {
-        if (!/^(counter|gauge|histogram|gaugehistogram|summary|untyped|unknown|info|stateset)$/.test(rest)) return fail(`unknown metric type ${JSON.stringify(rest)}`);
+        if (!/^(counter|gauge|histogram|gaugehistogram|summary|untyped|unknown|info|stateset)$/.test(rest))
+          return fail(`unknown metric type ${JSON.stringify(rest)}`);
         family(name).type = rest;
       } else if (kind === 'HELP') family(name).help = rest;
       continue;

@@ -26,7 +26,8 @@ function classify(error: unknown): ProbeFailure {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown } | undefined)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return { ok: false, code: 'timeout', message: 'no answer before the timeout' };
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return { ok: false, code: 'timeout', message: 'no answer before the timeout' };
   switch (code) {
     case 'ECONNREFUSED':
       return { ok: false, code: 'refused', message };
@@ -49,10 +50,18 @@ function classify(error: unknown): ProbeFailure {
 }
 
 /** GET (or the given method) `url`; resolves, never rejects. */
-export async function probe(url: string, options: { headers?: Record<string, string>; timeoutMs: number; method?: string }): Promise<ProbeResult> {
+export async function probe(
+  url: string,
+  options: { headers?: Record<string, string>; timeoutMs: number; method?: string },
+): Promise<ProbeResult> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { method: options.method ?? 'GET', headers: options.headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+    const response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
     const body = await response.text();
     return { ok: true, url, status: response.status, headers: response.headers, body, ms: performance.now() - started };
   } catch (error) {

@@ -70,17 +70,25 @@ function httpUrl(flag: string, value: string, basePathAllowed = true): string {
   } catch {
     throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a URL; expected e.g. http://localhost:5000`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} ${JSON.stringify(value)} must be an http:// or https:// URL`);
-  if (url.username !== '' || url.password !== '') throw new UsageError(`--${flag} must not carry credentials; use --token-file or --grafana-user/--grafana-password`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} must be an http:// or https:// URL`);
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError(`--${flag} must not carry credentials; use --token-file or --grafana-user/--grafana-password`);
   if (url.search !== '' || url.hash !== '') throw new UsageError(`--${flag} ${JSON.stringify(value)} must not have a query or fragment`);
   if (!basePathAllowed && url.pathname !== '/') {
-    throw new UsageError(`--${flag} ${JSON.stringify(value)} must be algo's base URL (e.g. ${url.origin}); for a metrics endpoint elsewhere use --metrics-url`);
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(value)} must be algo's base URL (e.g. ${url.origin}); for a metrics endpoint elsewhere use --metrics-url`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
 
 /** Parses argv (without `doctor`); `undefined` means --help was asked for. */
-export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; dashboardFile: string }, env: NodeJS.ProcessEnv = {}): DoctorOptions | undefined {
+export function parseDoctorArgs(
+  argv: string[],
+  defaults: { rulesFile: string; dashboardFile: string },
+  env: NodeJS.ProcessEnv = {},
+): DoctorOptions | undefined {
   let values;
   try {
     ({ values } = parseArgs({
@@ -112,10 +120,12 @@ export function parseDoctorArgs(argv: string[], defaults: { rulesFile: string; d
   if (values.help) return undefined;
   const positive = (flag: string, raw: string): number => {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0 || n > 600_000) throw new UsageError(`--${flag} ${JSON.stringify(raw)} must be a whole number of milliseconds from 1 to 600000`);
+    if (!Number.isInteger(n) || n <= 0 || n > 600_000)
+      throw new UsageError(`--${flag} ${JSON.stringify(raw)} must be a whole number of milliseconds from 1 to 600000`);
     return n;
   };
-  if (values.job !== undefined && !/^\S+$/.test(values.job)) throw new UsageError(`--job ${JSON.stringify(values.job)} must be a job name without spaces`);
+  if (values.job !== undefined && !/^\S+$/.test(values.job))
+    throw new UsageError(`--job ${JSON.stringify(values.job)} must be a job name without spaces`);
   const url = httpUrl('url', values.url, false);
   const givenFile = (flag: string, file: string | undefined, fallback: string): string => {
     if (file === undefined) return fallback;

@@ -51,7 +51,11 @@ export const OLD_DASHBOARD_QUERIES: Array<{ shown: string; expr: string; metric:
   { shown: 'rate(process_cpu_seconds_total[1m])', expr: 'rate(process_cpu_seconds_total{$SEL}[1m])', metric: 'process_cpu_seconds_total' },
   { shown: 'rate(http_requests_total[1m])', expr: 'rate(http_requests_total{$SEL}[1m])', metric: 'http_requests_total' },
   { shown: 'rate(detection_total[1m])', expr: 'rate(detection_total{$SEL}[1m])', metric: 'detection_total' },
-  { shown: 'histogram_quantile(0.95, rate(llm_latency_seconds_bucket[5m]))', expr: 'histogram_quantile(0.95, rate(llm_latency_seconds_bucket{$SEL}[5m]))', metric: 'llm_latency_seconds_bucket' },
+  {
+    shown: 'histogram_quantile(0.95, rate(llm_latency_seconds_bucket[5m]))',
+    expr: 'histogram_quantile(0.95, rate(llm_latency_seconds_bucket{$SEL}[5m]))',
+    metric: 'llm_latency_seconds_bucket',
+  },
   { shown: 'avg(api_key_success_rate) by (key_id)', expr: 'avg(api_key_success_rate{$SEL}) by (key_id)', metric: 'api_key_success_rate' },
 ];
 
@@ -118,7 +122,8 @@ function chooseJob(options: DoctorOptions, targets: ApiTarget[], config: PromCon
   const configured = new Set([...targets.map(jobOf), ...(config?.scrape_configs ?? []).map((c) => c.job_name)]);
   if (configured.has('algo')) return { job: 'algo', how: 'the job the shipped dashboard and alerts select' };
   const matching = targets.find((t) => addressMatches(addressOf(t), options.metricsUrl));
-  if (matching !== undefined) return { job: jobOf(matching), how: `its target ${addressOf(matching)} matches ${new URL(options.metricsUrl).host}` };
+  if (matching !== undefined)
+    return { job: jobOf(matching), how: `its target ${addressOf(matching)} matches ${new URL(options.metricsUrl).host}` };
   return { job: 'algo', how: "default (no target matches algo's address)" };
 }
 
@@ -129,14 +134,25 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
 
   const ready = await probe(`${base}/-/ready`, { timeoutMs });
   if (!ready.ok) {
-    add('reachable', 'Prometheus reachable', 'fail', `${base} unreachable`, unreachable('Prometheus', base, ready, "start Prometheus: docker compose -f deploy/docker-compose.infra.yml up -d (port 9100), or without Docker bash scripts/prometheus-local.sh (port 9100); or pass --prometheus with its URL"));
+    add(
+      'reachable',
+      'Prometheus reachable',
+      'fail',
+      `${base} unreachable`,
+      unreachable(
+        'Prometheus',
+        base,
+        ready,
+        'start Prometheus: docker compose -f deploy/docker-compose.infra.yml up -d (port 9100), or without Docker bash scripts/prometheus-local.sh (port 9100); or pass --prometheus with its URL',
+      ),
+    );
     return { results, job: options.job };
   }
   if (ready.status !== 200) {
     const notPrometheus = ready.status === 404;
     add('reachable', 'Prometheus reachable', 'fail', `/-/ready answered ${ready.status}`, {
       cause: notPrometheus ? `${base} is not Prometheus` : 'Prometheus is starting or unhealthy',
-      fix: notPrometheus ? "pass --prometheus with Prometheus' URL" : "wait for it to start, and read its log",
+      fix: notPrometheus ? "pass --prometheus with Prometheus' URL" : 'wait for it to start, and read its log',
     });
     return { results, job: options.job };
   }
@@ -151,20 +167,28 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
   if (jobTargets.length === 0) {
     if (scrapeConfig !== undefined) {
       add('job', 'a scrape job for algo', 'warn', `job "${job}" is configured but has no target discovered yet`, {
-        cause: 'Prometheus has just started or reloaded, or the job\'s target file is empty',
-        fix: 'wait a few seconds and run the doctor again; if it stays empty, check the job\'s targets (file_sd files, static_configs)',
+        cause: "Prometheus has just started or reloaded, or the job's target file is empty",
+        fix: "wait a few seconds and run the doctor again; if it stays empty, check the job's targets (file_sd files, static_configs)",
       });
       return { results, job };
     }
     const jobs = [...new Set(targets.map(jobOf))];
     const here = new URL(options.metricsUrl).host;
     add('job', 'a scrape job for algo', 'fail', `no job "${job}" (${how})`, {
-      cause: jobs.length === 0 ? 'Prometheus scrapes nothing: its configuration has no scrape_configs' : `Prometheus has jobs ${jobs.map((j) => `"${j}"`).join(', ')}; none is "${job}"${options.job === undefined ? ` and none has a target at ${here}` : ''}`,
+      cause:
+        jobs.length === 0
+          ? 'Prometheus scrapes nothing: its configuration has no scrape_configs'
+          : `Prometheus has jobs ${jobs.map((j) => `"${j}"`).join(', ')}; none is "${job}"${options.job === undefined ? ` and none has a target at ${here}` : ''}`,
       fix: "add the algo job from deploy/prometheus/prometheus.yml (with a target file naming algo's host:port) and reload Prometheus, or pass --job",
     });
     return { results, job };
   }
-  add('job', 'a scrape job for algo', 'pass', `job "${job}" (${how}), ${jobTargets.length} target(s): ${jobTargets.map(addressOf).join(', ')}`);
+  add(
+    'job',
+    'a scrape job for algo',
+    'pass',
+    `job "${job}" (${how}), ${jobTargets.length} target(s): ${jobTargets.map(addressOf).join(', ')}`,
+  );
   if (job !== 'algo') {
     add('job_name', 'job name the dashboard and alerts select', 'warn', `the job is "${job}"`, {
       cause: 'the shipped dashboard and alert rules select job="algo", so they stay empty for this job',
@@ -175,13 +199,30 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
   const interval = seconds(scrapeConfig?.scrape_interval ?? config?.global?.scrape_interval ?? jobTargets[0]?.scrapeInterval);
   const timeout = seconds(scrapeConfig?.scrape_timeout ?? config?.global?.scrape_timeout ?? jobTargets[0]?.scrapeTimeout);
   const metricsPath = scrapeConfig?.metrics_path ?? jobTargets[0]?.discoveredLabels.__metrics_path__ ?? '/metrics';
-  const hasAuth = scrapeConfig?.authorization !== undefined || scrapeConfig?.bearer_token !== undefined || scrapeConfig?.bearer_token_file !== undefined;
+  const hasAuth =
+    scrapeConfig?.authorization !== undefined || scrapeConfig?.bearer_token !== undefined || scrapeConfig?.bearer_token_file !== undefined;
   const settings = `scrape_interval ${interval ?? '?'} s, scrape_timeout ${timeout ?? '?'} s, metrics_path ${metricsPath}, ${hasAuth ? 'with' : 'no'} authorization`;
   const expectedPath = new URL(options.metricsUrl).pathname;
-  if (scrapeConfig === undefined) add('scrape_config', 'scrape settings', 'warn', `job "${job}" not found in /api/v1/status/config; from the target: ${settings}`, { cause: 'the configuration could not be read', fix: "check Prometheus' configuration page" });
-  else if (metricsPath !== expectedPath) add('scrape_config', 'scrape settings', 'fail', settings, { cause: `the job scrapes ${metricsPath} but algo serves metrics at ${expectedPath}`, fix: `set metrics_path: ${expectedPath} in job "${job}"` });
-  else if (live.requiresToken === true && !hasAuth) add('scrape_config', 'scrape settings', 'fail', settings, { cause: 'algo requires a bearer token (ALGO_METRICS_TOKEN) and the job sends none', fix: `add \`authorization: { credentials_file: … }\` holding the token to job "${job}"` });
-  else if (interval !== undefined && interval > 60) add('scrape_config', 'scrape settings', 'warn', settings, { cause: 'a scrape interval over 1 m leaves rate(…[1m]) panels empty', fix: 'scrape every 15 s (deploy/prometheus/prometheus.yml)' });
+  if (scrapeConfig === undefined)
+    add('scrape_config', 'scrape settings', 'warn', `job "${job}" not found in /api/v1/status/config; from the target: ${settings}`, {
+      cause: 'the configuration could not be read',
+      fix: "check Prometheus' configuration page",
+    });
+  else if (metricsPath !== expectedPath)
+    add('scrape_config', 'scrape settings', 'fail', settings, {
+      cause: `the job scrapes ${metricsPath} but algo serves metrics at ${expectedPath}`,
+      fix: `set metrics_path: ${expectedPath} in job "${job}"`,
+    });
+  else if (live.requiresToken === true && !hasAuth)
+    add('scrape_config', 'scrape settings', 'fail', settings, {
+      cause: 'algo requires a bearer token (ALGO_METRICS_TOKEN) and the job sends none',
+      fix: `add \`authorization: { credentials_file: … }\` holding the token to job "${job}"`,
+    });
+  else if (interval !== undefined && interval > 60)
+    add('scrape_config', 'scrape settings', 'warn', settings, {
+      cause: 'a scrape interval over 1 m leaves rate(…[1m]) panels empty',
+      fix: 'scrape every 15 s (deploy/prometheus/prometheus.yml)',
+    });
   else add('scrape_config', 'scrape settings', 'pass', settings);
 
   // Every target of the job, and any other job's target at algo's address (a second,
@@ -195,10 +236,24 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
     if (target.health === 'up') {
       const took = target.lastScrapeDuration;
       if (timeout !== undefined && took > timeout / 2) {
-        add('target', title, 'warn', `up, but the last scrape took ${took.toFixed(2)} s of a ${timeout} s timeout`, { cause: 'scrapes are close to timing out', fix: "raise scrape_timeout, or reduce series / find what blocks algo's event loop" }, subject);
+        add(
+          'target',
+          title,
+          'warn',
+          `up, but the last scrape took ${took.toFixed(2)} s of a ${timeout} s timeout`,
+          { cause: 'scrapes are close to timing out', fix: "raise scrape_timeout, or reduce series / find what blocks algo's event loop" },
+          subject,
+        );
       } else add('target', title, 'pass', `up, last scrape took ${(took * 1000).toFixed(1)} ms`, undefined, subject);
     } else if (target.health === 'unknown') {
-      add('target', title, 'warn', 'not scraped yet', { cause: 'the target was just added', fix: `wait one scrape_interval (${interval ?? '?'} s) and run the doctor again` }, subject);
+      add(
+        'target',
+        title,
+        'warn',
+        'not scraped yet',
+        { cause: 'the target was just added', fix: `wait one scrape_interval (${interval ?? '?'} s) and run the doctor again` },
+        subject,
+      );
     } else {
       const isAlgo = addressMatches(address, options.metricsUrl);
       const { kind, ...diagnosis } = classifyScrapeError(target.lastError, {
@@ -225,11 +280,25 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
   const neverScraped = jobTargets.every((t) => t.health === 'unknown');
   const up = await query(`up{${sel}}`);
   if (typeof up === 'string') add('up', `up{job="${job}"}`, 'fail', up, { cause: 'the query failed', fix: "check Prometheus' log" });
-  else if (up.length === 0 && neverScraped) add('up', `up{job="${job}"}`, 'warn', 'no series yet', { cause: 'Prometheus has not scraped the job yet', fix: `wait one scrape_interval (${interval ?? '?'} s)` });
-  else if (up.length === 0) add('up', `up{job="${job}"}`, 'fail', 'no series', { cause: 'the job has targets but no up series: Prometheus cannot store samples (disk full? read its log)', fix: "check Prometheus' log" });
+  else if (up.length === 0 && neverScraped)
+    add('up', `up{job="${job}"}`, 'warn', 'no series yet', {
+      cause: 'Prometheus has not scraped the job yet',
+      fix: `wait one scrape_interval (${interval ?? '?'} s)`,
+    });
+  else if (up.length === 0)
+    add('up', `up{job="${job}"}`, 'fail', 'no series', {
+      cause: 'the job has targets but no up series: Prometheus cannot store samples (disk full? read its log)',
+      fix: "check Prometheus' log",
+    });
   else {
     const down = up.filter((x) => x.value[1] !== '1').map((x) => x.metric.instance ?? '?');
-    add('up', `up{job="${job}"}`, down.length === 0 ? 'pass' : 'fail', down.length === 0 ? `1 for ${up.length} target(s)` : `0 for ${down.join(', ')}`, down.length === 0 ? undefined : { cause: 'the scrape fails (see the target above)', fix: 'fix the target error above' });
+    add(
+      'up',
+      `up{job="${job}"}`,
+      down.length === 0 ? 'pass' : 'fail',
+      down.length === 0 ? `1 for ${up.length} target(s)` : `0 for ${down.join(', ')}`,
+      down.length === 0 ? undefined : { cause: 'the scrape fails (see the target above)', fix: 'fix the target error above' },
+    );
   }
   const targetUp = Array.isArray(up) && up.some((x) => x.value[1] === '1');
 
@@ -246,15 +315,26 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       continue;
     }
     if (!targetUp) {
-      if (neverScraped) add(id, old.shown, 'warn', 'no data yet', { cause: 'Prometheus has not scraped algo yet', fix: `wait one scrape_interval (${interval ?? '?'} s)` });
-      else add(id, old.shown, 'fail', 'no data', { cause: 'Prometheus is not scraping algo (see the target above)', fix: 'fix the scrape first' });
+      if (neverScraped)
+        add(id, old.shown, 'warn', 'no data yet', {
+          cause: 'Prometheus has not scraped algo yet',
+          fix: `wait one scrape_interval (${interval ?? '?'} s)`,
+        });
+      else
+        add(id, old.shown, 'fail', 'no data', {
+          cause: 'Prometheus is not scraping algo (see the target above)',
+          fix: 'fix the scrape first',
+        });
       continue;
     }
     const family = live.families === undefined ? undefined : familyOfSeries(old.metric, live.families);
     const liveSamples = family === undefined ? undefined : live.families?.get(family)?.samples.length;
     const firstEvent = firstEventOf(old.metric);
     if (live.families === undefined) {
-      add(id, old.shown, 'warn', 'no data', { cause: "the doctor could not read algo's /metrics itself (see above), so it cannot tell whether that is expected", fix: 'fix the algo checks above, then run the doctor again' });
+      add(id, old.shown, 'warn', 'no data', {
+        cause: "the doctor could not read algo's /metrics itself (see above), so it cannot tell whether that is expected",
+        fix: 'fix the algo checks above, then run the doctor again',
+      });
     } else if (liveSamples === 0 && firstEvent !== undefined) {
       add(id, old.shown, 'pass', `no data yet: ${firstEvent}`);
     } else if (result.length > 0 && firstEvent !== undefined) {
@@ -262,7 +342,11 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
     } else {
       const raw = await query(`count(${old.metric}{${sel}})`);
       const stored = Array.isArray(raw) && raw.length > 0;
-      if (stored) add(id, old.shown, 'warn', 'no data yet', { cause: 'rate() needs two samples inside its range: too few scrapes so far', fix: `wait two scrape intervals (${interval ?? '?'} s each)` });
+      if (stored)
+        add(id, old.shown, 'warn', 'no data yet', {
+          cause: 'rate() needs two samples inside its range: too few scrapes so far',
+          fix: `wait two scrape intervals (${interval ?? '?'} s each)`,
+        });
       else {
         add(id, old.shown, 'warn', `algo exports ${old.metric} now, Prometheus has stored none for job "${job}" yet`, {
           cause: 'its first sample came after the last scrape, or metric_relabel_configs drop it',

@@ -1,16 +1,34 @@
 // Which metrics a PromQL expression selects, for checking alert rules and dashboards
 // against what algo exports (the doctor and the deploy tests share this).
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Series Prometheus itself attaches to every target; they never appear on /metrics. */
-export const PROMETHEUS_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
+export const PROMETHEUS_SERIES = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+];
 
 /** Replaces Grafana's variables with values PromQL accepts. */
 export function substituteGrafanaVariables(expr: string): string {
-  return expr
-    .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
-    .replace(/\$\{?instance\}?/g, '.*');
+  return expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m').replace(/\$\{?instance\}?/g, '.*');
 }
 
 /** Metric names an expression selects (not functions, keywords, labels or strings). */

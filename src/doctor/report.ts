@@ -30,7 +30,10 @@ export function renderText(report: DoctorReport): string {
     if (check.fix !== undefined) lines.push(`        fix:   ${check.fix}`);
   }
   const { pass, warn, fail, skip } = report.summary;
-  lines.push('', `${pass} passed, ${fail} failed, ${warn} warnings, ${skip} skipped: ${report.ok ? 'nothing failed' : 'see the causes and fixes above'}`);
+  lines.push(
+    '',
+    `${pass} passed, ${fail} failed, ${warn} warnings, ${skip} skipped: ${report.ok ? 'nothing failed' : 'see the causes and fixes above'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -56,8 +56,14 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
       fix: 'add to the job: `authorization: { type: Bearer, credentials_file: /path/to/token }` holding ALGO_METRICS_TOKEN',
     };
   }
-  if (status === '403') return { kind: 'forbidden', cause: `${address} refused the scrape (403): a proxy or another service`, fix: 'scrape algo directly' };
-  if (status !== undefined) return { kind: 'http_error', cause: `${address} answered HTTP ${status} to the scrape`, fix: "read algo's log around the scrape times" };
+  if (status === '403')
+    return { kind: 'forbidden', cause: `${address} refused the scrape (403): a proxy or another service`, fix: 'scrape algo directly' };
+  if (status !== undefined)
+    return {
+      kind: 'http_error',
+      cause: `${address} answered HTTP ${status} to the scrape`,
+      fix: "read algo's log around the scrape times",
+    };
   if (error.includes('connection refused')) {
     const algoPort = context.algoAddress === undefined ? undefined : portOf(context.algoAddress);
     const otherPort = algoPort !== undefined && algoPort !== portOf(address);
@@ -93,7 +99,9 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
       };
     }
     const port = portOf(address);
-    const firewall = viaDocker(address) ? `ufw allow in on docker0 to any port ${port} proto tcp` : `allow TCP port ${port} in the host firewall`;
+    const firewall = viaDocker(address)
+      ? `ufw allow in on docker0 to any port ${port} proto tcp`
+      : `allow TCP port ${port} in the host firewall`;
     if (render === undefined) {
       return {
         kind: 'deadline',
@@ -108,14 +116,33 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
     };
   }
   if (error.includes('content-type') || error.includes('content type')) {
-    return { kind: 'content_type', cause: `${address} answers with a missing or unsupported Content-Type`, fix: 'scrape algo itself (text/plain; version=0.0.4); another server or a proxy answers this path' };
+    return {
+      kind: 'content_type',
+      cause: `${address} answers with a missing or unsupported Content-Type`,
+      fix: 'scrape algo itself (text/plain; version=0.0.4); another server or a proxy answers this path',
+    };
   }
-  if (/expected a valid start token|parse|invalid metric|unexpected end of input|not a valid|expected (label|value|timestamp)/.test(error)) {
-    return { kind: 'parse_error', cause: `the scraped body is not in the Prometheus text format (an HTML or JSON page?): ${lastError}`, fix: 'point the job at algo\'s metrics path; another service answers this URL' };
+  if (
+    /expected a valid start token|parse|invalid metric|unexpected end of input|not a valid|expected (label|value|timestamp)/.test(error)
+  ) {
+    return {
+      kind: 'parse_error',
+      cause: `the scraped body is not in the Prometheus text format (an HTML or JSON page?): ${lastError}`,
+      fix: "point the job at algo's metrics path; another service answers this URL",
+    };
   }
   if (error.includes('no route to host') || error.includes('network is unreachable')) {
-    return { kind: 'unreachable', cause: `no network route from Prometheus to ${address}`, fix: 'check the address, the Docker network, and the firewall' };
+    return {
+      kind: 'unreachable',
+      cause: `no network route from Prometheus to ${address}`,
+      fix: 'check the address, the Docker network, and the firewall',
+    };
   }
-  if (error.includes('x509') || error.includes('tls')) return { kind: 'tls', cause: `TLS failed: ${lastError}`, fix: 'algo serves plain HTTP: set the job\'s scheme to http, or fix tls_config' };
+  if (error.includes('x509') || error.includes('tls'))
+    return {
+      kind: 'tls',
+      cause: `TLS failed: ${lastError}`,
+      fix: "algo serves plain HTTP: set the job's scheme to http, or fix tls_config",
+    };
   return { kind: 'other', cause: `Prometheus reports: ${lastError}`, fix: 'see docs/monitoring.md, "Troubleshooting"' };
 }

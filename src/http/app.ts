@@ -10,7 +10,16 @@ import { notFound, shuttingDown } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
-import { RequestsUnderWay, clientErrorHandler, closeAfterReplyWhenStopping, connectionOptions, limitConnections, limitRequestTime, refuseConnect, requireHost } from './connection-limits.js';
+import {
+  RequestsUnderWay,
+  clientErrorHandler,
+  closeAfterReplyWhenStopping,
+  connectionOptions,
+  limitConnections,
+  limitRequestTime,
+  refuseConnect,
+  requireHost,
+} from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';

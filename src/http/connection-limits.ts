@@ -35,7 +35,12 @@ export function connectionOptions(config: HttpConfig): { keepAliveTimeout: numbe
 }
 
 /** Caps open connections; the ones over the cap are closed at accept, counted and logged (rate-limited). */
-export function limitConnections(app: FastifyInstance, maxConnections: number, repeats: RateLimitedLog, metrics: HttpMetrics | undefined): void {
+export function limitConnections(
+  app: FastifyInstance,
+  maxConnections: number,
+  repeats: RateLimitedLog,
+  metrics: HttpMetrics | undefined,
+): void {
   app.server.maxConnections = maxConnections;
   app.server.on('drop', () => {
     metrics?.connectionRefused();
@@ -130,7 +135,11 @@ const PARSER_ERRORS: Record<string, [ErrorCode, number, string]> = {
   HPE_INVALID_METHOD: ['invalid_request', 400, 'Unknown HTTP method'],
   HPE_INVALID_CONTENT_LENGTH: ['invalid_request', 400, 'Invalid Content-Length header'],
   HPE_UNEXPECTED_CONTENT_LENGTH: ['invalid_request', 400, 'Content-Length given more than once'],
-  HPE_INVALID_TRANSFER_ENCODING: ['invalid_request', 400, 'Invalid Transfer-Encoding: only chunked is accepted (last), and never together with Content-Length'],
+  HPE_INVALID_TRANSFER_ENCODING: [
+    'invalid_request',
+    400,
+    'Invalid Transfer-Encoding: only chunked is accepted (last), and never together with Content-Length',
+  ],
   HPE_INVALID_CHUNK_SIZE: ['invalid_request', 400, 'Malformed chunked body: invalid chunk size'],
   HPE_CHUNK_EXTENSIONS_OVERFLOW: ['too_large', 413, 'Malformed chunked body: chunk extensions too large'],
   HPE_STRICT: ['invalid_request', 400, 'Malformed chunked body'],
@@ -163,7 +172,10 @@ function answerOnSocket(socket: Socket, error: AlgoError): void {
   }
   const answer = errorBody(error);
   const body = JSON.stringify(answer);
-  socket.write(`HTTP/1.1 ${error.statusCode} ${answer.error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
+  socket.write(
+    `HTTP/1.1 ${error.statusCode} ${answer.error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }
 
 /**

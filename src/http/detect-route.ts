@@ -34,7 +34,8 @@ export function cameraIdOf(request: FastifyRequest, form?: Pick<ImageForm, 'fiel
   for (const key in query) {
     if (key === 'camera_id' ? typeof query[key] !== 'string' : key.startsWith('camera_id[')) throw invalidCameraId(GIVEN_ONCE);
   }
-  if ((request.raw.headersDistinct['x-camera-id']?.length ?? 0) > 1 || form?.repeated.has('camera_id') === true) throw invalidCameraId(GIVEN_ONCE);
+  if ((request.raw.headersDistinct['x-camera-id']?.length ?? 0) > 1 || form?.repeated.has('camera_id') === true)
+    throw invalidCameraId(GIVEN_ONCE);
   const formField = form?.fields.camera_id;
   const header = request.headers['x-camera-id'];
   const given = [query.camera_id, header, formField].find((value): value is string => typeof value === 'string' && value !== '');
@@ -65,7 +66,9 @@ function mediaType(header: string | undefined): string | undefined {
 const FRAME_CONTENT_TYPES = [...IMAGE_CONTENT_TYPES, 'multipart/form-data'];
 
 /** The error handler of routes that take frames: every refusal is also a detection error. */
-export function countedErrorHandler(recorder: DetectionRecorder): (error: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+export function countedErrorHandler(
+  recorder: DetectionRecorder,
+): (error: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
   return (error, request, reply) => {
     let algoError = requestError(error, reply);
     // Fastify's own 415 says only "Unsupported Media Type"; say what came and what is accepted.
@@ -91,7 +94,9 @@ export async function acceptFrameBodies(app: FastifyInstance, { recorder, maxBod
   app.setErrorHandler(countedErrorHandler(recorder));
   app.removeAllContentTypeParsers();
   await app.register(multipart, { limits: { fileSize: maxBodyBytes }, throwFileSizeLimit: true });
-  app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) =>
+    done(null, body),
+  );
 }
 
 /** POST /api/v1/detect, in a scope prepared by acceptFrameBodies. */

@@ -39,11 +39,14 @@ async function readParts(request: FastifyRequest, limits: ImageFormLimits): Prom
   let image: Buffer | undefined;
   const fields: Record<string, string> = {};
   const repeated = new Set<string>();
-  const parts = request.parts({ limits: { fileSize: limits.maxBytes, files: 2, fields: limits.maxFields, parts: limits.maxFields + 2, fieldSize: limits.maxFieldBytes } });
+  const parts = request.parts({
+    limits: { fileSize: limits.maxBytes, files: 2, fields: limits.maxFields, parts: limits.maxFields + 2, fieldSize: limits.maxFieldBytes },
+  });
   for await (const part of parts as AsyncIterableIterator<MultipartFile | MultipartValue>) {
     if (part.type === 'file') {
       if (image !== undefined) throw invalidRequest('The form has more than one file; send one image per request');
-      if (part.fieldname !== limits.fileField) throw invalidRequest(`multipart file field is "${part.fieldname}"; expected "${limits.fileField}"`);
+      if (part.fieldname !== limits.fileField)
+        throw invalidRequest(`multipart file field is "${part.fieldname}"; expected "${limits.fileField}"`);
       image = await part.toBuffer();
     } else {
       if (part.valueTruncated) throw tooLarge(`Form field "${part.fieldname}" is over ${limits.maxFieldBytes} bytes`);

@@ -71,7 +71,12 @@ export class RequestObserver extends LogController {
   /** A connection Node's HTTP parser refused before any request existed. */
   requestRejected(statusCode: number, fields: Record<string, unknown>): void {
     this.metrics?.requestRejected(UNKNOWN_METHOD, statusCode);
-    this.repeats.log('info', `refused ${statusCode} ${String(fields.parserError)}`, { method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields }, 'request refused');
+    this.repeats.log(
+      'info',
+      `refused ${statusCode} ${String(fields.parserError)}`,
+      { method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields },
+      'request refused',
+    );
   }
 
   private end(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, statusCode: number): void {
@@ -92,7 +97,12 @@ export class RequestObserver extends LogController {
       responseTimeMs: Math.round(elapsedMs * 1000) / 1000,
       ...(error ? { err: error } : {}),
     };
-    const msg = statusCode === CLIENT_CLOSED_STATUS ? 'client closed request' : statusCode === 503 ? 'requests refused with 503' : 'request completed';
+    const msg =
+      statusCode === CLIENT_CLOSED_STATUS
+        ? 'client closed request'
+        : statusCode === 503
+          ? 'requests refused with 503'
+          : 'request completed';
     if (quiet) {
       if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
       return;
@@ -101,7 +111,7 @@ export class RequestObserver extends LogController {
     // Refusals (4xx, 499, 503) are what a hostile client or an overload repeats thousands of
     // times a second, and frames arrive many times a second per camera: the first request of
     // each kind is logged in full, then one summary line per interval (every request at debug).
-    const refusal = statusCode >= 400 && statusCode < 500 || statusCode === CLIENT_CLOSED_STATUS || statusCode === 503;
+    const refusal = (statusCode >= 400 && statusCode < 500) || statusCode === CLIENT_CLOSED_STATUS || statusCode === 503;
     if (this.logEachRequest && !refusal) {
       if (this.logger.isLevelEnabled(level)) request.log[level](fields, msg);
       return;

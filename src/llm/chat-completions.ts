@@ -4,7 +4,8 @@
 import type { AttemptOutcome, KeyLease } from './key-router.js';
 import { retryAfterMs } from './retry-after.js';
 
-export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
+export type ContentPart =
+  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
 
 export interface ChatMessage {
   role: 'system' | 'user';
@@ -32,7 +33,8 @@ export const MAX_SUMMARY_CHARS = 2000;
 export const MAX_USAGE_TOKENS = 10_000_000;
 
 /** A usage count as the API should send it (an integer from 0 to MAX_USAGE_TOKENS), else 0. */
-const count = (value: unknown): number => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_USAGE_TOKENS ? value : 0);
+const count = (value: unknown): number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_USAGE_TOKENS ? value : 0;
 
 /** Cuts a text to at most `max` characters, at a space when one is near the end, adding "…". */
 export function capText(text: string, max: number): string {
@@ -75,9 +77,14 @@ function parseAnswer(text: string, requestedModel: string): ChatAnswer | undefin
   }
   const content = body?.choices?.[0]?.message?.content;
   if (typeof content !== 'string' || content.trim() === '') return undefined;
-  const usage = body.usage === undefined || body.usage === null
-    ? undefined
-    : { prompt_tokens: count(body.usage.prompt_tokens), completion_tokens: count(body.usage.completion_tokens), total_tokens: count(body.usage.total_tokens) };
+  const usage =
+    body.usage === undefined || body.usage === null
+      ? undefined
+      : {
+          prompt_tokens: count(body.usage.prompt_tokens),
+          completion_tokens: count(body.usage.completion_tokens),
+          total_tokens: count(body.usage.total_tokens),
+        };
   return { text: capText(content.trim(), MAX_SUMMARY_CHARS), model: typeof body.model === 'string' ? body.model : requestedModel, usage };
 }
 
@@ -124,7 +131,10 @@ export class ChatCompletionsClient {
       const answer = text === undefined ? undefined : parseAnswer(text, this.options.model);
       return answer === undefined ? { kind: 'bad_response' } : { kind: 'success', value: answer };
     }
-    if (status === 429) return isQuotaExhausted(text ?? '') ? { kind: 'quota_exhausted' } : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
+    if (status === 429)
+      return isQuotaExhausted(text ?? '')
+        ? { kind: 'quota_exhausted' }
+        : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
     if (status === 401 || status === 403) return { kind: 'unauthorized', status };
     if (status === 408) return { kind: 'timeout' };
     if (status >= 500) return { kind: 'server_error', status };

@@ -48,8 +48,7 @@ export interface RouteOptions {
 }
 
 export type RouteResult<T> =
-  | { ok: true; value: T; keyId: string; attempts: number }
-  | { ok: false; error: LlmErrorCode; keyId: string | undefined; attempts: number };
+  { ok: true; value: T; keyId: string; attempts: number } | { ok: false; error: LlmErrorCode; keyId: string | undefined; attempts: number };
 
 export interface KeyRouterOptions {
   maxAttempts: number;
@@ -119,8 +118,21 @@ export class KeyRouter {
     const previous = new Map(this.keys.map((key) => [key.spec.secret, key]));
     this.keys = specs.map((spec) => {
       const kept = previous.get(spec.secret);
-      if (kept !== undefined) return Object.assign(kept, kept.disabled === undefined ? { spec } : { spec, disabled: undefined, proven: false });
-      return { spec, inFlight: 0, cooldownUntil: 0, cooldownCause: undefined, disabled: undefined, consecutiveFailures: 0, rateLimitStreak: 0, breakerCooldownMs: this.options.breakerCooldownMs, probing: false, proven: false, starts: [] };
+      if (kept !== undefined)
+        return Object.assign(kept, kept.disabled === undefined ? { spec } : { spec, disabled: undefined, proven: false });
+      return {
+        spec,
+        inFlight: 0,
+        cooldownUntil: 0,
+        cooldownCause: undefined,
+        disabled: undefined,
+        consecutiveFailures: 0,
+        rateLimitStreak: 0,
+        breakerCooldownMs: this.options.breakerCooldownMs,
+        probing: false,
+        proven: false,
+        starts: [],
+      };
     });
     this.cursor = 0;
     this.wake();
@@ -132,7 +144,8 @@ export class KeyRouter {
     const toWallClock = Date.now() - now;
     return this.keys.map((key) => {
       if (key.disabled !== undefined) return { keyId: key.spec.keyId, state: 'disabled', cooldownUntilMs: undefined };
-      if (key.cooldownUntil > now) return { keyId: key.spec.keyId, state: 'cooling_down', cooldownUntilMs: key.cooldownUntil + toWallClock };
+      if (key.cooldownUntil > now)
+        return { keyId: key.spec.keyId, state: 'cooling_down', cooldownUntilMs: key.cooldownUntil + toWallClock };
       return { keyId: key.spec.keyId, state: 'healthy', cooldownUntilMs: undefined };
     });
   }
@@ -239,9 +252,10 @@ export class KeyRouter {
       case 'rate_limited': {
         key.proven = true;
         key.rateLimitStreak++;
-        const rest = outcome.retryAfterMs !== undefined
-          ? Math.min(outcome.retryAfterMs, RETRY_AFTER_MAX_MS)
-          : this.jitter(Math.min(RATE_LIMIT_BASE_MS * 2 ** (key.rateLimitStreak - 1), RATE_LIMIT_MAX_MS));
+        const rest =
+          outcome.retryAfterMs !== undefined
+            ? Math.min(outcome.retryAfterMs, RETRY_AFTER_MAX_MS)
+            : this.jitter(Math.min(RATE_LIMIT_BASE_MS * 2 ** (key.rateLimitStreak - 1), RATE_LIMIT_MAX_MS));
         this.coolDown(key, now + rest, 'rate_limited');
         return;
       }
@@ -249,8 +263,14 @@ export class KeyRouter {
       case 'quota_exhausted':
         if (key.disabled === undefined) {
           key.disabled = outcome.kind;
-          const why = outcome.kind === 'unauthorized' ? `the API answered ${outcome.status}` : 'its quota or billing is exhausted (insufficient_quota)';
-          this.options.logger?.warn({ key_id: key.spec.keyId, reason: outcome.kind }, `LLM API key ${key.spec.keyId} disabled until the keys are reloaded: ${why}`);
+          const why =
+            outcome.kind === 'unauthorized'
+              ? `the API answered ${outcome.status}`
+              : 'its quota or billing is exhausted (insufficient_quota)';
+          this.options.logger?.warn(
+            { key_id: key.spec.keyId, reason: outcome.kind },
+            `LLM API key ${key.spec.keyId} disabled until the keys are reloaded: ${why}`,
+          );
         }
         return;
       case 'rejected':
@@ -262,7 +282,10 @@ export class KeyRouter {
         if (wasProbe) key.breakerCooldownMs = Math.min(key.breakerCooldownMs * 2, BREAKER_MAX_MS);
         if (wasProbe || key.consecutiveFailures >= this.options.breakerThreshold) {
           this.coolDown(key, now + key.breakerCooldownMs, 'breaker');
-          this.options.logger?.warn({ key_id: key.spec.keyId, failures: key.consecutiveFailures, cooldownMs: key.breakerCooldownMs }, `LLM API key ${key.spec.keyId} circuit open after repeated failures`);
+          this.options.logger?.warn(
+            { key_id: key.spec.keyId, failures: key.consecutiveFailures, cooldownMs: key.breakerCooldownMs },
+            `LLM API key ${key.spec.keyId} circuit open after repeated failures`,
+          );
         }
         return;
     }

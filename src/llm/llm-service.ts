@@ -40,7 +40,11 @@ async function readPromptTemplate(path: string | undefined): Promise<string> {
  * prompt file; a bad one at start-up is a ConfigError naming the variable (and the line),
  * never a key: the service refuses to start with exit code 2.
  */
-export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetrics, 'llm' | 'apiKeys'>, logger: Logger): Promise<LlmService> {
+export async function createLlmService(
+  config: LlmConfig,
+  metrics: Pick<AlgoMetrics, 'llm' | 'apiKeys'>,
+  logger: Logger,
+): Promise<LlmService> {
   const log = logger.child({ component: 'llm' });
   const modelRecorder = metrics.llm.forModel(config.provider, config.model);
   const router = new KeyRouter({
@@ -52,12 +56,20 @@ export async function createLlmService(config: LlmConfig, metrics: Pick<AlgoMetr
     logger: log,
   });
   const keys = await configuredKeys(config);
-  if (!keys.ok) throw new ConfigError('ALGO_LLM_API_KEYS_FILE', show(config.apiKeysFile ?? ''), `a readable file of alias=key or bare keys, one per line (${keys.problem})`);
+  if (!keys.ok)
+    throw new ConfigError(
+      'ALGO_LLM_API_KEYS_FILE',
+      show(config.apiKeysFile ?? ''),
+      `a readable file of alias=key or bare keys, one per line (${keys.problem})`,
+    );
   router.setKeys(keys.keys);
   const promptTemplate = await readPromptTemplate(config.promptFile);
   const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
   const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
-  log.info({ provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision }, router.size === 0 ? 'LLM summaries off: no API keys configured; template summaries only' : 'LLM summaries on');
+  log.info(
+    { provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision },
+    router.size === 0 ? 'LLM summaries off: no API keys configured; template summaries only' : 'LLM summaries on',
+  );
   return {
     summarizer,
     router,

@@ -8,7 +8,8 @@ import type { Box } from '../detect/types.js';
 import type { ChatMessage, ContentPart } from './chat-completions.js';
 import { countByLabel, templateSummary } from './template-summary.js';
 
-export const SYSTEM_PROMPT = 'You summarise what a security camera sees for an operator. Answer in one or two short plain sentences. State only what the detections (and the image, when given) support; do not speculate.';
+export const SYSTEM_PROMPT =
+  'You summarise what a security camera sees for an operator. Answer in one or two short plain sentences. State only what the detections (and the image, when given) support; do not speculate.';
 
 export const DEFAULT_PROMPT_TEMPLATE = `Camera {{camera_id}}, frame {{width}}x{{height}} px.
 Detected: {{counts}}.
@@ -32,9 +33,13 @@ function position(box: Box, width: number, height: number): string {
 
 function values(detection: DetectionResponse): Record<Placeholder, string> {
   const { width, height } = detection.image;
-  const counts = countByLabel(detection.objects).map(([label, n]) => `${n} ${label}`).join(', ');
+  const counts = countByLabel(detection.objects)
+    .map(([label, n]) => `${n} ${label}`)
+    .join(', ');
   const groups = detection.groups.map((group) => `${group.size} people at ${position(group.box, width, height)}`).join('; ');
-  const listed = detection.objects.slice(0, MAX_LISTED_OBJECTS).map((o) => `- ${o.label} ${o.score.toFixed(2)} ${position(o.box, width, height)}`);
+  const listed = detection.objects
+    .slice(0, MAX_LISTED_OBJECTS)
+    .map((o) => `- ${o.label} ${o.score.toFixed(2)} ${position(o.box, width, height)}`);
   if (detection.objects.length > MAX_LISTED_OBJECTS) listed.push(`- … ${detection.objects.length - MAX_LISTED_OBJECTS} more`);
   return {
     camera_id: detection.camera_id,
@@ -60,14 +65,26 @@ export interface PromptOptions {
 
 /** The frame as a data: URL JPEG no larger than maxSide, EXIF orientation applied. */
 export async function imagePart(image: Buffer, maxSide: number): Promise<ContentPart> {
-  const jpeg = await sharp(image).rotate().resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  const jpeg = await sharp(image)
+    .rotate()
+    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   return { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${jpeg.toString('base64')}`, detail: 'low' } };
 }
 
-export async function buildMessages(detection: DetectionResponse, image: Buffer | undefined, options: PromptOptions): Promise<ChatMessage[]> {
+export async function buildMessages(
+  detection: DetectionResponse,
+  image: Buffer | undefined,
+  options: PromptOptions,
+): Promise<ChatMessage[]> {
   const text = renderPrompt(options.template, detection);
-  const content: string | ContentPart[] = options.visionMaxSide === undefined || image === undefined
-    ? text
-    : [{ type: 'text', text }, await imagePart(image, options.visionMaxSide)];
-  return [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content }];
+  const content: string | ContentPart[] =
+    options.visionMaxSide === undefined || image === undefined
+      ? text
+      : [{ type: 'text', text }, await imagePart(image, options.visionMaxSide)];
+  return [
+    { role: 'system', content: SYSTEM_PROMPT },
+    { role: 'user', content },
+  ];
 }

@@ -14,7 +14,8 @@ const KNOWN_DOMAINS: ReadonlyArray<[suffix: string, provider: string]> = [
   ['fireworks.ai', 'fireworks'],
 ];
 
-const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|host\.docker\.internal)$/;
+const LOCAL_HOST =
+  /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|host\.docker\.internal)$/;
 
 export function providerFromUrl(baseUrl: URL): string {
   const host = baseUrl.hostname.toLowerCase();

@@ -97,7 +97,8 @@ export class SceneSummarizer {
       });
       if (!result.ok) return fallback(result.error, result.keyId ?? null, result.attempts);
       const usage = result.value.usage;
-      if (usage !== undefined) this.deps.modelRecorder.tokens({ promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens });
+      if (usage !== undefined)
+        this.deps.modelRecorder.tokens({ promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens });
       recorder.recordSummary('llm');
       return {
         text: result.value.text,

@@ -2,7 +2,14 @@
 // "3 people in 1 group, 1 dog": people first, then other classes by count and name.
 import type { DetectedObject, PersonGroup } from '../detect/types.js';
 
-const IRREGULAR: Record<string, string> = { person: 'people', mouse: 'mice', knife: 'knives', sheep: 'sheep', skis: 'skis', scissors: 'scissors' };
+const IRREGULAR: Record<string, string> = {
+  person: 'people',
+  mouse: 'mice',
+  knife: 'knives',
+  sheep: 'sheep',
+  skis: 'skis',
+  scissors: 'scissors',
+};
 
 export function plural(label: string, n: number): string {
   if (n === 1) return label;

@@ -28,7 +28,12 @@ export interface CameraMetrics {
 
 export function createCameraMetrics(registry: Registry, maxCameras: number): CameraMetrics {
   const labeler = new CameraLabeler(maxCameras);
-  const up = new Gauge({ name: 'camera_up', help: 'Whether the camera is delivering frames (1) or down (0).', labelNames: ['camera_id'] as const, registers: [registry] });
+  const up = new Gauge({
+    name: 'camera_up',
+    help: 'Whether the camera is delivering frames (1) or down (0).',
+    labelNames: ['camera_id'] as const,
+    registers: [registry],
+  });
   const frames = new Counter({
     name: 'camera_frames_total',
     help: 'Frames algo received from the camera (from ffmpeg, at detect_fps).',

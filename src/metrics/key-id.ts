@@ -13,8 +13,9 @@ const SHORT_KEY_LENGTH = 20;
  */
 export function keyIdFor(apiKey: string, alias?: string): string {
   if (alias !== undefined && ALIAS_PATTERN.test(alias)) return alias;
-  const digest = apiKey.length < SHORT_KEY_LENGTH
-    ? scryptSync(apiKey, 'algo-key-id', 5).toString('hex')
-    : createHash('sha256').update(`algo-key-id:${apiKey}`).digest('hex');
+  const digest =
+    apiKey.length < SHORT_KEY_LENGTH
+      ? scryptSync(apiKey, 'algo-key-id', 5).toString('hex')
+      : createHash('sha256').update(`algo-key-id:${apiKey}`).digest('hex');
   return `key-${digest.slice(0, 10)}`;
 }

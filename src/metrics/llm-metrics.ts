@@ -40,7 +40,7 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
   });
   const tokens = new Counter({
     name: 'llm_tokens_total',
-    help: 'Tokens billed by the LLM API (from the answer\'s usage), by provider, model and type (prompt, completion).',
+    help: "Tokens billed by the LLM API (from the answer's usage), by provider, model and type (prompt, completion).",
     labelNames: ['provider', 'model', 'type'] as const,
     registers: [registry],
   });

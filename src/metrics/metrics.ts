@@ -27,7 +27,10 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-export function createMetrics(config: Pick<MetricsConfig, 'maxCameras' | 'apiKeyWindowSeconds'>, options: MetricsOptions = {}): AlgoMetrics {
+export function createMetrics(
+  config: Pick<MetricsConfig, 'maxCameras' | 'apiKeyWindowSeconds'>,
+  options: MetricsOptions = {},
+): AlgoMetrics {
   const registry = new Registry();
   if (options.runtime !== false) registerRuntimeMetrics(registry);
   registerBuildInfo(registry);

@@ -8,7 +8,10 @@ export class SuccessWindow {
   private readonly slotStamp = new Float64Array(SLOTS).fill(-1);
   private readonly slotMs: number;
 
-  constructor(windowSeconds: number, private readonly now: () => number = Date.now) {
+  constructor(
+    windowSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.slotMs = (windowSeconds * 1000) / SLOTS;
   }
 

@@ -32,7 +32,8 @@ export function readFrame(record: StreamRecord, maxBytes: number): Result<Frame,
     throw error;
   }
   if (record.value === null || record.value.length === 0) return { ok: false, error: emptyBody() };
-  if (record.value.length > maxBytes) return { ok: false, error: tooLarge(`Frame is ${record.value.length} bytes; the limit is ${maxBytes} (ALGO_MAX_BODY_BYTES)`) };
+  if (record.value.length > maxBytes)
+    return { ok: false, error: tooLarge(`Frame is ${record.value.length} bytes; the limit is ${maxBytes} (ALGO_MAX_BODY_BYTES)`) };
   const contentType = record.headers[FRAME_HEADERS.contentType]?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== undefined && !(IMAGE_CONTENT_TYPES as readonly string[]).includes(contentType)) {
     return { ok: false, error: unsupportedType(contentType, IMAGE_CONTENT_TYPES) };

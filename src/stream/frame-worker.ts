@@ -18,7 +18,15 @@ import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamR
 import type { StreamSummaries } from './stream-summaries.js';
 
 /** Errors that a retry cannot fix: the message itself is bad. */
-const POISON = new Set(['missing_key', 'invalid_camera_id', 'empty_body', 'too_large', 'decode_failed', 'unsupported_type', 'invalid_request']);
+const POISON = new Set([
+  'missing_key',
+  'invalid_camera_id',
+  'empty_body',
+  'too_large',
+  'decode_failed',
+  'unsupported_type',
+  'invalid_request',
+]);
 const MODEL_ERROR_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 2000;
 
@@ -150,9 +158,15 @@ export class FrameWorker {
         summaries?.consider(result.value, frame.value.image, frameId);
         return async () => {
           const summary = summaries?.take(cameraId);
-          const body = JSON.stringify(summary === undefined ? { ...result.value, frame_id: frameId } : { ...result.value, frame_id: frameId, summary });
+          const body = JSON.stringify(
+            summary === undefined ? { ...result.value, frame_id: frameId } : { ...result.value, frame_id: frameId, summary },
+          );
           await this.deps.client.send(config.outputTopic, [
-            { key: cameraId, value: body, headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.workerId } },
+            {
+              key: cameraId,
+              value: body,
+              headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.workerId },
+            },
           ]);
           recorder.produced(config.outputTopic);
           if (capturedAtMs !== undefined) recorder.frameAge((Date.now() - capturedAtMs) / 1000);
@@ -160,7 +174,8 @@ export class FrameWorker {
       }
       const error = result.error;
       if (POISON.has(error.code)) return () => this.deadLetter(record, error, frame.value.cameraId);
-      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS) return () => this.deadLetter(record, error, frame.value.cameraId);
+      if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS)
+        return () => this.deadLetter(record, error, frame.value.cameraId);
       if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');
       // Detector saturated (or a transient model error): stop fetching, back off, retry the same frame.
       const resume = control.pause();

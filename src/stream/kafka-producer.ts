@@ -16,7 +16,13 @@ export class KafkaProducer implements RecordSink {
   private connected: Promise<void> | undefined;
 
   constructor(config: Pick<KafkaConfig, 'brokers' | 'clientId'>) {
-    const kafka = new Kafka({ clientId: config.clientId, brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 }, connectionTimeout: 3000 });
+    const kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
+      connectionTimeout: 3000,
+    });
     this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 3 } });
   }
 
@@ -26,7 +32,11 @@ export class KafkaProducer implements RecordSink {
       throw error;
     });
     await this.connected;
-    await this.producer.send({ topic, acks: -1, messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })) });
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+    });
   }
 
   async close(): Promise<void> {

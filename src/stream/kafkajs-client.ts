@@ -4,9 +4,27 @@
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
 // silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type IMemberAssignment, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type IMemberAssignment,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
 import type { KafkaConfig } from '../config/config.js';
-import type { BatchControl, ConsumerState, OutgoingRecord, PartitionBatch, PartitionLag, StreamClient, StreamClientEvents, StreamRecord } from './stream-client.js';
+import type {
+  BatchControl,
+  ConsumerState,
+  OutgoingRecord,
+  PartitionBatch,
+  PartitionLag,
+  StreamClient,
+  StreamClientEvents,
+  StreamRecord,
+} from './stream-client.js';
 
 function headerValues(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -124,7 +142,12 @@ export class KafkaJsClient implements StreamClient {
           pause,
         };
         await handler(
-          { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, records: batch.messages.map((message) => toRecord(batch.topic, batch.partition, message)) },
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            records: batch.messages.map((message) => toRecord(batch.topic, batch.partition, message)),
+          },
           control,
         );
       },
@@ -132,14 +155,23 @@ export class KafkaJsClient implements StreamClient {
   }
 
   async send(topic: string, records: OutgoingRecord[]): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })) });
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+    });
   }
 
   async lag(topic: string): Promise<PartitionLag[]> {
     const held = this.assignment[topic] ?? [];
     if (held.length === 0) return [];
-    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId: this.config.groupId, topics: [topic] })]);
-    const committedAt = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId: this.config.groupId, topics: [topic] }),
+    ]);
+    const committedAt = new Map(
+      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]),
+    );
     const lags: PartitionLag[] = [];
     for (const end of ends) {
       if (!held.includes(end.partition)) continue;

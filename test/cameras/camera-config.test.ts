@@ -63,7 +63,10 @@ test('a non-finite number (YAML .inf, .nan) is named as such, not as null', () =
 });
 
 test('bad URLs are refused with the credentials masked', () => {
-  const scheme = refused('cameras:\n  - id: door\n    url: ftp://admin:hunter2@cam/x\n', /camera "door": url "ftp:\/\/\*\*\*:\*\*\*@cam\/x"/);
+  const scheme = refused(
+    'cameras:\n  - id: door\n    url: ftp://admin:hunter2@cam/x\n',
+    /camera "door": url "ftp:\/\/\*\*\*:\*\*\*@cam\/x"/,
+  );
   assert.doesNotMatch(scheme, /hunter2|admin/);
   const noHost = refused('cameras:\n  - id: door\n    url: "rtsp://admin:hunter2@/x"\n', /camera "door": url/);
   assert.doesNotMatch(noHost, /hunter2/);
@@ -74,7 +77,10 @@ test('ALGO_CAMERAS_FILE is read at start-up; ALGO_ROLE=ingest needs cameras', as
   const file = await writeCamerasFile([{ id: 'door', url: 'rtsp://127.0.0.1:1/s' }]);
   const config = loadConfig({ ALGO_CAMERAS_FILE: file, ALGO_ROLE: 'ingest' });
   assert.equal(config.role, 'ingest');
-  assert.deepEqual(config.cameras.cameras.map((camera) => camera.id), ['door']);
+  assert.deepEqual(
+    config.cameras.cameras.map((camera) => camera.id),
+    ['door'],
+  );
   assert.equal(config.cameras.ffmpegPath, 'ffmpeg');
   assert.throws(() => loadConfig({ ALGO_ROLE: 'ingest' }), /ALGO_ROLE="ingest" is not allowed; expected ingest only with cameras/);
   assert.throws(() => loadConfig({ ALGO_ROLE: 'detector' }), /ALGO_ROLE="detector" is not allowed; expected one of all, ingest/);

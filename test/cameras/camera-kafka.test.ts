@@ -51,12 +51,21 @@ describe('cameras with Kafka', () => {
   const keyed = (topic: string, key: string): CollectedMessage[] => (messages.get(topic) ?? []).filter((m) => m.key === key);
 
   test('the ingest role produces JPEG frames keyed by camera id, and loads no detector', async () => {
-    const frames = await waitFor('frames from dock', async () => (keyed('cams.frames', 'dock').length >= 3 ? keyed('cams.frames', 'dock') : undefined), 30_000);
+    const frames = await waitFor(
+      'frames from dock',
+      async () => (keyed('cams.frames', 'dock').length >= 3 ? keyed('cams.frames', 'dock') : undefined),
+      30_000,
+    );
     const frame = frames[0]!;
     assert.equal(frame.headers['content-type'], 'image/jpeg');
     assert.match(frame.headers['frame-id'] ?? '', /^dock-/);
     assert.ok(Number(frame.headers['capture-ts']) > 1.7e12);
-    assert.deepEqual(await sharp(frame.value!).metadata().then((m) => [m.format, m.width, m.height]), ['jpeg', 320, 240]);
+    assert.deepEqual(
+      await sharp(frame.value!)
+        .metadata()
+        .then((m) => [m.format, m.width, m.height]),
+      ['jpeg', 320, 240],
+    );
     assert.equal(ingest.pipeline, undefined);
     assert.equal((await fetch(`${ingest.url}/api/v1/detect`, { method: 'POST' })).status, 404);
     const text = await renderMetrics(ingest.metrics.registry, 'prometheus');
@@ -67,10 +76,26 @@ describe('cameras with Kafka', () => {
   });
 
   test('detector workers turn ingested frames into results under the camera id; their own cameras publish results too', async () => {
-    const fromIngest = await waitFor('results for dock', async () => (keyed('cams.detections', 'dock').length > 0 ? keyed('cams.detections', 'dock') : undefined), 60_000);
-    const fromCamera = await waitFor('results for yard', async () => (keyed('cams.detections', 'yard').length > 0 ? keyed('cams.detections', 'yard') : undefined), 30_000);
-    for (const [message, id] of [[fromIngest[0]!, 'dock'], [fromCamera[0]!, 'yard']] as const) {
-      const body = JSON.parse(message.value!.toString()) as { camera_id: string; model_type: string; image: { width: number; height: number }; objects: unknown[] };
+    const fromIngest = await waitFor(
+      'results for dock',
+      async () => (keyed('cams.detections', 'dock').length > 0 ? keyed('cams.detections', 'dock') : undefined),
+      60_000,
+    );
+    const fromCamera = await waitFor(
+      'results for yard',
+      async () => (keyed('cams.detections', 'yard').length > 0 ? keyed('cams.detections', 'yard') : undefined),
+      30_000,
+    );
+    for (const [message, id] of [
+      [fromIngest[0]!, 'dock'],
+      [fromCamera[0]!, 'yard'],
+    ] as const) {
+      const body = JSON.parse(message.value!.toString()) as {
+        camera_id: string;
+        model_type: string;
+        image: { width: number; height: number };
+        objects: unknown[];
+      };
       assert.equal(body.camera_id, id);
       assert.equal(body.model_type, 'yolov8n');
       assert.deepEqual(body.image, { width: 320, height: 240 });

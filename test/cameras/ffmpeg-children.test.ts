@@ -28,7 +28,10 @@ describe('ffmpeg children', () => {
 
   /** algo with one live and one frozen camera, once both ffmpeg children are reading. */
   async function algoWithCameras(): Promise<{ run: AlgoProcess; needle: string; pids: number[] }> {
-    const [live, frozen] = await Promise.all([spawnMjpegCamera({ fps: 5, width: 160, height: 120 }), spawnMjpegCamera({ fps: 5, width: 160, height: 120 })]);
+    const [live, frozen] = await Promise.all([
+      spawnMjpegCamera({ fps: 5, width: 160, height: 120 }),
+      spawnMjpegCamera({ fps: 5, width: 160, height: 120 }),
+    ]);
     cameras.push(live, frozen);
     const needle = `algo-children-${live.port}`;
     const file = await writeCamerasFile([
@@ -37,10 +40,14 @@ describe('ffmpeg children', () => {
     ]);
     const port = await freePort();
     const run = spawnAlgo({ PORT: String(port), ALGO_MODEL_PATH: await writeTestModel(), ALGO_CAMERAS_FILE: file, ALGO_LOG_LEVEL: 'warn' });
-    await waitFor('both cameras up', async () => {
-      const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/cameras`)).json()) as { cameras: Array<{ state: string }> };
-      return body.cameras.every((camera) => camera.state === 'up') ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'both cameras up',
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/cameras`)).json()) as { cameras: Array<{ state: string }> };
+        return body.cameras.every((camera) => camera.state === 'up') ? true : undefined;
+      },
+      60_000,
+    );
     // The frozen camera stops sending: its ffmpeg now blocks reading, writing nothing.
     frozen.child.kill('SIGSTOP');
     const pids = await ffmpegPids(needle);
@@ -66,6 +73,9 @@ describe('ffmpeg children', () => {
     const file = await writeCamerasFile([{ id: 'door', url: 'rtsp://127.0.0.1:1/stream' }]);
     const run = spawnAlgo({ PORT: '0', ALGO_CAMERAS_FILE: file, ALGO_FFMPEG_PATH: '/nonexistent/ffmpeg' });
     assert.equal(await run.exit, 1);
-    assert.match(run.output(), /failed to start: Cameras are configured \(ALGO_CAMERAS_FILE\) but cannot be read: \/nonexistent\/ffmpeg cannot be run \(ENOENT\)\. Install ffmpeg/);
+    assert.match(
+      run.output(),
+      /failed to start: Cameras are configured \(ALGO_CAMERAS_FILE\) but cannot be read: \/nonexistent\/ffmpeg cannot be run \(ENOENT\)\. Install ffmpeg/,
+    );
   });
 });

@@ -12,12 +12,31 @@ import { writeTempFile } from '../helpers/models.js';
 const run = promisify(execFile);
 
 async function letterboxedByFfmpeg(width: number, height: number, inputWidth: number, inputHeight: number): Promise<Buffer> {
-  const png = await sharp({ create: { width, height, channels: 3, background: { r: 250, g: 10, b: 10 } } }).png().toBuffer();
+  const png = await sharp({ create: { width, height, channels: 3, background: { r: 250, g: 10, b: 10 } } })
+    .png()
+    .toBuffer();
   const file = await writeTempFile('frame.png', png);
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-vf', letterboxFilter(inputWidth, inputHeight), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], {
-    encoding: 'buffer',
-    maxBuffer: 64 << 20,
-  });
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      letterboxFilter(inputWidth, inputHeight),
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+    ],
+    {
+      encoding: 'buffer',
+      maxBuffer: 64 << 20,
+    },
+  );
   return stdout;
 }
 
@@ -33,7 +52,8 @@ for (const [width, height, inputWidth, inputHeight] of [
     assert.equal(pixels.length, inputWidth * inputHeight * 3);
     const g = letterboxGeometry(width, height, inputWidth, inputHeight);
     const red = (x: number, y: number): number => pixels[(y * inputWidth + x) * 3]!;
-    const inside = (x: number, y: number): boolean => x >= g.padLeft && x < g.padLeft + g.resizedWidth && y >= g.padTop && y < g.padTop + g.resizedHeight;
+    const inside = (x: number, y: number): boolean =>
+      x >= g.padLeft && x < g.padLeft + g.resizedWidth && y >= g.padTop && y < g.padTop + g.resizedHeight;
     for (let y = 0; y < inputHeight; y++) {
       for (let x = 0; x < inputWidth; x++) {
         const value = red(x, y);

@@ -33,10 +33,14 @@ describe('frame outcomes under a slow detector', () => {
       dropped: sample(text, 'camera_frames_processed_total', `camera_id="${id}",outcome="dropped"`),
       failed: sample(text, 'camera_frames_processed_total', `camera_id="${id}",outcome="failed"`),
     });
-    await waitFor('two detections and a dropped frame per camera', async () => {
-      const text = await renderMetrics(service.metrics.registry, 'prometheus');
-      return IDS.every((id) => counts(text, id).detected >= 2 && counts(text, id).dropped >= 1) ? true : undefined;
-    }, 90_000);
+    await waitFor(
+      'two detections and a dropped frame per camera',
+      async () => {
+        const text = await renderMetrics(service.metrics.registry, 'prometheus');
+        return IDS.every((id) => counts(text, id).detected >= 2 && counts(text, id).dropped >= 1) ? true : undefined;
+      },
+      90_000,
+    );
     // Stopping drops the frames still waiting (counted) and finishes those in flight.
     await service.stop('test');
     const text = await renderMetrics(service.metrics.registry, 'prometheus');

@@ -22,7 +22,10 @@ test('raw frames are cut at the frame size across any chunk boundaries, each in 
   const reader = rawFrameReader(frameBytes, (frame) => frames.push(frame));
   for (const chunk of chunked(stream, [5, 1, 17, 3])) reader.push(chunk);
   assert.deepEqual(frames, [stream.subarray(0, 12), stream.subarray(12, 24), stream.subarray(24, 36)]);
-  assert.ok(frames.every((frame) => frame.byteOffset === 0 && frame.buffer.byteLength === frameBytes), 'transferable without a copy');
+  assert.ok(
+    frames.every((frame) => frame.byteOffset === 0 && frame.buffer.byteLength === frameBytes),
+    'transferable without a copy',
+  );
 });
 
 test('raw frames reuse buffers given back to the pool instead of allocating new ones; foreign or detached buffers are refused', () => {
@@ -48,12 +51,20 @@ test('raw frames reuse buffers given back to the pool instead of allocating new 
 
 test('JPEG frames are cut at each end-of-image marker, also when it straddles two chunks', async () => {
   const jpegs = await Promise.all(
-    [10, 120, 240].map((red) => sharp({ create: { width: 16, height: 8, channels: 3, background: { r: red, g: 0, b: 0 } } }).jpeg().toBuffer()),
+    [10, 120, 240].map((red) =>
+      sharp({ create: { width: 16, height: 8, channels: 3, background: { r: red, g: 0, b: 0 } } })
+        .jpeg()
+        .toBuffer(),
+    ),
   );
   const stream = Buffer.concat(jpegs);
   for (const sizes of [[1], [7, 3], [stream.length], [jpegs[0]!.length - 1, 2]]) {
     const frames: Buffer[] = [];
-    const reader = jpegFrameReader(1 << 20, (frame) => frames.push(frame), () => assert.fail('oversize'));
+    const reader = jpegFrameReader(
+      1 << 20,
+      (frame) => frames.push(frame),
+      () => assert.fail('oversize'),
+    );
     for (const chunk of chunked(stream, sizes)) reader.push(chunk);
     assert.deepEqual(frames, jpegs, `chunks of ${sizes.join(',')}`);
   }
@@ -62,7 +73,11 @@ test('JPEG frames are cut at each end-of-image marker, also when it straddles tw
 test('a JPEG frame larger than the limit is reported and discarded', () => {
   let oversize = 0;
   const frames: Buffer[] = [];
-  const reader = jpegFrameReader(100, (frame) => frames.push(frame), () => oversize++);
+  const reader = jpegFrameReader(
+    100,
+    (frame) => frames.push(frame),
+    () => oversize++,
+  );
   reader.push(Buffer.alloc(150, 1));
   reader.push(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
   assert.equal(oversize, 1);

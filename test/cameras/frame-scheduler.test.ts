@@ -48,7 +48,10 @@ test('a frame replaced before the detector took it is dropped and counted; only 
   await detector.finishOne();
   assert.deepEqual(detector.order, ['a:1', 'a:5']);
   await detector.finishOne();
-  assert.deepEqual(camera.outcomes.filter((o) => o !== 'dropped'), ['detected', 'detected']);
+  assert.deepEqual(
+    camera.outcomes.filter((o) => o !== 'dropped'),
+    ['detected', 'detected'],
+  );
   assert.equal(camera.outcomes.length, 5, 'every frame offered has exactly one outcome');
 });
 

@@ -13,7 +13,9 @@ test('userinfo and secret-looking query values are masked; the rest of the URL s
 
 test("the redactor scrubs the URL and each secret, raw or %-encoded, from ffmpeg's stderr", () => {
   const redact = redactor('rtsp://admin:p%40ss word@10.0.0.5/s?token=abc123xyz');
-  const line = redact('[rtsp @ 0x1] rtsp://admin:p%40ss word@10.0.0.5/s?token=abc123xyz: 401 Unauthorized; tried p@ss word and abc123xyz as admin');
+  const line = redact(
+    '[rtsp @ 0x1] rtsp://admin:p%40ss word@10.0.0.5/s?token=abc123xyz: 401 Unauthorized; tried p@ss word and abc123xyz as admin',
+  );
   assert.doesNotMatch(line, /p%40ss|p@ss|abc123xyz|admin/);
   assert.match(line, /rtsp:\/\/\*\*\*:\*\*\*@10\.0\.0\.5\/s\?token=\*\*\*: 401 Unauthorized/);
 });

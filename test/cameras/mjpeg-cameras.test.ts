@@ -29,7 +29,11 @@ interface CameraView {
   error: string | null;
   source_size: { width: number; height: number } | null;
   last_frame_at: string | null;
-  last_result: { camera_id: string; objects: Array<{ label: string; box: { x: number; y: number; width: number; height: number } }>; at: string } | null;
+  last_result: {
+    camera_id: string;
+    objects: Array<{ label: string; box: { x: number; y: number; width: number; height: number } }>;
+    at: string;
+  } | null;
 }
 
 const SECRET = 's3cret-Pa55';
@@ -76,11 +80,16 @@ describe('MJPEG cameras', () => {
   }
   const camera = async (id: string): Promise<CameraView> => (await api<CameraView>(`/api/v1/cameras/${id}`)).body;
   const until = (id: string, what: string, check: (view: CameraView) => boolean, timeoutMs = 20_000): Promise<CameraView> =>
-    waitFor(`${id} ${what}`, async () => {
-      const view = await camera(id);
-      return check(view) ? view : undefined;
-    }, timeoutMs);
-  const warnings = (id: string): string[] => service.logs.lines.filter((line) => line.camera_id === id && line.level === 40).map((line) => line.msg);
+    waitFor(
+      `${id} ${what}`,
+      async () => {
+        const view = await camera(id);
+        return check(view) ? view : undefined;
+      },
+      timeoutMs,
+    );
+  const warnings = (id: string): string[] =>
+    service.logs.lines.filter((line) => line.camera_id === id && line.level === 40).map((line) => line.msg);
 
   test('detections flow under the camera id, boxes in camera pixels, at detect_fps', async () => {
     const first = await until('door', 'detected', (view) => view.detected >= 2);
@@ -112,7 +121,12 @@ describe('MJPEG cameras', () => {
     assert.equal(plain.headers.get('content-type'), 'image/jpeg');
     const plainBytes = Buffer.from(await plain.arrayBuffer());
     // The picture without the letterbox padding: the camera's view at the detector's scale.
-    assert.deepEqual(await sharp(plainBytes).metadata().then((m) => [m.format, m.width, m.height]), ['jpeg', 320, 240]);
+    assert.deepEqual(
+      await sharp(plainBytes)
+        .metadata()
+        .then((m) => [m.format, m.width, m.height]),
+      ['jpeg', 320, 240],
+    );
     const annotated = Buffer.from(await (await fetch(`${service.url}/api/v1/cameras/door/snapshot.jpg?annotate=true`)).arrayBuffer());
     // Person A's box edge (x = 80, y from 30 to 130) is drawn in red over the gray frame.
     const { data, info } = await sharp(annotated).raw().toBuffer({ resolveWithObject: true });
@@ -138,7 +152,8 @@ describe('MJPEG cameras', () => {
     assert.equal(nowhere.down_reason, 'unreachable');
     assert.match(nowhere.error!, /camera\.invalid/);
     await until('refused', 'retrying', (view) => view.reconnects >= 2);
-    for (const id of ['badauth', 'refused', 'nowhere']) assert.equal(warnings(id).length, 1, `${id}: one warning for the outage: ${warnings(id).join(' | ')}`);
+    for (const id of ['badauth', 'refused', 'nowhere'])
+      assert.equal(warnings(id).length, 1, `${id}: one warning for the outage: ${warnings(id).join(' | ')}`);
     assert.deepEqual(warnings('badauth'), ['camera is down: auth_failed']);
     assert.equal(await cameraSample(service, 'camera_up', 'camera_id="badauth"'), 0);
     assert.equal((await camera('door')).state, 'up');
@@ -187,7 +202,10 @@ describe('MJPEG cameras', () => {
 
   test('the camera list shows every camera, URLs masked; no credential appears in answers, logs or metrics', async () => {
     const { body } = await api<{ cameras: CameraView[] }>('/api/v1/cameras');
-    assert.deepEqual(body.cameras.map((view) => view.id), ['door', 'badauth', 'refused', 'nowhere', 'lost', 'frozen', 'spare']);
+    assert.deepEqual(
+      body.cameras.map((view) => view.id),
+      ['door', 'badauth', 'refused', 'nowhere', 'lost', 'frozen', 'spare'],
+    );
     assert.equal(body.cameras[0]!.url, `http://***:***@127.0.0.1:${door.port}/video`);
     assert.equal(body.cameras.find((view) => view.id === 'spare')!.state, 'disabled');
     const everything = [...apiAnswers, ...service.logs.raw, await renderMetrics(service.metrics.registry, 'prometheus')].join('\n');

@@ -23,12 +23,31 @@ interface View {
   reconnects: number;
   down_reason: string | null;
   source_size: { width: number; height: number } | null;
-  last_result: { camera_id: string; image: { width: number; height: number }; objects: Array<{ box: { x: number; y: number; width: number; height: number } }> } | null;
+  last_result: {
+    camera_id: string;
+    image: { width: number; height: number };
+    objects: Array<{ box: { x: number; y: number; width: number; height: number } }>;
+  } | null;
 }
 
 async function writeH264File(): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'algo-video-')), 'lobby.mp4');
-  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=10:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
+  await promisify(execFile)('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=480x270:rate=10:duration=2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
   return file;
 }
 
@@ -54,10 +73,14 @@ describe('RTSP and file cameras', () => {
 
   const view = async (id: string): Promise<View> => (await (await fetch(`${service.url}/api/v1/cameras/${id}`)).json()) as View;
   const until = (id: string, what: string, check: (v: View) => boolean, timeoutMs = 30_000): Promise<View> =>
-    waitFor(`${id} ${what}`, async () => {
-      const v = await view(id);
-      return check(v) ? v : undefined;
-    }, timeoutMs);
+    waitFor(
+      `${id} ${what}`,
+      async () => {
+        const v = await view(id);
+        return check(v) ? v : undefined;
+      },
+      timeoutMs,
+    );
 
   test('RTSP over TCP: detections flow under the camera id, boxes in the stream pixels', async () => {
     const gate = await until('gate', 'detected', (v) => v.detected >= 2);
@@ -65,7 +88,10 @@ describe('RTSP and file cameras', () => {
     assert.equal(gate.last_result?.camera_id, 'gate');
     assert.deepEqual(gate.last_result?.image, { width: 320, height: 240 });
     assert.deepEqual(gate.last_result?.objects[0]?.box, { x: 80, y: 30, width: 40, height: 100 });
-    assert.match(await renderMetrics(service.metrics.registry, 'prometheus'), /^detection_total\{camera_id="gate",model_type="yolov8n"\} [1-9]/m);
+    assert.match(
+      await renderMetrics(service.metrics.registry, 'prometheus'),
+      /^detection_total\{camera_id="gate",model_type="yolov8n"\} [1-9]/m,
+    );
   });
 
   test('an H.264 MP4 file plays as a camera, looping', async () => {

@@ -17,7 +17,17 @@ async function algo(args: string[]): Promise<{ code: number | null; stdout: stri
 
 describe('algo doctor command', () => {
   test('bad flags exit 2 with the usage', async () => {
-    for (const args of [['doctor', '--bogus'], ['doctor', '--url', 'localhost:5000'], ['doctor', '--timeout', '-1'], ['doctor', '--url', 'http://user:pw@localhost:5000'], ['doctor', '--url', 'http://127.0.0.1:5000/metrics'], ['doctor', '--url', 'http://127.0.0.1:5000?x=1'], ['doctor', '--rules', '/nonexistent/alerts.yml'], ['doctor', '--token-file', '/nonexistent/token'], ['frobnicate']]) {
+    for (const args of [
+      ['doctor', '--bogus'],
+      ['doctor', '--url', 'localhost:5000'],
+      ['doctor', '--timeout', '-1'],
+      ['doctor', '--url', 'http://user:pw@localhost:5000'],
+      ['doctor', '--url', 'http://127.0.0.1:5000/metrics'],
+      ['doctor', '--url', 'http://127.0.0.1:5000?x=1'],
+      ['doctor', '--rules', '/nonexistent/alerts.yml'],
+      ['doctor', '--token-file', '/nonexistent/token'],
+      ['frobnicate'],
+    ]) {
       const run = await algo(args);
       assert.equal(run.code, 2, args.join(' '));
       assert.match(run.stderr, /Usage: algo/);
@@ -28,7 +38,18 @@ describe('algo doctor command', () => {
   test('--help exits 0 and lists every flag', async () => {
     const run = await algo(['doctor', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--url', '--prometheus', '--grafana', '--job', '--token', '--json', '--grafana-user', '--grafana-password', '--grafana-token']) assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of [
+      '--url',
+      '--prometheus',
+      '--grafana',
+      '--job',
+      '--token',
+      '--json',
+      '--grafana-user',
+      '--grafana-password',
+      '--grafana-token',
+    ])
+      assert.ok(run.stdout.includes(flag), flag);
   });
 
   test('nothing running: exit 1, and --json reports each failed check with cause and fix', async () => {
@@ -50,7 +71,10 @@ describe('algo doctor command', () => {
     const base = `http://127.0.0.1:${port}`;
     const run = await algo(['doctor', '--url', base, '--prometheus', base, '--grafana', base, '--timeout', '1000']);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^ {2}FAIL {2}\/healthz answers: .*\n {8}cause: nothing listens on 127\.0\.0\.1:\d+ \(connection refused\)\n {8}fix: {3}start algo/m);
+    assert.match(
+      run.stdout,
+      /^ {2}FAIL {2}\/healthz answers: .*\n {8}cause: nothing listens on 127\.0\.0\.1:\d+ \(connection refused\)\n {8}fix: {3}start algo/m,
+    );
     assert.match(run.stdout, /\d+ passed, \d+ failed, \d+ warnings, \d+ skipped/);
   });
 });

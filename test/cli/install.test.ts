@@ -44,7 +44,8 @@ describe('install and start from the README', () => {
     for (const file of await packageJsons('node_modules')) {
       const pkg = JSON.parse(await readFile(file, 'utf8')) as { name?: string; version?: string; engines?: { node?: string } };
       const range = pkg.engines?.node;
-      if (range !== undefined && semver.validRange(range) !== null && !semver.satisfies(process.versions.node, range)) unsupported.push(`${pkg.name}@${pkg.version} needs node ${range}`);
+      if (range !== undefined && semver.validRange(range) !== null && !semver.satisfies(process.versions.node, range))
+        unsupported.push(`${pkg.name}@${pkg.version} needs node ${range}`);
     }
     assert.deepEqual(unsupported, []);
   });
@@ -58,9 +59,19 @@ describe('install and start from the README', () => {
 
   test('SIGTERM to the `npm start` process stops the service and leaves no node behind', async () => {
     const port = await freePort();
-    const npm = spawn('npm', ['start'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
-    await waitFor('npm start to serve /metrics', async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).status === 200 ? true : undefined), 60_000);
-    const children = execFileSync('pgrep', ['-P', String(npm.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    const npm = spawn('npm', ['start'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
+    await waitFor(
+      'npm start to serve /metrics',
+      async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).status === 200 ? true : undefined),
+      60_000,
+    );
+    const children = execFileSync('pgrep', ['-P', String(npm.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
     assert.ok(children.length > 0);
     npm.kill('SIGTERM');
     const [code] = (await once(npm, 'exit')) as [number | null];

@@ -36,9 +36,18 @@ describe('algo process', () => {
     // A missing model file too: were the detector loaded first, this would be exit 1.
     const missingModel = { ALGO_MODEL_PATH: join(dir, 'missing.onnx') };
     for (const [env, message] of [
-      [{ ALGO_LLM_API_KEYS_FILE: '/nonexistent' }, /algo: Invalid configuration: ALGO_LLM_API_KEYS_FILE="\/nonexistent" is not allowed; expected a readable file .*cannot read it: ENOENT/],
-      [{ ALGO_LLM_API_KEYS_FILE: keys }, /algo: Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the alias before "=" must be/],
-      [{ ALGO_LLM_PROMPT_FILE: '/nonexistent' }, /algo: Invalid configuration: ALGO_LLM_PROMPT_FILE="\/nonexistent" is not allowed; expected a readable, non-empty prompt template file/],
+      [
+        { ALGO_LLM_API_KEYS_FILE: '/nonexistent' },
+        /algo: Invalid configuration: ALGO_LLM_API_KEYS_FILE="\/nonexistent" is not allowed; expected a readable file .*cannot read it: ENOENT/,
+      ],
+      [
+        { ALGO_LLM_API_KEYS_FILE: keys },
+        /algo: Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the alias before "=" must be/,
+      ],
+      [
+        { ALGO_LLM_PROMPT_FILE: '/nonexistent' },
+        /algo: Invalid configuration: ALGO_LLM_PROMPT_FILE="\/nonexistent" is not allowed; expected a readable, non-empty prompt template file/,
+      ],
     ] as const) {
       const run = serve({ PORT: '0', ...missingModel, ...env });
       assert.equal(await run.exit, 2, run.output());
@@ -50,7 +59,11 @@ describe('algo process', () => {
   test('start-up logs the metrics line, SIGTERM drains and exits 0', async () => {
     const port = await freePort();
     const run = serve({ PORT: String(port), ALGO_SHUTDOWN_DELAY_MS: '200' });
-    await waitFor('start-up line', async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined), 60_000);
+    await waitFor(
+      'start-up line',
+      async () => (run.output().includes('Prometheus metrics endpoint enabled at /metrics') ? true : undefined),
+      60_000,
+    );
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.equal(response.status, 200);
     run.child.kill('SIGTERM');

@@ -33,7 +33,12 @@ describe('SIGHUP', () => {
     const keysFile = join(dir, 'keys');
     await writeFile(keysFile, `old=${REVOKED}\n`);
     const port = await freePort();
-    run = spawnAlgo({ PORT: String(port), ALGO_MODEL_PATH: await writeTestModel(), ALGO_LLM_BASE_URL: fake.baseUrl, ALGO_LLM_API_KEYS_FILE: keysFile });
+    run = spawnAlgo({
+      PORT: String(port),
+      ALGO_MODEL_PATH: await writeTestModel(),
+      ALGO_LLM_BASE_URL: fake.baseUrl,
+      ALGO_LLM_API_KEYS_FILE: keysFile,
+    });
     const url = `http://127.0.0.1:${port}`;
     await waitFor('start-up', async () => (run!.output().includes('algo is ready') ? true : undefined), 30_000);
     const photo = new Uint8Array(await readFixture('person'));

@@ -103,13 +103,22 @@ describe('configuration', () => {
 
   test('connection limits have bounded defaults', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, logRequests: 'summary' });
+    assert.deepEqual(config.http, {
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 1000,
+      logRequests: 'summary',
+    });
     assert.equal(config.shutdownDelayMs, 5000);
     assert.equal(config.logSummaryIntervalMs, 30_000);
   });
 
   test('the request timeout cannot be shorter than the headers timeout', () => {
-    assert.match(configError({ ALGO_REQUEST_TIMEOUT_MS: '1000', ALGO_HEADERS_TIMEOUT_MS: '2000' }).message, /ALGO_REQUEST_TIMEOUT_MS=1000.*at least ALGO_HEADERS_TIMEOUT_MS/);
+    assert.match(
+      configError({ ALGO_REQUEST_TIMEOUT_MS: '1000', ALGO_HEADERS_TIMEOUT_MS: '2000' }).message,
+      /ALGO_REQUEST_TIMEOUT_MS=1000.*at least ALGO_HEADERS_TIMEOUT_MS/,
+    );
   });
 
   test('the metrics port must differ from the main port', () => {
@@ -165,22 +174,28 @@ describe('configuration', () => {
 
   test('API keys: alias=key, bare keys named by fingerprint, per-key rpm', () => {
     const keys = loadConfig({ ALGO_LLM_API_KEYS: 'primary=sk-aaaaaaaaaaaa, sk-bbbbbbbbbbbb==;rpm=30 ,backup=sk-cccccccccccc' }).llm.apiKeys;
-    assert.deepEqual(keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret, k.rpm]), [
-      ['primary', 'sk-aaaaaaaaaaaa', undefined],
-      ['fingerprint', 'sk-bbbbbbbbbbbb==', 30],
-      ['backup', 'sk-cccccccccccc', undefined],
-    ]);
+    assert.deepEqual(
+      keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret, k.rpm]),
+      [
+        ['primary', 'sk-aaaaaaaaaaaa', undefined],
+        ['fingerprint', 'sk-bbbbbbbbbbbb==', 30],
+        ['backup', 'sk-cccccccccccc', undefined],
+      ],
+    );
   });
 
   test('short keys are accepted (local servers take dummy keys); alias=key splits at the first "=" unless only padding follows', () => {
     const keys = loadConfig({ ALGO_LLM_API_KEYS: 'ollama, qk=short, pad==, b64=abc=def==, x' }).llm.apiKeys;
-    assert.deepEqual(keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]), [
-      ['fingerprint', 'ollama'],
-      ['qk', 'short'],
-      ['fingerprint', 'pad=='],
-      ['b64', 'abc=def=='],
-      ['fingerprint', 'x'],
-    ]);
+    assert.deepEqual(
+      keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]),
+      [
+        ['fingerprint', 'ollama'],
+        ['qk', 'short'],
+        ['fingerprint', 'pad=='],
+        ['b64', 'abc=def=='],
+        ['fingerprint', 'x'],
+      ],
+    );
     const ollama = keys[0]!.keyId;
     assert.ok(!ollama.includes('ollama'));
     assert.equal(loadConfig({ ALGO_LLM_API_KEYS: 'ollama' }).llm.apiKeys[0]!.keyId, ollama, 'stable');
@@ -188,7 +203,13 @@ describe('configuration', () => {
 
   test('a keys-file line qk=short is the key "short" under alias qk; a bad alias names the line, never the key', () => {
     const parsed = parseKeyFile('# keys\nqk=short\nsk-longer-bare-key-0123456789\n');
-    assert.deepEqual(parsed.ok ? parsed.keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]) : parsed.problem, [['qk', 'short'], ['fingerprint', 'sk-longer-bare-key-0123456789']]);
+    assert.deepEqual(
+      parsed.ok ? parsed.keys.map((k) => [k.keyId.replace(/^key-[0-9a-f]{10}$/, 'fingerprint'), k.secret]) : parsed.problem,
+      [
+        ['qk', 'short'],
+        ['fingerprint', 'sk-longer-bare-key-0123456789'],
+      ],
+    );
     const refused = parseKeyFile('qk=short\nq k=sk-hidden-key-0123\n');
     assert.deepEqual(refused, { ok: false, problem: 'line 2: the alias before "=" must be 1 to 32 characters from [A-Za-z0-9._-]' });
   });

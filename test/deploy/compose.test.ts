@@ -75,23 +75,45 @@ describe('compose files', () => {
   });
 
   test('.dockerignore keeps node_modules, .git, dist, .reference and test artefacts out of the build context, and nothing the Dockerfile copies', async () => {
-    const patterns = (await readFile('.dockerignore', 'utf8')).split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-    const pattern = (glob: string): RegExp => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*')}(?:/.*)?$`);
+    const patterns = (await readFile('.dockerignore', 'utf8'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    const pattern = (glob: string): RegExp =>
+      new RegExp(
+        `^${glob
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*\*\//g, '(?:.*/)?')
+          .replace(/\*/g, '[^/]*')}(?:/.*)?$`,
+      );
     const ignored = (path: string): boolean => patterns.some((glob) => pattern(glob).test(path));
-    for (const path of ['node_modules', '.git', 'dist', '.reference/model-golden', '.bench/yolov8n-cost.onnx', 'npm-debug.log', 'test/fixtures/images/kite.jpg']) {
+    for (const path of [
+      'node_modules',
+      '.git',
+      'dist',
+      '.reference/model-golden',
+      '.bench/yolov8n-cost.onnx',
+      'npm-debug.log',
+      'test/fixtures/images/kite.jpg',
+    ]) {
       assert.ok(ignored(path), `${path} should be left out of the build context`);
     }
     const dockerfile = await readFile('deploy/Dockerfile', 'utf8');
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
     assert.ok(copied.includes('assets/models') && copied.includes('src') && copied.includes('package-lock.json'), JSON.stringify(copied));
-    for (const path of copied) assert.ok(!ignored(path) && !ignored(`${path}/x`), `${path} is copied by the Dockerfile but .dockerignore leaves it out`);
+    for (const path of copied)
+      assert.ok(!ignored(path) && !ignored(`${path}/x`), `${path} is copied by the Dockerfile but .dockerignore leaves it out`);
   });
 
   test('the Grafana datasource uid is the one the dashboard uses', async () => {
-    const datasources = parse(await readFile('deploy/grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { datasources: Array<{ uid: string; url: string }> };
+    const datasources = parse(await readFile('deploy/grafana/provisioning/datasources/prometheus.yml', 'utf8')) as {
+      datasources: Array<{ uid: string; url: string }>;
+    };
     assert.equal(datasources.datasources[0]?.uid, 'algo-prometheus');
     assert.equal(datasources.datasources[0]?.url, 'http://prometheus:9090');
-    const providers = parse(await readFile('deploy/grafana/provisioning/dashboards/algo.yml', 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const providers = parse(await readFile('deploy/grafana/provisioning/dashboards/algo.yml', 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     assert.equal(providers.providers[0]?.options.path, '/var/lib/grafana/dashboards');
   });
 });

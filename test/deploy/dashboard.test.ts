@@ -27,7 +27,10 @@ describe('Grafana dashboard', () => {
   test('structure: unique ids, panels inside the 24-column grid, every query on the provisioned datasource', async () => {
     const { uid, panels, templating } = await dashboard();
     assert.equal(uid, 'algo-overview');
-    assert.deepEqual(templating.list.map((v) => v.name), ['instance']);
+    assert.deepEqual(
+      templating.list.map((v) => v.name),
+      ['instance'],
+    );
     assert.equal(new Set(panels.map((p) => p.id)).size, panels.length);
     for (const panel of panels) {
       assert.ok(panel.gridPos.x >= 0 && panel.gridPos.x + panel.gridPos.w <= 24, panel.title);
@@ -40,7 +43,35 @@ describe('Grafana dashboard', () => {
 
   test('covers HTTP, detection, cameras, LLM, API keys, runtime and Kafka', async () => {
     const all = queries((await dashboard()).panels).join('\n');
-    for (const metric of ['http_requests_total', 'http_request_duration_seconds_bucket', 'detection_total', 'detection_latency_seconds_bucket', 'detection_objects_sum', 'detection_groups_sum', 'detection_errors_total', 'llm_requests_total', 'llm_latency_seconds_bucket', 'llm_tokens_total', 'llm_scenes_total', 'llm_scene_failures_total', 'api_key_success_rate', 'api_key_state', 'api_key_cooldown_until_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_sum', 'kafka_consumer_lag', 'kafka_messages_consumed_total', 'camera_up', 'camera_frames_total', 'camera_frames_processed_total', 'camera_last_frame_timestamp_seconds', 'camera_reconnects_total', 'camera_stalls_total']) {
+    for (const metric of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'detection_total',
+      'detection_latency_seconds_bucket',
+      'detection_objects_sum',
+      'detection_groups_sum',
+      'detection_errors_total',
+      'llm_requests_total',
+      'llm_latency_seconds_bucket',
+      'llm_tokens_total',
+      'llm_scenes_total',
+      'llm_scene_failures_total',
+      'api_key_success_rate',
+      'api_key_state',
+      'api_key_cooldown_until_seconds',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_gc_duration_seconds_sum',
+      'kafka_consumer_lag',
+      'kafka_messages_consumed_total',
+      'camera_up',
+      'camera_frames_total',
+      'camera_frames_processed_total',
+      'camera_last_frame_timestamp_seconds',
+      'camera_reconnects_total',
+      'camera_stalls_total',
+    ]) {
       assert.ok(all.includes(metric), metric);
     }
   });
@@ -60,6 +91,9 @@ describe('Grafana dashboard', () => {
   });
 
   test('the metric-name check would catch a typo', () => {
-    assert.deepEqual(metricNamesIn('sum by (route) (rate(http_request_totals{job="algo"}[5m])) / on(route) group_left up'), ['http_request_totals', 'up']);
+    assert.deepEqual(metricNamesIn('sum by (route) (rate(http_request_totals{job="algo"}[5m])) / on(route) group_left up'), [
+      'http_request_totals',
+      'up',
+    ]);
   });
 });

@@ -52,7 +52,23 @@ describe('Prometheus configuration and alert rules', () => {
     const rules = (await readYaml<{ groups: Array<{ rules: Rule[] }> }>(`${DIR}/alerts.yml`)).groups.flatMap((g) => g.rules);
     const tests = await readFile(`${DIR}/alerts.test.yml`, 'utf8');
     const runbook = await readFile('docs/runbook.md', 'utf8');
-    const required = ['AlgoTargetDown', 'AlgoTargetAbsent', 'AlgoHighErrorRatio', 'AlgoDetectionLatencyHigh', 'AlgoDetectionErrors', 'AlgoLlmErrorRatioHigh', 'AlgoLlmSummariesFallingBack', 'AlgoLlmAllKeysDown', 'AlgoApiKeyDisabled', 'AlgoApiKeyFailing', 'AlgoEventLoopLagHigh', 'AlgoScrapeNearTimeout', 'AlgoKafkaConsumerLagGrowing', 'AlgoCameraDown', 'AlgoCameraFramesDropped'];
+    const required = [
+      'AlgoTargetDown',
+      'AlgoTargetAbsent',
+      'AlgoHighErrorRatio',
+      'AlgoDetectionLatencyHigh',
+      'AlgoDetectionErrors',
+      'AlgoLlmErrorRatioHigh',
+      'AlgoLlmSummariesFallingBack',
+      'AlgoLlmAllKeysDown',
+      'AlgoApiKeyDisabled',
+      'AlgoApiKeyFailing',
+      'AlgoEventLoopLagHigh',
+      'AlgoScrapeNearTimeout',
+      'AlgoKafkaConsumerLagGrowing',
+      'AlgoCameraDown',
+      'AlgoCameraFramesDropped',
+    ];
     assert.deepEqual(rules.map((r) => r.alert).sort(), [...required].sort());
     for (const rule of rules) {
       assert.match(rule.labels?.severity ?? '', /^(critical|warning)$/, rule.alert);
@@ -68,7 +84,8 @@ describe('Prometheus configuration and alert rules', () => {
     const exported = await exportedSeriesNames();
     const rules = (await readYaml<{ groups: Array<{ rules: Rule[] }> }>(`${DIR}/alerts.yml`)).groups.flatMap((g) => g.rules);
     for (const rule of rules) {
-      for (const name of metricNamesIn(rule.expr)) assert.ok(exported.has(name), `${rule.alert} queries ${name}, which algo does not export`);
+      for (const name of metricNamesIn(rule.expr))
+        assert.ok(exported.has(name), `${rule.alert} queries ${name}, which algo does not export`);
     }
   });
 });

@@ -9,7 +9,9 @@ import { BUILTIN_MODEL } from '../../src/detect/builtin-model.js';
 
 describe('built-in model file', () => {
   test('its sha256 is the one in the code and in PROVENANCE.md', async () => {
-    const sha256 = createHash('sha256').update(await readFile(BUILTIN_MODEL.path)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(BUILTIN_MODEL.path))
+      .digest('hex');
     assert.equal(sha256, BUILTIN_MODEL.sha256);
     assert.ok((await readFile('assets/models/PROVENANCE.md', 'utf8')).includes(sha256));
   });
@@ -29,8 +31,14 @@ describe('built-in model file', () => {
   });
 
   test('the reference packages (the 166 MB models package, TensorFlow.js, OpenCV.js) are not dependencies', async () => {
-    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const names = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)];
-    assert.deepEqual(names.filter((name) => /^@vladmandic\/|^@tensorflow\/|opencv/.test(name)), []);
+    assert.deepEqual(
+      names.filter((name) => /^@vladmandic\/|^@tensorflow\/|opencv/.test(name)),
+      [],
+    );
   });
 });

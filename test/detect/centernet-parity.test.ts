@@ -21,7 +21,10 @@ const BOX_TOLERANCE_PX = 1;
 
 const edges = ({ box }: { box: DetectedObject['box'] }): number[] => [box.x, box.y, box.x + box.width, box.y + box.height];
 const same = (a: DetectedObject, b: GoldenDetection): boolean =>
-  a.class_id === b.class_id && a.label === b.label && Math.abs(a.score - b.score) <= SCORE_TOLERANCE && edges(a).every((edge, i) => Math.abs(edge - edges(b)[i]!) <= BOX_TOLERANCE_PX);
+  a.class_id === b.class_id &&
+  a.label === b.label &&
+  Math.abs(a.score - b.score) <= SCORE_TOLERANCE &&
+  edges(a).every((edge, i) => Math.abs(edge - edges(b)[i]!) <= BOX_TOLERANCE_PX);
 
 describe('built-in detector parity with the original TensorFlow.js model', () => {
   let golden: GoldenFile;
@@ -33,7 +36,12 @@ describe('built-in detector parity with the original TensorFlow.js model', () =>
   after(() => detector?.close());
 
   test('the golden file was made from the shipped model with the default thresholds', async () => {
-    assert.equal(golden.onnx_sha256, createHash('sha256').update(await readFile(BUILTIN_MODEL.path)).digest('hex'));
+    assert.equal(
+      golden.onnx_sha256,
+      createHash('sha256')
+        .update(await readFile(BUILTIN_MODEL.path))
+        .digest('hex'),
+    );
     assert.equal(golden.confidence_threshold, 0.3);
     assert.equal(golden.iou_threshold, testConfig().detect.iouThreshold);
     assert.deepEqual(Object.keys(golden.photos).sort(), [...FIXTURE_NAMES].sort());
@@ -51,7 +59,11 @@ describe('built-in detector parity with the original TensorFlow.js model', () =>
         if (index >= 0) unmatched.splice(index, 1);
         else assert.ok(borderline(reference.score), `${name}: no match for ${JSON.stringify(reference)} in ${JSON.stringify(objects)}`);
       }
-      assert.deepEqual(unmatched.filter((object) => !borderline(object.score)), [], `${name}: detections the original model does not give`);
+      assert.deepEqual(
+        unmatched.filter((object) => !borderline(object.score)),
+        [],
+        `${name}: detections the original model does not give`,
+      );
     });
   }
 });

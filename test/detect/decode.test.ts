@@ -64,13 +64,18 @@ describe('image decoding', () => {
     // The reduction averages: a 2x-scaled checkerboard of black and white comes out mid-gray.
     const checker = Buffer.alloc(64 * 64 * 3);
     for (let i = 0; i < 64 * 64; i++) checker.fill(((i % 64) + Math.floor(i / 64)) % 2 === 0 ? 0 : 255, i * 3, i * 3 + 3);
-    const png = await sharp(checker, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+    const png = await sharp(checker, { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toBuffer();
     const reduced = await decodePixels(await probeImage(png, LIMIT), { width: 32, height: 32 });
     assert.ok(Math.abs(reduced[16 * 32 * 3 + 48]! - 128) < 3, `got ${reduced[16 * 32 * 3 + 48]}`);
   });
 
   test('EXIF orientation is applied before sizes are reported and pixels decoded', async () => {
-    const rotated = await sharp(await readFixture('person')).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const rotated = await sharp(await readFixture('person'))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
     const image = await probeImage(rotated, LIMIT);
     assert.deepEqual([image.width, image.height], [424, 640]);
     const geometry = fitGeometry(image.width, image.height, 320);
@@ -92,7 +97,9 @@ describe('image decoding', () => {
   });
 
   test('formats other than JPEG, PNG and WebP are unsupported_type', async () => {
-    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } })
+      .gif()
+      .toBuffer();
     await rejectsWith(decodeImage(gif, LIMIT), 'unsupported_type');
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     await rejectsWith(decodeImage(svg, LIMIT), 'unsupported_type');

@@ -50,7 +50,10 @@ describe('YOLOv8 detector on the generated model', () => {
     const red = (await detectIn(detector, await solidImage(320, 320, [255, 0, 0]))).objects;
     assert.deepEqual(red[0], { label: 'person', class_id: 0, score: 1, box: { x: 135, y: 135, width: 50, height: 50 } });
     const blue = (await detectIn(detector, await solidImage(320, 320, [0, 0, 255]))).objects;
-    assert.equal(blue.some((object) => object.box.width === 50), false);
+    assert.equal(
+      blue.some((object) => object.box.width === 50),
+      false,
+    );
   });
 
   test('letterbox padding is gray 114: a white 2:1 frame averages white and pad', async () => {
@@ -119,15 +122,24 @@ describe('built-in COCO detector (CenterNet) on the fixture photos', () => {
     const photo = await readFixture('person');
     for (const encoded of [await sharp(photo).grayscale().jpeg().toBuffer(), await sharp(photo).ensureAlpha(1).png().toBuffer()]) {
       const { objects } = await detectIn(detector, encoded);
-      assert.ok(objects.some((object) => object.label === 'person' && overlap(object.box, PERSON) > 0.8), JSON.stringify(objects));
+      assert.ok(
+        objects.some((object) => object.label === 'person' && overlap(object.box, PERSON) > 0.8),
+        JSON.stringify(objects),
+      );
     }
   });
 
   test('a large photo is decoded straight to the model size and boxes come back in original pixels', async () => {
-    const photo = await sharp(await readFixture('person')).resize(1280, 848).jpeg().toBuffer();
+    const photo = await sharp(await readFixture('person'))
+      .resize(1280, 848)
+      .jpeg()
+      .toBuffer();
     const { objects } = await detectIn(detector, photo);
     const doubled: Box = { x: PERSON.x * 2, y: PERSON.y * 2, width: PERSON.width * 2, height: PERSON.height * 2 };
-    assert.ok(objects.some((object) => object.label === 'person' && overlap(object.box, doubled) > 0.8), JSON.stringify(objects));
+    assert.ok(
+      objects.some((object) => object.label === 'person' && overlap(object.box, doubled) > 0.8),
+      JSON.stringify(objects),
+    );
   });
 
   test('a frame already letterboxed to the input size (as cameras send) gives the same objects as the photo, in source pixels', async () => {
@@ -135,13 +147,25 @@ describe('built-in COCO detector (CenterNet) on the fixture photos', () => {
     const { width, height } = await sharp(photo).metadata();
     const { width: size } = detector.inputSize;
     const gray = { r: 114, g: 114, b: 114 };
-    const pixels = await sharp(photo).resize(size, size, { fit: 'contain', background: gray, kernel: 'linear' }).removeAlpha().raw().toBuffer();
+    const pixels = await sharp(photo)
+      .resize(size, size, { fit: 'contain', background: gray, kernel: 'linear' })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     const letterboxed = await detector.detectLetterboxed({ pixels, sourceWidth: width!, sourceHeight: height! });
     const encoded = await detectIn(detector, photo);
-    assert.deepEqual(letterboxed.objects.map((object) => object.label), encoded.objects.map((object) => object.label));
-    letterboxed.objects.forEach((object, i) => assert.ok(overlap(object.box, encoded.objects[i]!.box) > 0.9, JSON.stringify([object, encoded.objects[i]])));
+    assert.deepEqual(
+      letterboxed.objects.map((object) => object.label),
+      encoded.objects.map((object) => object.label),
+    );
+    letterboxed.objects.forEach((object, i) =>
+      assert.ok(overlap(object.box, encoded.objects[i]!.box) > 0.9, JSON.stringify([object, encoded.objects[i]])),
+    );
     assert.equal(letterboxed.timings.decode, 0);
-    await assert.rejects(detector.detectLetterboxed({ pixels: pixels.subarray(0, 100), sourceWidth: width!, sourceHeight: height! }), /wants 512x512 RGB/);
+    await assert.rejects(
+      detector.detectLetterboxed({ pixels: pixels.subarray(0, 100), sourceWidth: width!, sourceHeight: height! }),
+      /wants 512x512 RGB/,
+    );
   });
 
   test('a tiny or blank frame gives no objects rather than an error', async () => {
@@ -203,7 +227,10 @@ describe('model loading', () => {
     assert.match((await loadError(path)).message, /NMS inside \(nms=True\); export without it/);
   });
 
-  for (const [task, article] of [['pose', 'a pose'], ['segment', 'a segment']] as const) {
+  for (const [task, article] of [
+    ['pose', 'a pose'],
+    ['segment', 'a segment'],
+  ] as const) {
     test(`an Ultralytics ${task} export (task=${task} metadata) is refused as not a detection export`, async () => {
       const path = await writeTempFile(`yolov8n-${task}.onnx`, buildTestModel({ task }, task === 'pose' ? 51 : 32));
       assert.equal(
@@ -216,7 +243,10 @@ describe('model loading', () => {
   test('an export whose output channels are not 4 + the named classes is refused, even when its task metadata says detect', async () => {
     // A pose export's [1, 56, N] head with 3 names and task=detect: keypoints would be read as class scores.
     const path = await writeTempFile('yolov8n-pose-notask.onnx', buildTestModel({ task: 'detect' }, 49));
-    assert.match((await loadError(path)).message, /the output has 56 channels per anchor, but a detection export with 3 class names has 4 \+ 3 = 7 \(a pose or segment export\?\); algo needs a detection export/);
+    assert.match(
+      (await loadError(path)).message,
+      /the output has 56 channels per anchor, but a detection export with 3 class names has 4 \+ 3 = 7 \(a pose or segment export\?\); algo needs a detection export/,
+    );
   });
 
   test('a YOLO export read as CenterNet (ALGO_DETECTOR=centernet) is refused with the layout it expected', async () => {

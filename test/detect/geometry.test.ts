@@ -6,11 +6,26 @@ import { decodeYoloOutput } from '../../src/detect/yolo-output.js';
 import { decodeDetectionRows } from '../../src/detect/formats/centernet-signature.js';
 import { classNamesFor, COCO80, modelTypeFor, parseUltralyticsNames } from '../../src/detect/class-names.js';
 
-const box = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number): Candidate => ({ classId, score, x1, y1, x2, y2 });
+const box = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number): Candidate => ({
+  classId,
+  score,
+  x1,
+  y1,
+  x2,
+  y2,
+});
 
 describe('letterbox geometry', () => {
   test('a landscape frame is scaled to the input width and padded evenly top and bottom', () => {
-    assert.deepEqual(letterboxGeometry(640, 424, 640, 640), { scale: 1, padLeft: 0, padTop: 108, resizedWidth: 640, resizedHeight: 424, inputWidth: 640, inputHeight: 640 });
+    assert.deepEqual(letterboxGeometry(640, 424, 640, 640), {
+      scale: 1,
+      padLeft: 0,
+      padTop: 108,
+      resizedWidth: 640,
+      resizedHeight: 424,
+      inputWidth: 640,
+      inputHeight: 640,
+    });
     const g = letterboxGeometry(1352, 900, 640, 640);
     assert.equal(g.resizedWidth, 640);
     assert.equal(g.resizedHeight, 426);
@@ -51,12 +66,27 @@ describe('YOLO head decoding and NMS', () => {
     // 2 classes, 3 anchors; rows: cx, cy, w, h, class0, class1
     const output = Float32Array.from([10, 50, 90, 20, 50, 80, 4, 10, 20, 8, 10, 40, 0.1, 0.9, 0.3, 0.6, 0.2, 0.1]);
     const candidates = decodeYoloOutput(output, 2, 3, 0.25);
-    assert.deepEqual(candidates, [box(1, Math.fround(0.6), 8, 16, 12, 24), box(0, Math.fround(0.9), 45, 45, 55, 55), box(0, Math.fround(0.3), 80, 60, 100, 100)]);
+    assert.deepEqual(candidates, [
+      box(1, Math.fround(0.6), 8, 16, 12, 24),
+      box(0, Math.fround(0.9), 45, 45, 55, 55),
+      box(0, Math.fround(0.3), 80, 60, 100, 100),
+    ]);
   });
 
   test('class-wise NMS removes same-class overlaps and keeps other classes', () => {
-    const kept = nonMaxSuppression([box(0, 0.8, 0, 0, 10, 10), box(0, 0.9, 1, 1, 11, 11), box(1, 0.7, 1, 1, 11, 11), box(0, 0.5, 50, 50, 60, 60)], 0.45, 100);
-    assert.deepEqual(kept.map((c) => [c.classId, c.score]), [[0, 0.9], [1, 0.7], [0, 0.5]]);
+    const kept = nonMaxSuppression(
+      [box(0, 0.8, 0, 0, 10, 10), box(0, 0.9, 1, 1, 11, 11), box(1, 0.7, 1, 1, 11, 11), box(0, 0.5, 50, 50, 60, 60)],
+      0.45,
+      100,
+    );
+    assert.deepEqual(
+      kept.map((c) => [c.classId, c.score]),
+      [
+        [0, 0.9],
+        [1, 0.7],
+        [0, 0.5],
+      ],
+    );
   });
 
   test('NMS stops at the detection cap', () => {
@@ -73,21 +103,69 @@ describe('YOLO head decoding and NMS', () => {
 
 describe('CenterNet detections decoding and class-agnostic suppression', () => {
   test('rows of x1, y1, x2, y2, score, class above the threshold become candidates; padding rows and bad classes are skipped', () => {
-    const rows = Float32Array.from([10, 20, 30, 60, 0.8, 0, 12, 22, 31, 61, 0.5, 16, 0, 0, 0, 0, 0, 0, 5, 5, 9, 9, 0.9, Number.NaN, 1, 1, 2, 2, 0.2, 3]);
-    assert.deepEqual(decodeDetectionRows(rows, 5, 0.3), [box(0, Math.fround(0.8), 10, 20, 30, 60), box(16, Math.fround(0.5), 12, 22, 31, 61)]);
+    const rows = Float32Array.from([
+      10,
+      20,
+      30,
+      60,
+      0.8,
+      0,
+      12,
+      22,
+      31,
+      61,
+      0.5,
+      16,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      5,
+      5,
+      9,
+      9,
+      0.9,
+      Number.NaN,
+      1,
+      1,
+      2,
+      2,
+      0.2,
+      3,
+    ]);
+    assert.deepEqual(decodeDetectionRows(rows, 5, 0.3), [
+      box(0, Math.fround(0.8), 10, 20, 30, 60),
+      box(16, Math.fround(0.5), 12, 22, 31, 61),
+    ]);
   });
 
   test('class-agnostic NMS removes one box labelled with two classes, class-wise keeps both', () => {
     const twice = [box(19, 0.36, 400, 136, 600, 338), box(18, 0.34, 402, 135, 601, 340), box(0, 0.76, 190, 103, 273, 381)];
-    assert.deepEqual(nonMaxSuppression(twice, 0.45, 100, true).map((c) => c.classId), [0, 19]);
-    assert.deepEqual(nonMaxSuppression(twice, 0.45, 100).map((c) => c.classId), [0, 19, 18]);
+    assert.deepEqual(
+      nonMaxSuppression(twice, 0.45, 100, true).map((c) => c.classId),
+      [0, 19],
+    );
+    assert.deepEqual(
+      nonMaxSuppression(twice, 0.45, 100).map((c) => c.classId),
+      [0, 19, 18],
+    );
   });
 });
 
 describe('model metadata', () => {
   test('Ultralytics names parse, including quotes inside names', () => {
     const names = parseUltralyticsNames(`{0: 'person', 1: 'kite', 2: "dog's toy", 3: 'a \\'quoted\\' one'}`);
-    assert.deepEqual([...(names ?? new Map()).entries()], [[0, 'person'], [1, 'kite'], [2, "dog's toy"], [3, "a 'quoted' one"]]);
+    assert.deepEqual(
+      [...(names ?? new Map()).entries()],
+      [
+        [0, 'person'],
+        [1, 'kite'],
+        [2, "dog's toy"],
+        [3, "a 'quoted' one"],
+      ],
+    );
     assert.equal(parseUltralyticsNames('not a dict'), undefined);
   });
 

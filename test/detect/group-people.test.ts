@@ -3,7 +3,12 @@ import { describe, test } from 'node:test';
 import { boxGap, groupPeople } from '../../src/detect/group-people.js';
 import type { DetectedObject } from '../../src/detect/types.js';
 
-const person = (x: number, y: number, width = 40, height = 100, label = 'person'): DetectedObject => ({ label, class_id: label === 'person' ? 0 : 1, score: 0.9, box: { x, y, width, height } });
+const person = (x: number, y: number, width = 40, height = 100, label = 'person'): DetectedObject => ({
+  label,
+  class_id: label === 'person' ? 0 : 1,
+  score: 0.9,
+  box: { x, y, width, height },
+});
 const options = { distance: 1, minSize: 2 };
 
 describe('grouping people', () => {
@@ -19,8 +24,17 @@ describe('grouping people', () => {
 
   test('groups link transitively and separate clusters stay apart', () => {
     const groups = groupPeople([person(0, 0), person(60, 0), person(120, 0), person(1000, 0), person(1050, 0)], options);
-    assert.deepEqual(groups.map((g) => g.members), [[0, 1, 2], [3, 4]]);
-    assert.deepEqual(groups.map((g) => g.id), [0, 1]);
+    assert.deepEqual(
+      groups.map((g) => g.members),
+      [
+        [0, 1, 2],
+        [3, 4],
+      ],
+    );
+    assert.deepEqual(
+      groups.map((g) => g.id),
+      [0, 1],
+    );
   });
 
   test('a lone person is not a group, and minSize raises the bar', () => {

@@ -32,7 +32,11 @@ async function ffmpegLetterbox(path: string, width: number, height: number): Pro
   const [w, h] = [Math.round(width * ratio), Math.round(height * ratio)];
   const [left, top] = [Math.round((SIZE - w) / 2 - 0.1), Math.round((SIZE - h) / 2 - 0.1)];
   const filter = `scale=${w}:${h}:flags=bilinear,format=rgb24,pad=${SIZE}:${SIZE}:${left}:${top}:color=0x727272`;
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-vf', filter, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 4 * SIZE * SIZE });
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-vf', filter, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { encoding: 'buffer', maxBuffer: 4 * SIZE * SIZE },
+  );
   assert.equal(stdout.length, SIZE * SIZE * 3);
   return stdout;
 }
@@ -42,7 +46,10 @@ async function algoTensor(encoded: Buffer): Promise<Float32Array> {
   const image = await probeImage(encoded, 40_000_000);
   const geometry = letterboxGeometry(image.width, image.height, SIZE, SIZE);
   const size = geometry.scale < 1 ? { width: geometry.resizedWidth, height: geometry.resizedHeight } : image;
-  return letterboxToTensor(await decodePixels(image, size), size.width, size.height, geometry, new Float32Array(SIZE * SIZE * 3), { order: 'nhwc', scale: 1 });
+  return letterboxToTensor(await decodePixels(image, size), size.width, size.height, geometry, new Float32Array(SIZE * SIZE * 3), {
+    order: 'nhwc',
+    scale: 1,
+  });
 }
 
 const meanDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -74,7 +81,16 @@ describe('decode + letterbox checked against ffmpeg (independent of the parity o
     const bgr = ours.map((_, i) => ours[i - (i % 3) + (2 - (i % 3))]!);
     const shifted = ours.map((_, i) => ours[Math.min(i + 2 * SIZE * 3, ours.length - 1)]!);
     const padBlack = ours.map((value, i) => (reference[i] === 114 && value === 114 ? 0 : value));
-    const differences = Object.fromEntries(([['BGR', bgr], ['shifted', shifted], ['black padding', padBlack]] as const).map(([bug, tensor]) => [bug, meanDifference(tensor, reference)]));
-    for (const [bug, difference] of Object.entries(differences)) assert.ok(difference > MAX_MEAN_DIFFERENCE, `${bug}: ${difference.toFixed(2)} in ${JSON.stringify(differences)}`);
+    const differences = Object.fromEntries(
+      (
+        [
+          ['BGR', bgr],
+          ['shifted', shifted],
+          ['black padding', padBlack],
+        ] as const
+      ).map(([bug, tensor]) => [bug, meanDifference(tensor, reference)]),
+    );
+    for (const [bug, difference] of Object.entries(differences))
+      assert.ok(difference > MAX_MEAN_DIFFERENCE, `${bug}: ${difference.toFixed(2)} in ${JSON.stringify(differences)}`);
   });
 });

@@ -34,7 +34,15 @@ describe('letterbox into the input tensor', () => {
   });
 
   test('enlarging samples like OpenCV INTER_LINEAR: pixel centres aligned, edges clamped', () => {
-    const geometry: LetterboxGeometry = { scale: 2, padLeft: 0, padTop: 0, resizedWidth: 4, resizedHeight: 2, inputWidth: 4, inputHeight: 2 };
+    const geometry: LetterboxGeometry = {
+      scale: 2,
+      padLeft: 0,
+      padTop: 0,
+      resizedWidth: 4,
+      resizedHeight: 2,
+      inputWidth: 4,
+      inputHeight: 2,
+    };
     const tensor = letterboxToTensor(gray(0, 255), 2, 1, geometry, new Float32Array(24), NCHW);
     // cv2.resize(np.array([[0, 255]], np.uint8), (4, 2), interpolation=cv2.INTER_LINEAR) → [0, 64, 191, 255]
     assert.deepEqual(redRow(tensor, geometry, 0), [0, 63.75, 191.25, 255]);

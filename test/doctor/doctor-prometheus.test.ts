@@ -32,7 +32,10 @@ let closedPort: number;
 const host = (url: string): string => new URL(url).host;
 
 function doctor(flags: string[]): Promise<DoctorReport> {
-  const options = parseDoctorArgs(['--prometheus', prometheus.url, '--grafana', grafana.url, '--rescrape', '200', '--timeout', '3000', ...flags], SHIPPED_FILES);
+  const options = parseDoctorArgs(
+    ['--prometheus', prometheus.url, '--grafana', grafana.url, '--rescrape', '200', '--timeout', '3000', ...flags],
+    SHIPPED_FILES,
+  );
   assert.ok(options);
   return runDoctor(options);
 }
@@ -73,12 +76,16 @@ describe('algo doctor with a real Prometheus', () => {
       { job: 'disabled', address: host(disabled.url) },
       { job: 'no-token', address: host(tokened.url) },
     ]);
-    await waitFor('every target scraped and algo scraped three times', async () => {
-      const targets = await prometheus.targets();
-      if (targets.length < 7 || targets.some((t) => t.health === 'unknown')) return undefined;
-      const samples = await prometheus.query('count_over_time(up{job="algo"}[1m])');
-      return Number(samples[0]?.value[1] ?? 0) >= 3 ? true : undefined;
-    }, 40_000);
+    await waitFor(
+      'every target scraped and algo scraped three times',
+      async () => {
+        const targets = await prometheus.targets();
+        if (targets.length < 7 || targets.some((t) => t.health === 'unknown')) return undefined;
+        const samples = await prometheus.query('count_over_time(up{job="algo"}[1m])');
+        return Number(samples[0]?.value[1] ?? 0) >= 3 ? true : undefined;
+      },
+      40_000,
+    );
   });
 
   after(async () => {
@@ -119,7 +126,10 @@ describe('algo doctor with a real Prometheus', () => {
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
     assert.equal(target.kind, 'refused');
-    assert.match(target.cause ?? '', /nothing listens on 127\.0\.0\.1:\d+ for Prometheus \(connection refused\): algo answers on port \d+, the target says \d+/);
+    assert.match(
+      target.cause ?? '',
+      /nothing listens on 127\.0\.0\.1:\d+ for Prometheus \(connection refused\): algo answers on port \d+, the target says \d+/,
+    );
     assert.equal(check(report, 'prometheus.up').status, 'fail');
   });
 
@@ -128,10 +138,13 @@ describe('algo doctor with a real Prometheus', () => {
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
     assert.equal(target.kind, 'deadline');
-    assert.match(target.cause ?? '', /no answer from 127\.0\.0\.1:\d+ within scrape_timeout \(1 s\): packets are dropped \(a firewall\) or whatever listens there accepts connections and never answers \(algo itself answers at 127\.0\.0\.1:\d+/);
+    assert.match(
+      target.cause ?? '',
+      /no answer from 127\.0\.0\.1:\d+ within scrape_timeout \(1 s\): packets are dropped \(a firewall\) or whatever listens there accepts connections and never answers \(algo itself answers at 127\.0\.0\.1:\d+/,
+    );
   });
 
-  test('every job scraping algo\'s address is checked: a broken second job fails the run', async () => {
+  test("every job scraping algo's address is checked: a broken second job fails the run", async () => {
     const report = await doctor(['--url', spare.url]);
     assert.equal(report.targets.job, 'algo', 'job "algo" is what the shipped dashboard selects');
     assert.equal(report.ok, false);
@@ -150,7 +163,10 @@ describe('algo doctor with a real Prometheus', () => {
     const report = await doctor(['--url', disabled.url, '--job', 'disabled']);
     const status = check(report, 'algo.metrics.status');
     assert.equal(status.status, 'fail');
-    assert.match(status.cause ?? '', /404 on \/metrics: algo runs here \(its \/healthz answers\) but serves no metrics on this path: metrics are disabled \(ALGO_ENABLE_PROMETHEUS=false\)/);
+    assert.match(
+      status.cause ?? '',
+      /404 on \/metrics: algo runs here \(its \/healthz answers\) but serves no metrics on this path: metrics are disabled \(ALGO_ENABLE_PROMETHEUS=false\)/,
+    );
     assert.match(targetCheck(report).cause ?? '', /metrics disabled on algo/);
     assert.equal(check(report, 'consistency.dashboard').status, 'skip');
   });
@@ -164,7 +180,10 @@ describe('algo doctor with a real Prometheus', () => {
     const target = targetCheck(report);
     assert.equal(target.status, 'fail');
     assert.equal(target.kind, 'unauthorized');
-    assert.match(check(report, 'prometheus.scrape_config').cause ?? '', /algo requires a bearer token \(ALGO_METRICS_TOKEN\) and the job sends none/);
+    assert.match(
+      check(report, 'prometheus.scrape_config').cause ?? '',
+      /algo requires a bearer token \(ALGO_METRICS_TOKEN\) and the job sends none/,
+    );
     assert.match(target.cause ?? '', /requires a bearer token \(ALGO_METRICS_TOKEN\) and the scrape job sends none/);
     assert.doesNotMatch(JSON.stringify(report), new RegExp(TOKEN));
   });
@@ -195,7 +214,10 @@ describe('algo doctor with a real Prometheus', () => {
   });
 
   test('no Prometheus at the given URL is a failure that says how to start one', async () => {
-    const options = parseDoctorArgs(['--url', healthy.url, '--prometheus', `http://127.0.0.1:${closedPort}`, '--grafana', grafana.url, '--rescrape', '100'], SHIPPED_FILES);
+    const options = parseDoctorArgs(
+      ['--url', healthy.url, '--prometheus', `http://127.0.0.1:${closedPort}`, '--grafana', grafana.url, '--rescrape', '100'],
+      SHIPPED_FILES,
+    );
     assert.ok(options);
     const report = await runDoctor(options);
     const reachable = check(report, 'prometheus.reachable');

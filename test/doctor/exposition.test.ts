@@ -26,7 +26,9 @@ describe('exposition reader', () => {
   });
 
   test('OpenMetrics counters are keyed with _total like the text format, even with no samples yet', () => {
-    const result = parseExposition('# TYPE detection counter\n# HELP detection Frames.\n# TYPE jobs counter\njobs_total 4\njobs_created 1.7e9\n# EOF\n');
+    const result = parseExposition(
+      '# TYPE detection counter\n# HELP detection Frames.\n# TYPE jobs counter\njobs_total 4\njobs_created 1.7e9\n# EOF\n',
+    );
     assert.ok(result.ok);
     assert.deepEqual([...result.families.keys()].sort(), ['detection_total', 'jobs_total']);
   });

@@ -25,12 +25,23 @@ describe('Prometheus without Docker (scripts/prometheus-local.sh)', () => {
     dir = await mkdtemp(join(tmpdir(), 'algo-local-prom-'));
     const port = await freePort();
     prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn('bash', ['scripts/prometheus-local.sh', '--listen', `127.0.0.1:${port}`, '--target', new URL(service.url).host, '--dir', dir], { stdio: 'ignore' });
+    prometheus = spawn(
+      'bash',
+      ['scripts/prometheus-local.sh', '--listen', `127.0.0.1:${port}`, '--target', new URL(service.url).host, '--dir', dir],
+      { stdio: 'ignore' },
+    );
     // The repository's config scrapes every 15 s; the first scrape comes within one interval.
-    await waitFor('algo target up', async () => {
-      const body = (await (await fetch(`${prometheusUrl}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Array<{ labels: { job: string }; health: string }> } };
-      return body.data.activeTargets.some((t) => t.labels.job === 'algo' && t.health === 'up') ? true : undefined;
-    }, 40_000, 500);
+    await waitFor(
+      'algo target up',
+      async () => {
+        const body = (await (await fetch(`${prometheusUrl}/api/v1/targets?state=active`)).json()) as {
+          data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
+        };
+        return body.data.activeTargets.some((t) => t.labels.job === 'algo' && t.health === 'up') ? true : undefined;
+      },
+      40_000,
+      500,
+    );
   });
 
   after(async () => {
@@ -43,12 +54,18 @@ describe('Prometheus without Docker (scripts/prometheus-local.sh)', () => {
   test('the repository config loads its alert rules and the doctor passes against it', async () => {
     const rules = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: unknown[] }> } };
     assert.ok(rules.data.groups.flatMap((g) => g.rules).length >= 10);
-    const options = parseDoctorArgs(['--url', service.url, '--prometheus', prometheusUrl, '--grafana', 'http://127.0.0.1:1', '--rescrape', '200'], SHIPPED_FILES);
+    const options = parseDoctorArgs(
+      ['--url', service.url, '--prometheus', prometheusUrl, '--grafana', 'http://127.0.0.1:1', '--rescrape', '200'],
+      SHIPPED_FILES,
+    );
     assert.ok(options);
     const report = await runDoctor(options);
     const failed = report.checks.filter((c) => c.status === 'fail');
     assert.deepEqual(failed, [], JSON.stringify(failed, null, 2));
     assert.equal(report.targets.job, 'algo');
-    assert.match(report.checks.find((c) => c.id === 'prometheus.scrape_config')?.detail ?? '', /scrape_interval 15 s, scrape_timeout 10 s, metrics_path \/metrics/);
+    assert.match(
+      report.checks.find((c) => c.id === 'prometheus.scrape_config')?.detail ?? '',
+      /scrape_interval 15 s, scrape_timeout 10 s, metrics_path \/metrics/,
+    );
   });
 });

@@ -54,7 +54,13 @@ function answer(res: ServerResponse, behaviour: FakeBehaviour, key: string | und
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: behaviour.text ?? 'Three people stand together near a dog.' }, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: behaviour.text ?? 'Three people stand together near a dog.' },
+            finish_reason: 'stop',
+          },
+        ],
         usage: behaviour.usage === undefined ? { prompt_tokens: 120, completion_tokens: 12, total_tokens: 132 } : behaviour.usage,
       });
       return;
@@ -73,20 +79,39 @@ function answer(res: ServerResponse, behaviour: FakeBehaviour, key: string | und
       return;
     }
     case 'rate_limited':
-      json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, behaviour.retryAfter === undefined ? {} : { 'retry-after': behaviour.retryAfter });
+      json(
+        res,
+        429,
+        { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+        behaviour.retryAfter === undefined ? {} : { 'retry-after': behaviour.retryAfter },
+      );
       return;
     case 'insufficient_quota':
-      json(res, 429, { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' } });
+      json(res, 429, {
+        error: {
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+          type: 'insufficient_quota',
+          code: 'insufficient_quota',
+        },
+      });
       return;
     case 'unauthorized':
       // Like OpenAI, the message quotes the key: algo must never pass it on.
-      json(res, 401, { error: { message: `Incorrect API key provided: ${key ?? ''}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+      json(res, 401, {
+        error: {
+          message: `Incorrect API key provided: ${key ?? ''}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      });
       return;
     case 'forbidden':
       json(res, 403, { error: { message: `Key ${key ?? ''} is not allowed`, type: 'permission_error' } });
       return;
     case 'server_error':
-      json(res, behaviour.status ?? 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+      json(res, behaviour.status ?? 500, {
+        error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+      });
       return;
     case 'hang':
       return;
@@ -133,7 +158,7 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
         });
         return;
       }
-      const delay = behaviour.kind === 'ok' ? behaviour.delayMs ?? 0 : 0;
+      const delay = behaviour.kind === 'ok' ? (behaviour.delayMs ?? 0) : 0;
       if (delay > 0) setTimeout(() => answer(res, behaviour, key, body?.model ?? 'unknown'), delay);
       else answer(res, behaviour, key, body?.model ?? 'unknown');
     });

@@ -8,7 +8,12 @@ export type FixtureName = (typeof FIXTURE_NAMES)[number];
 export const fixturePath = (name: FixtureName): string => new URL(`../fixtures/images/${name}.jpg`, import.meta.url).pathname;
 export const readFixture = (name: FixtureName): Promise<Buffer> => readFile(fixturePath(name));
 
-export function solidImage(width: number, height: number, rgb: [number, number, number], format: 'png' | 'jpeg' | 'webp' = 'png'): Promise<Buffer> {
+export function solidImage(
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  format: 'png' | 'jpeg' | 'webp' = 'png',
+): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     .toFormat(format, format === 'png' ? {} : { quality: 100 })
     .toBuffer();

@@ -28,10 +28,16 @@ async function makeFrames(options: MjpegCameraOptions): Promise<Buffer[]> {
   if (options.photo !== undefined) {
     return [await sharp(options.photo).resize(options.width, options.height, { fit: 'fill' }).jpeg({ quality: 80 }).toBuffer()];
   }
-  const colours = options.colours ?? [[200, 40, 40], [40, 200, 40], [40, 40, 200]];
+  const colours = options.colours ?? [
+    [200, 40, 40],
+    [40, 200, 40],
+    [40, 40, 200],
+  ];
   return Promise.all(
     colours.map((rgb) =>
-      sharp({ create: { width: options.width, height: options.height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg({ quality: 80 }).toBuffer(),
+      sharp({ create: { width: options.width, height: options.height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .jpeg({ quality: 80 })
+        .toBuffer(),
     ),
   );
 }
@@ -55,7 +61,11 @@ export async function serveMjpeg(options: MjpegCameraOptions): Promise<{ port: n
       response.writeHead(401, { 'www-authenticate': 'Basic realm="camera"', 'content-type': 'text/plain' }).end('unauthorized');
       return;
     }
-    response.writeHead(200, { 'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, 'cache-control': 'no-cache', connection: 'close' });
+    response.writeHead(200, {
+      'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+      'cache-control': 'no-cache',
+      connection: 'close',
+    });
     clients.add(response);
     response.on('close', () => clients.delete(response));
   });
@@ -82,7 +92,9 @@ export interface MjpegCameraProcess {
 /** Starts the camera in a child process; resolves once it listens. */
 export async function spawnMjpegCamera(options: Partial<MjpegCameraOptions> = {}): Promise<MjpegCameraProcess> {
   const full: MjpegCameraOptions = { port: 0, fps: 10, width: 320, height: 240, ...options };
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(full)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(full)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = once(child, 'exit');
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';

@@ -10,9 +10,13 @@ export interface MockKafka {
 }
 
 export async function startMockKafka(brokerCount = 3): Promise<MockKafka> {
-  const child: ChildProcess = spawn('kcat', ['-b', 'localhost:1', '-X', `test.mock.num.brokers=${brokerCount}`, '-d', 'mock', '-C', '-t', 'algo.mock.keepalive', '-q'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'kcat',
+    ['-b', 'localhost:1', '-X', `test.mock.num.brokers=${brokerCount}`, '-d', 'mock', '-C', '-t', 'algo.mock.keepalive', '-q'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const brokers = await new Promise<string[]>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`kcat mock cluster did not start:\n${output}`)), 15_000);
@@ -61,7 +65,11 @@ export interface FrameToSend {
 }
 
 export async function produceFrames(producer: Producer, topic: string, frames: FrameToSend[]): Promise<void> {
-  await producer.send({ topic, acks: -1, messages: frames.map((frame) => ({ key: frame.key, value: frame.value, headers: frame.headers ?? {} })) });
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: frames.map((frame) => ({ key: frame.key, value: frame.value, headers: frame.headers ?? {} })),
+  });
 }
 
 export interface CollectedMessage {
@@ -74,7 +82,11 @@ export interface CollectedMessage {
 }
 
 /** Reads every message of the given topics from the beginning, as it arrives (short fetch waits, so arrival times are sharp). */
-export async function collect(kafka: Kafka, topics: string[], groupId: string): Promise<{ messages: Map<string, CollectedMessage[]>; consumer: Consumer }> {
+export async function collect(
+  kafka: Kafka,
+  topics: string[],
+  groupId: string,
+): Promise<{ messages: Map<string, CollectedMessage[]>; consumer: Consumer }> {
   const messages = new Map<string, CollectedMessage[]>(topics.map((topic) => [topic, []]));
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -82,8 +94,11 @@ export async function collect(kafka: Kafka, topics: string[], groupId: string): 
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-      messages.get(topic)?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, receivedAtMs: performance.now() });
+      for (const [name, value] of Object.entries(message.headers ?? {}))
+        if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+      messages
+        .get(topic)
+        ?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, receivedAtMs: performance.now() });
     },
   });
   return { messages, consumer };

@@ -12,8 +12,13 @@ export interface RtspServer {
   kill(): Promise<void>;
 }
 
-export async function startRtspServer(port: number, size: { width: number; height: number; fps: number } = { width: 320, height: 240, fps: 10 }): Promise<RtspServer> {
-  const child = spawn('/usr/bin/python3', [SCRIPT, String(port), String(size.width), String(size.height), String(size.fps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startRtspServer(
+  port: number,
+  size: { width: number; height: number; fps: number } = { width: 320, height: 240, fps: 10 },
+): Promise<RtspServer> {
+  const child = spawn('/usr/bin/python3', [SCRIPT, String(port), String(size.width), String(size.height), String(size.fps)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = once(child, 'exit');
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));

@@ -19,7 +19,17 @@ interface AnalyzeAnswer {
   objects: Array<{ label: string }>;
   groups: unknown[];
   timings_ms: Record<string, number>;
-  summary: { text: string; source: string; provider: string; model: string; key_id: string | null; attempts: number; latency_ms: number; usage: Record<string, number> | null; error?: string };
+  summary: {
+    text: string;
+    source: string;
+    provider: string;
+    model: string;
+    key_id: string | null;
+    attempts: number;
+    latency_ms: number;
+    usage: Record<string, number> | null;
+    error?: string;
+  };
 }
 
 const body = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);
@@ -34,7 +44,11 @@ describe('POST /api/v1/analyze', () => {
   let modelPath: string;
   const answers: string[] = [];
   const analyze = async (target: TestService, query = '?camera_id=lobby'): Promise<{ status: number; body: AnalyzeAnswer }> => {
-    const response = await fetch(`${target.url}/api/v1/analyze${query}`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')) });
+    const response = await fetch(`${target.url}/api/v1/analyze${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: body(await readFixture('person')),
+    });
     const text = await response.text();
     answers.push(text);
     return { status: response.status, body: JSON.parse(text) as AnalyzeAnswer };
@@ -83,7 +97,10 @@ describe('POST /api/v1/analyze', () => {
     assert.equal(metricValue(text, 'api_key_state{key_id="limited"}'), 1);
     assert.equal(metricValue(text, 'api_key_state{key_id="revoked"}'), 2);
     const until = metricValue(text, 'api_key_cooldown_until_seconds{key_id="limited"}');
-    assert.ok(until !== undefined && until >= started + RETRY_AFTER_S - 1 && until <= Date.now() / 1000 + RETRY_AFTER_S + 1, `cooldown ends ${until} ≈ ${started} + ${RETRY_AFTER_S}`);
+    assert.ok(
+      until !== undefined && until >= started + RETRY_AFTER_S - 1 && until <= Date.now() / 1000 + RETRY_AFTER_S + 1,
+      `cooldown ends ${until} ≈ ${started} + ${RETRY_AFTER_S}`,
+    );
     assert.equal(metricValue(text, 'api_key_cooldown_until_seconds{key_id="good"}'), undefined);
     assert.equal(metricValue(text, 'api_key_requests_total{key_id="good",outcome="success"}'), 8);
     assert.equal(metricValue(text, 'api_key_requests_total{key_id="limited",outcome="rate_limited"}'), 1);
@@ -114,10 +131,18 @@ describe('POST /api/v1/analyze', () => {
   });
 
   test('bad input to analyze is refused and counted like detect', async () => {
-    const response = await fetch(`${service.url}/api/v1/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${service.url}/api/v1/analyze`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(response.status, 415);
     assert.equal(((await response.json()) as { code: string }).code, 'unsupported_type');
-    const empty = await fetch(`${service.url}/api/v1/analyze?camera_id=%3Cx%3E`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')) });
+    const empty = await fetch(`${service.url}/api/v1/analyze?camera_id=%3Cx%3E`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: body(await readFixture('person')),
+    });
     assert.equal(empty.status, 400);
     assert.equal(((await empty.json()) as { code: string }).code, 'invalid_camera_id');
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
@@ -186,20 +211,30 @@ describe('POST /api/v1/analyze', () => {
 
     test('a client that disconnects cancels the upstream LLM call', async () => {
       const client = new AbortController();
-      const request = fetch(`${hanging.url}/api/v1/analyze`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')), signal: client.signal }).catch(() => 'aborted');
+      const request = fetch(`${hanging.url}/api/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: body(await readFixture('person')),
+        signal: client.signal,
+      }).catch(() => 'aborted');
       const before = fake.cancelled;
       await waitFor('the upstream call', async () => (fake.requestsFor(HANG).length >= 1 ? true : undefined), 20_000, 20);
       client.abort();
       assert.equal(await request, 'aborted');
       await waitFor('the upstream call cancelled', async () => (fake.cancelled > before ? true : undefined), 10_000, 20);
-      const aborted = async (): Promise<number | undefined> => metricValue(await renderMetrics(hanging.metrics.registry, 'prometheus'), 'llm_scene_failures_total{reason="llm_aborted"}');
+      const aborted = async (): Promise<number | undefined> =>
+        metricValue(await renderMetrics(hanging.metrics.registry, 'prometheus'), 'llm_scene_failures_total{reason="llm_aborted"}');
       await waitFor('the aborted summary counted', async () => ((await aborted()) === 1 ? true : undefined), 10_000, 20);
       const text = await renderMetrics(hanging.metrics.registry, 'prometheus');
       assert.equal(metricValue(text, 'api_key_requests_total{key_id="slow",outcome="failure"}'), undefined, 'not held against the key');
     });
 
     test('shutdown cancels the LLM call in flight; the request still gets its detections', async () => {
-      const request = fetch(`${hanging.url}/api/v1/analyze`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: body(await readFixture('person')) });
+      const request = fetch(`${hanging.url}/api/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: body(await readFixture('person')),
+      });
       await waitFor('the upstream call', async () => (fake.requestsFor(HANG).length >= 2 ? true : undefined), 20_000, 20);
       const stopped = hanging.stop('test');
       const response = await request;

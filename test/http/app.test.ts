@@ -38,18 +38,25 @@ describe('HTTP service', () => {
 
   test('OpenMetrics is served when the Accept header asks for it', async () => {
     const service = await start();
-    const response = await fetch(`${service.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } });
+    const response = await fetch(`${service.url}/metrics`, {
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' },
+    });
     assert.equal(response.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
     assert.ok((await response.text()).endsWith('# EOF\n'));
   });
 
   test('OpenMetrics is not served when Accept refuses it (q=0) or prefers the text format', async () => {
     const service = await start();
-    for (const accept of ['application/openmetrics-text;q=0, text/plain', 'application/openmetrics-text;version=1.0.0;q=0.2,text/plain;version=0.0.4;q=0.9', 'application/openmetrics-text; q=0']) {
+    for (const accept of [
+      'application/openmetrics-text;q=0, text/plain',
+      'application/openmetrics-text;version=1.0.0;q=0.2,text/plain;version=0.0.4;q=0.9',
+      'application/openmetrics-text; q=0',
+    ]) {
       const response = await fetch(`${service.url}/metrics`, { headers: { accept } });
       assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', accept);
     }
-    const prometheus = 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+    const prometheus =
+      'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
     const response = await fetch(`${service.url}/metrics`, { headers: { accept: prometheus } });
     assert.equal(response.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
   });
@@ -69,7 +76,9 @@ describe('HTTP service', () => {
     for (const id of ['1', '2', 'front-door']) assert.equal((await app.inject({ url: `/api/v1/cameras/${id}` })).statusCode, 200);
     const text = (await app.inject({ url: '/metrics' })).body;
     await app.close();
-    assert.deepEqual(series(text, 'http_requests_total{method="GET",route="/api/v1/cameras'), ['http_requests_total{method="GET",route="/api/v1/cameras/:id",status_code="200"} 3']);
+    assert.deepEqual(series(text, 'http_requests_total{method="GET",route="/api/v1/cameras'), [
+      'http_requests_total{method="GET",route="/api/v1/cameras/:id",status_code="200"} 3',
+    ]);
     assert.ok(!text.includes('front-door'));
   });
 
@@ -89,7 +98,12 @@ describe('HTTP service', () => {
     const service = await start();
     const response = await fetch(`${service.url}/nowhere`);
     assert.equal(response.status, 404);
-    assert.deepEqual(await response.json(), { statusCode: 404, code: 'not_found', error: 'Not Found', message: 'Route GET /nowhere not found' });
+    assert.deepEqual(await response.json(), {
+      statusCode: 404,
+      code: 'not_found',
+      error: 'Not Found',
+      message: 'Route GET /nowhere not found',
+    });
   });
 
   test('in-flight gauge counts the scrape in progress and nothing else', async () => {
@@ -120,7 +134,9 @@ describe('HTTP service', () => {
     assert.equal((await fetch(`${service.url}/metrics`)).status, 404);
     await fetch(`${service.url}/api/v1/info`);
     const text = await scrape(service.metricsUrl);
-    assert.deepEqual(series(text, 'http_requests_total{method="GET",route="/api/v1/info"'), ['http_requests_total{method="GET",route="/api/v1/info",status_code="200"} 1']);
+    assert.deepEqual(series(text, 'http_requests_total{method="GET",route="/api/v1/info"'), [
+      'http_requests_total{method="GET",route="/api/v1/info",status_code="200"} 1',
+    ]);
   });
 
   test('a bearer token is required to scrape when configured', async () => {
@@ -163,11 +179,18 @@ describe('HTTP service', () => {
     const summarised = await start({ ALGO_LOG_SUMMARY_INTERVAL_MS: '3600000' });
     const before = summarised.logs.lines.length;
     for (let i = 0; i < 30; i++) await fetch(`${summarised.url}/api/v1/info`);
-    assert.deepEqual(summarised.logs.lines.slice(before).map((line) => [line.msg, line.route]), [['request completed', '/api/v1/info']]);
+    assert.deepEqual(
+      summarised.logs.lines.slice(before).map((line) => [line.msg, line.route]),
+      [['request completed', '/api/v1/info']],
+    );
     await summarised.stop('test');
     running.splice(running.indexOf(summarised), 1);
     const summary = summarised.logs.lines.find((line) => line.repeated !== undefined);
-    assert.deepEqual([summary?.msg, summary?.route, summary?.repeated], ['request completed (repeated)', '/api/v1/info', 29], 'the count is written, at the latest at shutdown');
+    assert.deepEqual(
+      [summary?.msg, summary?.route, summary?.repeated],
+      ['request completed (repeated)', '/api/v1/info', 29],
+      'the count is written, at the latest at shutdown',
+    );
 
     const each = await start({ ALGO_LOG_REQUESTS: 'all' });
     const start0 = each.logs.lines.length;
@@ -182,10 +205,20 @@ describe('HTTP service', () => {
     const extra = await openSocket(port);
     const { answers, closed } = await readAnswers(extra);
     assert.deepEqual({ answers: answers.length, closed }, { answers: 0, closed: true });
-    await waitFor('the log line', async () => (service.logs.lines.some((line) => line.msg === 'connection refused: ALGO_MAX_CONNECTIONS reached') ? true : undefined), 5000, 20);
+    await waitFor(
+      'the log line',
+      async () => (service.logs.lines.some((line) => line.msg === 'connection refused: ALGO_MAX_CONNECTIONS reached') ? true : undefined),
+      5000,
+      20,
+    );
     assert.equal(await sampleValue(service.metrics.registry, 'http_connections_refused_total'), 1);
     for (const socket of held) socket.destroy();
-    await waitFor('a free slot', async () => ((await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')).answer?.status === 200 ? true : undefined), 5000, 50);
+    await waitFor(
+      'a free slot',
+      async () => ((await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')).answer?.status === 200 ? true : undefined),
+      5000,
+      50,
+    );
   });
 
   test('/healthz is alive and /readyz turns not ready while draining', async () => {

@@ -11,14 +11,23 @@ describe('detection under saturation', () => {
   let service: TestService;
   before(async () => {
     // The slow model takes 100+ ms a frame: 1 running + 4 waiting keeps the detector busy well past the burst.
-    service = await startTestService({ ALGO_MODEL_PATH: await writeSlowModel(), ALGO_DETECT_CONCURRENCY: '1', ALGO_DETECT_QUEUE_SIZE: '4', ALGO_LOG_LEVEL: 'warn' });
+    service = await startTestService({
+      ALGO_MODEL_PATH: await writeSlowModel(),
+      ALGO_DETECT_CONCURRENCY: '1',
+      ALGO_DETECT_QUEUE_SIZE: '4',
+      ALGO_LOG_LEVEL: 'warn',
+    });
   });
   after(() => service?.stop('test'));
 
   test('a full queue answers 503 with Retry-After while scrapes stay fast', async () => {
     const photo = await readFixture('kite');
     const detections = Array.from({ length: 12 }, () =>
-      fetch(`${service.url}/api/v1/detect`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(photo) }).then(async (response) => ({
+      fetch(`${service.url}/api/v1/detect`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: new Uint8Array(photo),
+      }).then(async (response) => ({
         status: response.status,
         retryAfter: response.headers.get('retry-after'),
         body: (await response.json()) as { code?: string },

@@ -29,14 +29,19 @@ describe('hostile clients', () => {
   after(() => service?.stop('test'));
 
   const sample = (series: string): Promise<number> => sampleValue(service.metrics.registry, series);
-  const detectRequests = (status: number): Promise<number> => sample(`http_requests_total{method="POST",route="${DETECT}",status_code="${status}"}`);
+  const detectRequests = (status: number): Promise<number> =>
+    sample(`http_requests_total{method="POST",route="${DETECT}",status_code="${status}"}`);
   const detectErrors = (reason: string): Promise<number> => sample(`detection_errors_total{reason="${reason}"}`);
-  const inFlightIsZero = (): Promise<true> => waitFor('in-flight back to 0', async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined), 5000, 20);
+  const inFlightIsZero = (): Promise<true> =>
+    waitFor('in-flight back to 0', async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined), 5000, 20);
   const errorLines = (): unknown[] => service.logs.lines.filter((line) => line.level >= 50);
-  const codeOf = (answer: RawAnswer | undefined): string | undefined => (answer === undefined ? undefined : (JSON.parse(answer.body) as { code: string }).code);
+  const codeOf = (answer: RawAnswer | undefined): string | undefined =>
+    answer === undefined ? undefined : (JSON.parse(answer.body) as { code: string }).code;
 
   function head(headers: Record<string, string | number>, path = DETECT, method = 'POST'): string {
-    return `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+    return `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
   }
 
   function multipart(parts: Array<{ name: string; value: Buffer | string; filename?: string }>, boundary = 'algo-test-boundary'): Buffer {
@@ -44,7 +49,11 @@ describe('hostile clients', () => {
     for (const part of parts) {
       const disposition = `form-data; name="${part.name}"${part.filename === undefined ? '' : `; filename="${part.filename}"`}`;
       const type = part.filename === undefined ? '' : 'Content-Type: image/png\r\n';
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(part.value), Buffer.from('\r\n'));
+      chunks.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`),
+        Buffer.from(part.value),
+        Buffer.from('\r\n'),
+      );
     }
     chunks.push(Buffer.from(`--${boundary}--\r\n`));
     return Buffer.concat(chunks);
@@ -53,12 +62,24 @@ describe('hostile clients', () => {
 
   describe('a body that stalls is cut with 408 request_timeout, counted, and its connection closed', () => {
     const stalls: Array<[string, () => Promise<Buffer>]> = [
-      ['a Content-Length larger than what is sent', async () => Buffer.concat([Buffer.from(head({ 'content-type': 'image/jpeg', 'content-length': 1000 })), Buffer.alloc(10)])],
-      ['a chunked body that never ends', async () => Buffer.from(`${head({ 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' })}a\r\n0123456789\r\n`)],
-      ['a multipart form that stalls', async () => {
-        const form = multipart([{ name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]);
-        return Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form.subarray(0, form.length - 20)]);
-      }],
+      [
+        'a Content-Length larger than what is sent',
+        async () => Buffer.concat([Buffer.from(head({ 'content-type': 'image/jpeg', 'content-length': 1000 })), Buffer.alloc(10)]),
+      ],
+      [
+        'a chunked body that never ends',
+        async () => Buffer.from(`${head({ 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' })}a\r\n0123456789\r\n`),
+      ],
+      [
+        'a multipart form that stalls',
+        async () => {
+          const form = multipart([{ name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]);
+          return Buffer.concat([
+            Buffer.from(head({ 'content-type': formType, 'content-length': form.length })),
+            form.subarray(0, form.length - 20),
+          ]);
+        },
+      ],
     ];
     for (const [what, make] of stalls) {
       test(what, { timeout: REQUEST_TIMEOUT_MS * 20 }, async () => {
@@ -102,23 +123,40 @@ describe('hostile clients', () => {
 
   describe('a client that goes away mid-upload is client_closed (499), not a client or server error', () => {
     const cuts: Array<[string, () => Promise<Buffer>]> = [
-      ['a raw body cut short', async () => Buffer.concat([Buffer.from(head({ 'content-type': 'image/jpeg', 'content-length': 100 })), Buffer.alloc(10)])],
-      ['a multipart upload cut short', async () => {
-        const form = multipart([{ name: 'image', value: (await readFixture('person')).subarray(0, 40_000), filename: 'p.jpg' }]);
-        return Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form.subarray(0, 3000)]);
-      }],
+      [
+        'a raw body cut short',
+        async () => Buffer.concat([Buffer.from(head({ 'content-type': 'image/jpeg', 'content-length': 100 })), Buffer.alloc(10)]),
+      ],
+      [
+        'a multipart upload cut short',
+        async () => {
+          const form = multipart([{ name: 'image', value: (await readFixture('person')).subarray(0, 40_000), filename: 'p.jpg' }]);
+          return Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form.subarray(0, 3000)]);
+        },
+      ],
     ];
     for (const [what, make] of cuts) {
       test(what, async () => {
         const refusedBeforeRouting = 'http_requests_total{method="UNKNOWN",route="unmatched",status_code="400"}';
-        const before = { closed: await detectErrors('client_closed'), invalid: await detectErrors('invalid_request'), internal: await detectErrors('internal'), r499: await detectRequests(499), unmatched: await sample(refusedBeforeRouting) };
+        const before = {
+          closed: await detectErrors('client_closed'),
+          invalid: await detectErrors('invalid_request'),
+          internal: await detectErrors('internal'),
+          r499: await detectRequests(499),
+          unmatched: await sample(refusedBeforeRouting),
+        };
         const errorsBefore = errorLines().length;
         const socket = await openSocket(port);
         socket.write(await make());
         await waitFor('the request to start', async () => ((await sample('http_requests_in_flight')) === 1 ? true : undefined), 5000, 10);
         socket.destroy();
         await inFlightIsZero();
-        await waitFor('client_closed to be counted', async () => ((await detectErrors('client_closed')) === before.closed + 1 ? true : undefined), 5000, 20);
+        await waitFor(
+          'client_closed to be counted',
+          async () => ((await detectErrors('client_closed')) === before.closed + 1 ? true : undefined),
+          5000,
+          20,
+        );
         assert.equal(await detectRequests(499), before.r499 + 1);
         assert.equal(await detectErrors('invalid_request'), before.invalid);
         assert.equal(await detectErrors('internal'), before.internal);
@@ -130,12 +168,70 @@ describe('hostile clients', () => {
 
   describe('multipart forms: malformed is 400, the whole form is bounded by ALGO_MAX_BODY_BYTES', () => {
     const forms: Array<[string, () => Promise<{ type: string; body: Buffer; chunked?: boolean }>, number, string]> = [
-      ['multipart without a boundary', async () => ({ type: 'multipart/form-data', body: await readFixture('person').then((b) => b.subarray(0, 20_000)) }), 400, 'invalid_request'],
-      ['multipart data that ends early', async () => ({ type: formType, body: multipart([{ name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]).subarray(0, 150) }), 400, 'invalid_request'],
-      ['a text field larger than the body limit', async () => ({ type: formType, body: multipart([{ name: 'note', value: 'x'.repeat(300_000) }, { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]) }), 413, 'too_large'],
-      ['the same form sent chunked (no Content-Length)', async () => ({ type: formType, chunked: true, body: multipart([{ name: 'note', value: 'x'.repeat(300_000) }, { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]) }), 413, 'too_large'],
-      ['two files in one form', async () => ({ type: formType, body: multipart([{ name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }, { name: 'image', value: await solidImage(32, 32, [3, 2, 1]), filename: 'b.png' }]) }), 400, 'invalid_request'],
-      ['more than ten fields', async () => ({ type: formType, body: multipart([...Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'v' })), { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]) }), 413, 'too_large'],
+      [
+        'multipart without a boundary',
+        async () => ({ type: 'multipart/form-data', body: await readFixture('person').then((b) => b.subarray(0, 20_000)) }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'multipart data that ends early',
+        async () => ({
+          type: formType,
+          body: multipart([{ name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' }]).subarray(0, 150),
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'a text field larger than the body limit',
+        async () => ({
+          type: formType,
+          body: multipart([
+            { name: 'note', value: 'x'.repeat(300_000) },
+            { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' },
+          ]),
+        }),
+        413,
+        'too_large',
+      ],
+      [
+        'the same form sent chunked (no Content-Length)',
+        async () => ({
+          type: formType,
+          chunked: true,
+          body: multipart([
+            { name: 'note', value: 'x'.repeat(300_000) },
+            { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' },
+          ]),
+        }),
+        413,
+        'too_large',
+      ],
+      [
+        'two files in one form',
+        async () => ({
+          type: formType,
+          body: multipart([
+            { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' },
+            { name: 'image', value: await solidImage(32, 32, [3, 2, 1]), filename: 'b.png' },
+          ]),
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'more than ten fields',
+        async () => ({
+          type: formType,
+          body: multipart([
+            ...Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'v' })),
+            { name: 'image', value: await solidImage(32, 32, [1, 2, 3]), filename: 'a.png' },
+          ]),
+        }),
+        413,
+        'too_large',
+      ],
     ];
     for (const [what, make, status, code] of forms) {
       test(`${what}: ${status} ${code}`, async () => {
@@ -170,8 +266,15 @@ describe('hostile clients', () => {
 
   describe('camera ids are parsed the same strict way everywhere', () => {
     const image = (): Promise<Buffer> => solidImage(32, 32, [5, 5, 5]);
-    const post = async (query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { camera_id?: string; code?: string } }> => {
-      const response = await fetch(`${service.url}${DETECT}${query}`, { method: 'POST', headers: { 'content-type': 'image/png', ...headers }, body: new Uint8Array(await image()) });
+    const post = async (
+      query: string,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: { camera_id?: string; code?: string } }> => {
+      const response = await fetch(`${service.url}${DETECT}${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', ...headers },
+        body: new Uint8Array(await image()),
+      });
       return { status: response.status, body: (await response.json()) as { camera_id?: string; code?: string } };
     };
 
@@ -206,14 +309,33 @@ describe('hostile clients', () => {
     };
     test('in the query', async () => {
       const image = await solidImage(32, 32, [5, 5, 5]);
-      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length }, `${DETECT}?camera_id=a&camera_id=b`)), image]));
+      await refuses(
+        Buffer.concat([
+          Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length }, `${DETECT}?camera_id=a&camera_id=b`)),
+          image,
+        ]),
+      );
     });
     test('as two X-Camera-Id headers', async () => {
       const image = await solidImage(32, 32, [5, 5, 5]);
-      await refuses(Buffer.concat([Buffer.from(head({ 'content-type': 'image/png', 'content-length': image.length, 'x-camera-id': 'a' }).replace('\r\n\r\n', '\r\nX-Camera-Id: b\r\n\r\n')), image]));
+      await refuses(
+        Buffer.concat([
+          Buffer.from(
+            head({ 'content-type': 'image/png', 'content-length': image.length, 'x-camera-id': 'a' }).replace(
+              '\r\n\r\n',
+              '\r\nX-Camera-Id: b\r\n\r\n',
+            ),
+          ),
+          image,
+        ]),
+      );
     });
     test('as two camera_id form fields', async () => {
-      const form = multipart([{ name: 'camera_id', value: 'a' }, { name: 'camera_id', value: 'b' }, { name: 'image', value: await solidImage(32, 32, [5, 5, 5]), filename: 'a.png' }]);
+      const form = multipart([
+        { name: 'camera_id', value: 'a' },
+        { name: 'camera_id', value: 'b' },
+        { name: 'image', value: await solidImage(32, 32, [5, 5, 5]), filename: 'a.png' },
+      ]);
       await refuses(Buffer.concat([Buffer.from(head({ 'content-type': formType, 'content-length': form.length })), form]));
     });
   });
@@ -239,8 +361,16 @@ describe('hostile clients', () => {
 
   describe('the parser error names what was wrong', () => {
     for (const [what, request, message] of [
-      ['a duplicate Content-Length', `${head({ 'content-type': 'image/jpeg', 'content-length': 3 })}`.replace('\r\n\r\n', '\r\nContent-Length: 4\r\n\r\nabcd'), /Content-Length given more than once/],
-      ['Content-Length together with Transfer-Encoding', `${head({ 'content-type': 'image/jpeg', 'content-length': 3, 'transfer-encoding': 'chunked' })}0\r\n\r\n`, /Transfer-Encoding/],
+      [
+        'a duplicate Content-Length',
+        `${head({ 'content-type': 'image/jpeg', 'content-length': 3 })}`.replace('\r\n\r\n', '\r\nContent-Length: 4\r\n\r\nabcd'),
+        /Content-Length given more than once/,
+      ],
+      [
+        'Content-Length together with Transfer-Encoding',
+        `${head({ 'content-type': 'image/jpeg', 'content-length': 3, 'transfer-encoding': 'chunked' })}0\r\n\r\n`,
+        /Transfer-Encoding/,
+      ],
     ] as Array<[string, string, RegExp]>) {
       test(what, async () => {
         const { answer } = await rawExchange(port, request);
@@ -257,9 +387,18 @@ describe('hostile clients', () => {
       ['a bad chunk size on POST /metrics (no such route: 404, still answered)', '/metrics', 'POST', 404, 'not_found', 'chunked'],
     ] as Array<[string, string, string, number, string, string]>) {
       test(what, { timeout: 10_000 }, async () => {
-        const series = (s: number): string => `http_requests_total{method="${method}",route="${route === DETECT ? DETECT : 'unmatched'}",status_code="${s}"}`;
-        const before = { answered: await sample(series(status)), gone: await sample(series(499)), closed: await detectErrors('client_closed'), invalid: await detectErrors('invalid_request') };
-        const { answer } = await rawExchange(port, `${head({ 'content-type': 'image/jpeg', 'transfer-encoding': encoding }, route, method)}zz\r\nab\r\n`);
+        const series = (s: number): string =>
+          `http_requests_total{method="${method}",route="${route === DETECT ? DETECT : 'unmatched'}",status_code="${s}"}`;
+        const before = {
+          answered: await sample(series(status)),
+          gone: await sample(series(499)),
+          closed: await detectErrors('client_closed'),
+          invalid: await detectErrors('invalid_request'),
+        };
+        const { answer } = await rawExchange(
+          port,
+          `${head({ 'content-type': 'image/jpeg', 'transfer-encoding': encoding }, route, method)}zz\r\nab\r\n`,
+        );
         assert.equal(answer?.status, status);
         assert.equal(codeOf(answer), code);
         assert.equal(answer?.headers.connection, 'close');
@@ -285,8 +424,16 @@ describe('hostile clients', () => {
   test('after all of it nothing is in flight and the service still detects', async () => {
     await sleep(10);
     await inFlightIsZero();
-    const response = await fetch(`${service.url}${DETECT}?camera_id=after`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(await solidImage(32, 32, [7, 7, 7])) });
+    const response = await fetch(`${service.url}${DETECT}?camera_id=after`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array(await solidImage(32, 32, [7, 7, 7])),
+    });
     assert.equal(response.status, 200);
-    assert.deepEqual(service.logs.lines.filter((line) => line.level >= 40), [], 'no warnings or errors from any of it');
+    assert.deepEqual(
+      service.logs.lines.filter((line) => line.level >= 40),
+      [],
+      'no warnings or errors from any of it',
+    );
   });
 });

@@ -24,8 +24,10 @@ describe('pipelined requests', () => {
   after(() => service?.stop('test'));
 
   const sample = (series: string): Promise<number> => sampleValue(service.metrics.registry, series);
-  const requests = (method: string, route: string, status: number): Promise<number> => sample(`http_requests_total{method="${method}",route="${route}",status_code="${status}"}`);
-  const inFlightIsZero = (): Promise<true> => waitFor('in-flight back to 0', async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined), 5000, 20);
+  const requests = (method: string, route: string, status: number): Promise<number> =>
+    sample(`http_requests_total{method="${method}",route="${route}",status_code="${status}"}`);
+  const inFlightIsZero = (): Promise<true> =>
+    waitFor('in-flight back to 0', async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined), 5000, 20);
   const get = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 
   async function exchange(payload: string | Buffer, count: number): Promise<{ statuses: number[]; closed: boolean }> {
@@ -39,7 +41,11 @@ describe('pipelined requests', () => {
   }
 
   test('a 404 queued behind a 200 is answered, not counted as client_closed', { timeout: 10_000 }, async () => {
-    const before = { ok: await requests('GET', '/healthz', 200), missing: await requests('GET', 'unmatched', 404), gone: await requests('GET', 'unmatched', 499) };
+    const before = {
+      ok: await requests('GET', '/healthz', 200),
+      missing: await requests('GET', 'unmatched', 404),
+      gone: await requests('GET', 'unmatched', 499),
+    };
     const { statuses } = await exchange(get('/healthz') + get('/nope'), 2);
     assert.deepEqual(statuses, [200, 404]);
     assert.equal(await requests('GET', '/healthz', 200), before.ok + 1);
@@ -57,15 +63,31 @@ describe('pipelined requests', () => {
 
   test('three pipelined detections are all detected and answered in order', { timeout: 10_000 }, async () => {
     const image = await solidImage(32, 32, [4, 4, 4]);
-    const detect = (camera: string): Buffer => Buffer.concat([Buffer.from(`POST /api/v1/detect?camera_id=${camera} HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: ${image.length}\r\n\r\n`), image]);
-    const before = { ok: await requests('POST', '/api/v1/detect', 200), closed: await sample('detection_errors_total{reason="client_closed"}') };
+    const detect = (camera: string): Buffer =>
+      Buffer.concat([
+        Buffer.from(
+          `POST /api/v1/detect?camera_id=${camera} HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: ${image.length}\r\n\r\n`,
+        ),
+        image,
+      ]);
+    const before = {
+      ok: await requests('POST', '/api/v1/detect', 200),
+      closed: await sample('detection_errors_total{reason="client_closed"}'),
+    };
     const socket = await openSocket(port);
     const reading = readAnswers(socket, 3);
     socket.write(Buffer.concat([detect('p1'), detect('p2'), detect('p3')]));
     const { answers } = await reading;
     socket.destroy();
     await inFlightIsZero();
-    assert.deepEqual(answers.map((answer) => [answer.status, (JSON.parse(answer.body) as { camera_id: string }).camera_id]), [[200, 'p1'], [200, 'p2'], [200, 'p3']]);
+    assert.deepEqual(
+      answers.map((answer) => [answer.status, (JSON.parse(answer.body) as { camera_id: string }).camera_id]),
+      [
+        [200, 'p1'],
+        [200, 'p2'],
+        [200, 'p3'],
+      ],
+    );
     assert.equal(await requests('POST', '/api/v1/detect', 200), before.ok + 3);
     assert.equal(await sample('detection_errors_total{reason="client_closed"}'), before.closed);
   });
@@ -74,7 +96,12 @@ describe('pipelined requests', () => {
     const before = { held: await requests('GET', '/test/hold', 499), queued: await requests('GET', '/healthz', 499) };
     const socket = await openSocket(port);
     socket.write(get('/test/hold') + get('/healthz') + get('/healthz'));
-    await waitFor('all three requests to start', async () => ((await sample('http_requests_in_flight')) === 3 ? true : undefined), 5000, 10);
+    await waitFor(
+      'all three requests to start',
+      async () => ((await sample('http_requests_in_flight')) === 3 ? true : undefined),
+      5000,
+      10,
+    );
     socket.destroy();
     await inFlightIsZero();
     release();

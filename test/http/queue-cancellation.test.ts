@@ -27,7 +27,9 @@ class HeldDetector implements Detector {
   private readonly pending: Array<() => void> = [];
   detect(): Promise<DetectorOutput> {
     this.calls++;
-    return new Promise((resolve) => this.pending.push(() => resolve({ objects: [], timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0 } })));
+    return new Promise((resolve) =>
+      this.pending.push(() => resolve({ objects: [], timings: { decode: 0, preprocess: 0, inference: 0, postprocess: 0 } })),
+    );
   }
   detectLetterboxed(): Promise<DetectorOutput> {
     return this.detect();
@@ -55,14 +57,18 @@ async function startHarness(queueSize: number): Promise<Harness> {
   const detector = new HeldDetector();
   // Summaries are written on flush() here, so what a test sees does not depend on timing.
   const repeats = new RateLimitedLog(logger, { intervalMs: 3_600_000 });
-  const pipeline = new DetectionPipeline(detector, new DetectionQueue(1, queueSize), metrics.detection, { maxImagePixels: 1e7, grouping: { distance: 1, minSize: 2 } });
+  const pipeline = new DetectionPipeline(detector, new DetectionQueue(1, queueSize), metrics.detection, {
+    maxImagePixels: 1e7,
+    grouping: { distance: 1, minSize: 2 },
+  });
   const app = buildApp({
     config,
     logger,
     metrics,
     lifecycle: new Lifecycle(),
     repeats,
-    routes: (instance) => void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes }),
+    routes: (instance) =>
+      void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -90,11 +96,26 @@ describe('queued frames and their clients', () => {
     const running = await sendFrame(harness.port, image);
     await waitFor('the first frame to reach the detector', async () => (harness.detector.calls === 1 ? true : undefined), 5000, 10);
     const waiting = await Promise.all([1, 2, 3].map(() => sendFrame(harness.port, image)));
-    await waitFor('all four requests in flight', async () => ((await sample('http_requests_in_flight')) === 4 ? true : undefined), 5000, 10);
+    await waitFor(
+      'all four requests in flight',
+      async () => ((await sample('http_requests_in_flight')) === 4 ? true : undefined),
+      5000,
+      10,
+    );
     for (const socket of waiting) socket.destroy();
-    await waitFor('the three to be accounted for', async () => ((await sample('http_requests_in_flight')) === 1 ? true : undefined), 5000, 10);
+    await waitFor(
+      'the three to be accounted for',
+      async () => ((await sample('http_requests_in_flight')) === 1 ? true : undefined),
+      5000,
+      10,
+    );
     harness.detector.releaseAll();
-    await waitFor('the running frame to finish', async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined), 5000, 10);
+    await waitFor(
+      'the running frame to finish',
+      async () => ((await sample('http_requests_in_flight')) === 0 ? true : undefined),
+      5000,
+      10,
+    );
     running.destroy();
     assert.equal(harness.detector.calls, 1, 'the cancelled frames never reached the detector');
     assert.equal(await sample('detection_errors_total{reason="client_closed"}'), 3);
@@ -102,7 +123,11 @@ describe('queued frames and their clients', () => {
     assert.equal(await sample('http_requests_total{method="POST",route="/api/v1/detect",status_code="200"}'), 1);
     assert.equal(await sample('detection_total{camera_id="unknown",model_type="held"}'), 1);
     // The queue gave every slot back: a new frame runs at once.
-    const next = fetch(`http://127.0.0.1:${harness.port}/api/v1/detect`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(image) });
+    const next = fetch(`http://127.0.0.1:${harness.port}/api/v1/detect`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array(image),
+    });
     await waitFor('the next frame to reach the detector', async () => (harness.detector.calls === 2 ? true : undefined), 5000, 10);
     harness.detector.releaseAll();
     assert.equal((await next).status, 200);
@@ -119,7 +144,8 @@ describe('overload logging', () => {
   test('overload refusals log one warning, then a summary with the count, and no line per request', async () => {
     const image = await solidImage(32, 32, [1, 2, 3]);
     const url = `http://127.0.0.1:${harness.port}/api/v1/detect`;
-    const post = (): Promise<Response> => fetch(url, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(image) });
+    const post = (): Promise<Response> =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(image) });
     const running = post();
     await waitFor('the detector to be busy', async () => (harness.detector.calls === 1 ? true : undefined), 5000, 10);
     const refused = await Promise.all(Array.from({ length: 20 }, post));
@@ -128,8 +154,13 @@ describe('overload logging', () => {
       assert.equal(response.headers.get('retry-after'), '1');
       assert.equal(((await response.json()) as { code: string }).code, 'overloaded');
     }
-    const overloadLines = (): typeof harness.logs.lines => harness.logs.lines.filter((line) => line.statusCode === 503 || line.code === 'overloaded');
-    assert.deepEqual(overloadLines().map((line) => [line.level, line.msg, line.code]), [[40, 'requests refused with 503', 'overloaded']], 'only the first refusal');
+    const overloadLines = (): typeof harness.logs.lines =>
+      harness.logs.lines.filter((line) => line.statusCode === 503 || line.code === 'overloaded');
+    assert.deepEqual(
+      overloadLines().map((line) => [line.level, line.msg, line.code]),
+      [[40, 'requests refused with 503', 'overloaded']],
+      'only the first refusal',
+    );
     harness.repeats.flush();
     const [, summary] = overloadLines();
     assert.deepEqual([summary?.level, summary?.msg, summary?.repeated], [40, 'requests refused with 503 (repeated)', 19]);

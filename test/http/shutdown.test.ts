@@ -31,7 +31,10 @@ describe('graceful shutdown', () => {
         return { done: true };
       });
     });
-    const hung = fetch(`${service.url}/test/hang`).then(() => 'answered', () => 'cut off');
+    const hung = fetch(`${service.url}/test/hang`).then(
+      () => 'answered',
+      () => 'cut off',
+    );
     await sleep(100);
     const started = Date.now();
     assert.equal(await service.stop('test'), 0);
@@ -56,7 +59,9 @@ describe('graceful shutdown', () => {
     const stopped = service.stop('test');
     await waitFor('the listener to close', async () => (service.app.server.listening ? undefined : true), 5000, 10);
     release();
-    const { answers: [held] } = await answer;
+    const {
+      answers: [held],
+    } = await answer;
     assert.equal(held?.status, 200);
     assert.equal(held?.headers.connection, 'close');
     socket.destroy();
@@ -66,15 +71,18 @@ describe('graceful shutdown', () => {
   test('SIGTERM: /readyz answers 503 draining while requests are still served, then the listener closes and late requests get algo 503s', async () => {
     let releaseSlow: () => void = () => undefined;
     let slowRunning = false;
-    const service = await startTestService({ ALGO_SHUTDOWN_DELAY_MS: '400', ALGO_SHUTDOWN_TIMEOUT_MS: '5000', ALGO_LOG_LEVEL: 'debug' }, (app) => {
-      app.get('/test/held', async () => {
-        slowRunning = true;
-        await new Promise<void>((resolve) => {
-          releaseSlow = resolve;
+    const service = await startTestService(
+      { ALGO_SHUTDOWN_DELAY_MS: '400', ALGO_SHUTDOWN_TIMEOUT_MS: '5000', ALGO_LOG_LEVEL: 'debug' },
+      (app) => {
+        app.get('/test/held', async () => {
+          slowRunning = true;
+          await new Promise<void>((resolve) => {
+            releaseSlow = resolve;
+          });
+          return { done: true };
         });
-        return { done: true };
-      });
-    });
+      },
+    );
     const port = Number(new URL(service.url).port);
     // A kept-alive connection busy with a request when the listener closes stays open; the next
     // request on it arrives after the listener closed.
@@ -87,7 +95,10 @@ describe('graceful shutdown', () => {
     assert.equal(readiness.status, 503);
     assert.equal(readiness.headers.get('retry-after'), '5');
     const body = (await readiness.json()) as { status: string; code: string; phase: string };
-    assert.deepEqual({ status: body.status, code: body.code, phase: body.phase }, { status: 'draining', code: 'shutting_down', phase: 'draining' });
+    assert.deepEqual(
+      { status: body.status, code: body.code, phase: body.phase },
+      { status: 'draining', code: 'shutting_down', phase: 'draining' },
+    );
     assert.equal((await fetch(`${service.url}/api/v1/info`)).status, 200, 'still serving while draining');
     assert.equal(service.app.server.listening, true);
 
@@ -95,9 +106,16 @@ describe('graceful shutdown', () => {
     const bothAnswers = readAnswers(socket, 2);
     // Pipelined behind the held request: it arrives after the listener closed.
     socket.write('GET /api/v1/info HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    await waitFor('the late request to arrive', async () => ((await sampleValue(service.metrics.registry, 'http_requests_in_flight')) === 2 ? true : undefined), 5000, 10);
+    await waitFor(
+      'the late request to arrive',
+      async () => ((await sampleValue(service.metrics.registry, 'http_requests_in_flight')) === 2 ? true : undefined),
+      5000,
+      10,
+    );
     releaseSlow();
-    const { answers: [held, late] } = await bothAnswers;
+    const {
+      answers: [held, late],
+    } = await bothAnswers;
     assert.equal(held?.status, 200);
     assert.equal(late?.status, 503);
     assert.equal(late?.headers['retry-after'], '5');
@@ -107,6 +125,9 @@ describe('graceful shutdown', () => {
     assert.equal(await stopped, 0);
     const probeLines = service.logs.lines.filter((line) => line.route === '/readyz');
     assert.ok(probeLines.length > 0);
-    assert.ok(probeLines.every((line) => line.level === 20), '/readyz 503s are logged at debug only');
+    assert.ok(
+      probeLines.every((line) => line.level === 20),
+      '/readyz 503s are logged at debug only',
+    );
   });
 });

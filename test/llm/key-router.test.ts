@@ -25,7 +25,10 @@ function harness(keys: ApiKeySpec[], options: Partial<KeyRouterOptions> & { real
     breakerCooldownMs: 30_000,
     retryBackoffMs: 0,
     now: options.realClock === true ? Date.now : () => clock.now,
-    logger: { warn: (fields: Record<string, unknown>, msg: string) => void warnings.push({ fields, msg }), info: () => undefined } as unknown as KeyRouterOptions['logger'],
+    logger: {
+      warn: (fields: Record<string, unknown>, msg: string) => void warnings.push({ fields, msg }),
+      info: () => undefined,
+    } as unknown as KeyRouterOptions['logger'],
     ...options,
   });
   router.setKeys(keys);
@@ -44,7 +47,8 @@ function scripted(script: Record<string, (n: number) => AttemptOutcome<string>>,
 }
 
 /** A route on the harness clock with `deadlineMs` to go. */
-const route = (h: Harness, attempt: Attempt<string>, deadlineMs = 10_000) => h.router.route(attempt, { deadlineMs: h.clock.now + deadlineMs, attemptTimeoutMs: 5_000 });
+const route = (h: Harness, attempt: Attempt<string>, deadlineMs = 10_000) =>
+  h.router.route(attempt, { deadlineMs: h.clock.now + deadlineMs, attemptTimeoutMs: 5_000 });
 const stateOf = (h: Harness, keyId: string) => h.router.states().find((key) => key.keyId === keyId);
 
 describe('key router', () => {
@@ -80,7 +84,10 @@ describe('key router', () => {
     assert.deepEqual(result, { ok: true, value: 'done', keyId: 'good', attempts: 2 });
     const limited = stateOf(h, 'limited');
     assert.equal(limited?.state, 'cooling_down');
-    assert.ok(Math.abs(limited!.cooldownUntilMs! - Date.now() - 5_000) < 100, `cooldown ends ${limited!.cooldownUntilMs! - Date.now()} ms from now`);
+    assert.ok(
+      Math.abs(limited!.cooldownUntilMs! - Date.now() - 5_000) < 100,
+      `cooldown ends ${limited!.cooldownUntilMs! - Date.now()} ms from now`,
+    );
     h.clock.now += 4_999;
     await route(h, attempt);
     assert.deepEqual(calls, ['limited', 'good', 'good'], 'still resting 1 ms before its Retry-After ends');
@@ -119,7 +126,10 @@ describe('key router', () => {
       const calls: string[] = [];
       const attempt = scripted({ revoked: () => outcome }, calls);
       for (let i = 0; i < 5; i++) assert.equal((await route(h, attempt)).ok, true);
-      assert.deepEqual(calls.filter((k) => k === 'revoked'), ['revoked']);
+      assert.deepEqual(
+        calls.filter((k) => k === 'revoked'),
+        ['revoked'],
+      );
       assert.equal(stateOf(h, 'revoked')?.state, 'disabled');
       assert.equal(h.warnings.length, 1);
       assert.equal(h.warnings[0]?.fields.key_id, 'revoked');
@@ -137,7 +147,9 @@ describe('key router', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return lease.keyId === 'revoked' ? { kind: 'unauthorized', status: 401 } : ok;
     };
-    const results = await Promise.all(Array.from({ length: 8 }, () => h.router.route(attempt, { deadlineMs: Date.now() + 5_000, attemptTimeoutMs: 5_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => h.router.route(attempt, { deadlineMs: Date.now() + 5_000, attemptTimeoutMs: 5_000 })),
+    );
     assert.ok(results.every((r) => r.ok));
     assert.equal(calls.filter((k) => k === 'revoked').length, 1);
     assert.equal(calls.filter((k) => k === 'good').length, 8);
@@ -146,14 +158,20 @@ describe('key router', () => {
   test('every key disabled: all_keys_disabled, without further attempts', async () => {
     const h = harness([spec('a'), spec('b')]);
     const calls: string[] = [];
-    const result = await route(h, scripted({ a: () => ({ kind: 'unauthorized', status: 401 }), b: () => ({ kind: 'quota_exhausted' }) }, calls));
+    const result = await route(
+      h,
+      scripted({ a: () => ({ kind: 'unauthorized', status: 401 }), b: () => ({ kind: 'quota_exhausted' }) }, calls),
+    );
     assert.deepEqual(result, { ok: false, error: 'all_keys_disabled', keyId: 'b', attempts: 2 });
     assert.deepEqual(await route(h, scripted({}, calls)), { ok: false, error: 'all_keys_disabled', keyId: undefined, attempts: 0 });
     assert.deepEqual(calls, ['a', 'b']);
   });
 
   test('5xx retries on another key; never more than maxAttempts attempts', async () => {
-    const h = harness(['a', 'b', 'c', 'd', 'e'].map((id) => spec(id)), { breakerThreshold: 10 });
+    const h = harness(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => spec(id)),
+      { breakerThreshold: 10 },
+    );
     const calls: string[] = [];
     const failing = (): AttemptOutcome<string> => ({ kind: 'server_error', status: 500 });
     const result = await route(h, scripted({ a: failing, b: failing, c: failing, d: failing, e: failing }, calls));
@@ -215,7 +233,10 @@ describe('key router', () => {
   test('when every key cools down and one recovers before the deadline, the request waits for it', async () => {
     const h = harness([spec('a'), spec('b')], { realClock: true });
     const calls: string[] = [];
-    const attempt = scripted({ a: (n) => (n === 0 ? { kind: 'rate_limited', retryAfterMs: 150 } : ok), b: () => ({ kind: 'rate_limited', retryAfterMs: 60_000 }) }, calls);
+    const attempt = scripted(
+      { a: (n) => (n === 0 ? { kind: 'rate_limited', retryAfterMs: 150 } : ok), b: () => ({ kind: 'rate_limited', retryAfterMs: 60_000 }) },
+      calls,
+    );
     const result = await h.router.route(attempt, { deadlineMs: Date.now() + 5_000, attemptTimeoutMs: 5_000 });
     assert.deepEqual(result, { ok: true, value: 'done', keyId: 'a', attempts: 3 });
     assert.deepEqual(calls, ['a', 'b', 'a']);
@@ -223,7 +244,11 @@ describe('key router', () => {
 
   test('when no key recovers before the deadline the answer is all_keys_cooling_down at once', async () => {
     const h = harness([spec('a'), spec('b')]);
-    const result = await route(h, scripted({ a: () => ({ kind: 'rate_limited', retryAfterMs: 20_000 }), b: () => ({ kind: 'rate_limited', retryAfterMs: 30_000 }) }), 10_000);
+    const result = await route(
+      h,
+      scripted({ a: () => ({ kind: 'rate_limited', retryAfterMs: 20_000 }), b: () => ({ kind: 'rate_limited', retryAfterMs: 30_000 }) }),
+      10_000,
+    );
     assert.deepEqual(result, { ok: false, error: 'all_keys_cooling_down', keyId: 'b', attempts: 2 });
   });
 
@@ -245,7 +270,9 @@ describe('key router', () => {
     const caller = new AbortController();
     let upstreamCancelled = false;
     const hang: Attempt<string> = (_lease, signal) =>
-      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject((upstreamCancelled = true, signal.reason)), { once: true }));
+      new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(((upstreamCancelled = true), signal.reason)), { once: true }),
+      );
     setTimeout(() => caller.abort(), 20);
     const result = await h.router.route(hang, { deadlineMs: Date.now() + 10_000, attemptTimeoutMs: 10_000, signal: caller.signal });
     assert.deepEqual(result, { ok: false, error: 'llm_aborted', keyId: 'a', attempts: 1 }, 'key_id: the key whose attempt was cut');
@@ -266,7 +293,12 @@ describe('key router', () => {
     }
     assert.equal(stateOf(h, 'a')?.state, 'healthy');
     assert.doesNotMatch(await renderMetrics(metrics.registry, 'prometheus'), /api_key_requests_total\{key_id="a"/);
-    assert.deepEqual(await h.router.route(scripted({}), { deadlineMs: Date.now() + 1000, attemptTimeoutMs: 500 }), { ok: true, value: 'done', keyId: 'a', attempts: 1 });
+    assert.deepEqual(await h.router.route(scripted({}), { deadlineMs: Date.now() + 1000, attemptTimeoutMs: 500 }), {
+      ok: true,
+      value: 'done',
+      keyId: 'a',
+      attempts: 1,
+    });
     // The key's own per-attempt timeout still counts: one opens the circuit (threshold 1).
     await h.router.route(hang, { deadlineMs: Date.now() + 10_000, attemptTimeoutMs: 30 });
     assert.equal(stateOf(h, 'a')?.state, 'cooling_down');
@@ -275,7 +307,10 @@ describe('key router', () => {
   test('keys whose circuit is open are not waited for, even when they recover before the deadline', { timeout: 10_000 }, async () => {
     const h = harness([spec('a'), spec('b')], { breakerThreshold: 1, breakerCooldownMs: 5_000, maxAttempts: 2 });
     const calls: string[] = [];
-    const down = scripted({ a: () => ({ kind: 'server_error', status: undefined }), b: () => ({ kind: 'server_error', status: undefined }) }, calls);
+    const down = scripted(
+      { a: () => ({ kind: 'server_error', status: undefined }), b: () => ({ kind: 'server_error', status: undefined }) },
+      calls,
+    );
     assert.deepEqual(await route(h, down, 30_000), { ok: false, error: 'llm_unavailable', keyId: 'b', attempts: 2 });
     // The circuits close in 5 s, well within the 30 s deadline: the answer still comes at once
     // (on the test's frozen clock, a wait would never end).
@@ -308,6 +343,10 @@ describe('key router', () => {
     assert.match(text, /^api_key_requests_total\{key_id="old",outcome="quota_exhausted"\} 1$/m);
     assert.match(text, /^api_key_requests_total\{key_id="primary",outcome="rate_limited"\} 1$/m);
     h.router.setKeys([spec('backup')]);
-    assert.doesNotMatch(await renderMetrics(metrics.registry, 'prometheus'), /api_key_state\{key_id="(primary|old)"\}/, 'removed keys leave the state gauges');
+    assert.doesNotMatch(
+      await renderMetrics(metrics.registry, 'prometheus'),
+      /api_key_state\{key_id="(primary|old)"\}/,
+      'removed keys leave the state gauges',
+    );
   });
 });

@@ -77,16 +77,19 @@ describe('scene summaries against an OpenAI-compatible server', () => {
 
   test('200: the answer text, usage and tokens are recorded', async () => {
     const { summary, metrics } = await failover('ok', { kind: 'ok', text: 'A quiet yard.' });
-    assert.deepEqual({ ...summary, latency_ms: 0 }, {
-      text: 'A quiet yard.',
-      source: 'llm',
-      provider: 'fakeai',
-      model: 'gpt-test',
-      key_id: 'bad',
-      attempts: 1,
-      latency_ms: 0,
-      usage: { prompt_tokens: 120, completion_tokens: 12, total_tokens: 132 },
-    });
+    assert.deepEqual(
+      { ...summary, latency_ms: 0 },
+      {
+        text: 'A quiet yard.',
+        source: 'llm',
+        provider: 'fakeai',
+        model: 'gpt-test',
+        key_id: 'bad',
+        attempts: 1,
+        latency_ms: 0,
+        usage: { prompt_tokens: 120, completion_tokens: 12, total_tokens: 132 },
+      },
+    );
     assert.equal(await value(metrics, 'llm_tokens_total{provider="fakeai",model="gpt-test",type="prompt"}'), 120);
     assert.equal(await value(metrics, 'llm_requests_total{provider="fakeai",model="gpt-test",status="success"}'), 1);
   });
@@ -153,7 +156,11 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     allKeys.push(a, b);
     fake.script(a, { kind: 'server_error', status: 502 });
     fake.script(b, { kind: 'hang' });
-    const { llm, metrics, logs } = await setup(fake, { ALGO_LLM_API_KEYS: `${a},${b}`, ALGO_LLM_ATTEMPT_TIMEOUT_MS: '200', ALGO_LLM_MAX_ATTEMPTS: '2' });
+    const { llm, metrics, logs } = await setup(fake, {
+      ALGO_LLM_API_KEYS: `${a},${b}`,
+      ALGO_LLM_ATTEMPT_TIMEOUT_MS: '200',
+      ALGO_LLM_MAX_ATTEMPTS: '2',
+    });
     const summary = await llm.summarizer.summarize(DETECTION, undefined);
     assert.equal(summary.source, 'template');
     assert.equal(summary.text, '3 people in 1 group, 1 dog');
@@ -170,7 +177,12 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     const a = key('slow');
     allKeys.push(a);
     fake.script(a, { kind: 'hang' });
-    const { llm } = await setup(fake, { ALGO_LLM_API_KEYS: a, ALGO_LLM_TIMEOUT_MS: '300', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '10000', ALGO_LLM_MAX_ATTEMPTS: '5' });
+    const { llm } = await setup(fake, {
+      ALGO_LLM_API_KEYS: a,
+      ALGO_LLM_TIMEOUT_MS: '300',
+      ALGO_LLM_ATTEMPT_TIMEOUT_MS: '10000',
+      ALGO_LLM_MAX_ATTEMPTS: '5',
+    });
     const summary = await llm.summarizer.summarize(DETECTION, undefined);
     assert.equal(summary.error, 'llm_timeout');
     assert.equal(summary.attempts, 1, 'the attempt was cut at the request deadline, leaving no time for another');
@@ -184,11 +196,17 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     try {
       // The first call answers slowly (and holds the only concurrency slot); the next one hangs.
       own.script(a, (n) => (n === 0 ? { kind: 'ok', delayMs: 300 } : { kind: 'hang' }));
-      const { llm, metrics } = await setup(own, { ALGO_LLM_API_KEYS: `queued=${a}`, ALGO_LLM_MAX_CONCURRENCY: '1', ALGO_LLM_TIMEOUT_MS: '1500', ALGO_LLM_ATTEMPT_TIMEOUT_MS: '1500', ALGO_LLM_BREAKER_THRESHOLD: '1' });
+      const { llm, metrics } = await setup(own, {
+        ALGO_LLM_API_KEYS: `queued=${a}`,
+        ALGO_LLM_MAX_CONCURRENCY: '1',
+        ALGO_LLM_TIMEOUT_MS: '1500',
+        ALGO_LLM_ATTEMPT_TIMEOUT_MS: '1500',
+        ALGO_LLM_BREAKER_THRESHOLD: '1',
+      });
       const [first, second] = await Promise.all([1, 2].map(() => llm.summarizer.summarize(DETECTION, undefined)));
       assert.equal(first?.source, 'llm');
       assert.deepEqual([second?.error, second?.attempts], ['llm_timeout', 1]);
-      assert.equal(llm.router.states()[0]?.state, 'healthy', 'the key never failed: the queued request\'s deadline did');
+      assert.equal(llm.router.states()[0]?.state, 'healthy', "the key never failed: the queued request's deadline did");
       assert.equal(await value(metrics, 'api_key_requests_total{key_id="queued",outcome="failure"}'), undefined);
     } finally {
       await own.close();
@@ -198,7 +216,11 @@ describe('scene summaries against an OpenAI-compatible server', () => {
   test('with the LLM unreachable, once the circuit is open a summary falls back at once instead of waiting for the probe', async () => {
     const a = key('closed-port');
     allKeys.push(a);
-    const config = testConfig({ ALGO_LLM_BASE_URL: `http://127.0.0.1:${await freePort()}/v1`, ALGO_LLM_API_KEYS: `down=${a}`, ALGO_LLM_BREAKER_COOLDOWN_MS: '5000' });
+    const config = testConfig({
+      ALGO_LLM_BASE_URL: `http://127.0.0.1:${await freePort()}/v1`,
+      ALGO_LLM_API_KEYS: `down=${a}`,
+      ALGO_LLM_BREAKER_COOLDOWN_MS: '5000',
+    });
     const metrics = createMetrics(config.metrics, { runtime: false });
     const llm = await createLlmService(config.llm, metrics, createLogger('silent'));
     const first = await llm.summarizer.summarize(DETECTION, undefined);
@@ -221,7 +243,11 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     const { llm } = await setup(fake, { ALGO_LLM_API_KEYS: k, ALGO_LLM_VISION: 'true', ALGO_LLM_VISION_MAX_SIDE: '256' });
     const photo = await readFixture('horses');
     assert.equal((await llm.summarizer.summarize(DETECTION, photo)).source, 'llm');
-    const content = fake.requestsFor(k)[0]?.body?.messages?.find((m) => m.role === 'user')?.content as Array<{ type: string; text?: string; image_url?: { url: string } }>;
+    const content = fake.requestsFor(k)[0]?.body?.messages?.find((m) => m.role === 'user')?.content as Array<{
+      type: string;
+      text?: string;
+      image_url?: { url: string };
+    }>;
     assert.equal(content[0]?.type, 'text');
     assert.match(content[0]?.text ?? '', /Detected: 3 person, 1 dog/);
     const url = content[1]?.image_url?.url ?? '';
@@ -255,7 +281,13 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'all_keys_disabled');
     await writeFile(file, `first=${first}\nsecond=${second};rpm=100\n`);
     assert.deepEqual(await llm.reloadKeys(), { ok: true, keys: 2 });
-    assert.deepEqual(llm.router.states().map((k) => [k.keyId, k.state]), [['first', 'healthy'], ['second', 'healthy']]);
+    assert.deepEqual(
+      llm.router.states().map((k) => [k.keyId, k.state]),
+      [
+        ['first', 'healthy'],
+        ['second', 'healthy'],
+      ],
+    );
     assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).source, 'llm');
     await writeFile(file, `first=${first}\nbroken ${second}\n`);
     const refused = await llm.reloadKeys();
@@ -273,11 +305,17 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     allKeys.push(secret);
     await writeFile(file, `a=${secret}\nb=${secret}\n`);
     await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: file }), (error: Error) => {
-      assert.match(error.message, /^Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the same key is listed twice/);
+      assert.match(
+        error.message,
+        /^Invalid configuration: ALGO_LLM_API_KEYS_FILE=".*keys" is not allowed; expected .*line 2: the same key is listed twice/,
+      );
       everything.push(error.message);
       return true;
     });
-    await assert.rejects(setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }), /ALGO_LLM_API_KEYS_FILE=".*missing" is not allowed; .*cannot read it: ENOENT/);
+    await assert.rejects(
+      setup(fake, { ALGO_LLM_API_KEYS_FILE: join(dir, 'missing') }),
+      /ALGO_LLM_API_KEYS_FILE=".*missing" is not allowed; .*cannot read it: ENOENT/,
+    );
   });
 
   test('no key text in any summary, log line, error or metric of these runs', () => {

@@ -10,9 +10,15 @@ describe('rate-limited log', () => {
     const logs = new LogCapture();
     const repeats = new RateLimitedLog(createLogger('info', logs), { intervalMs: 100 });
     for (let i = 0; i < 500; i++) repeats.log('warn', 'broker down', { broker: 'k1:9092', attempt: i }, 'broker unreachable');
-    assert.deepEqual(logs.lines.map((line) => [line.level, line.msg, line.attempt]), [[40, 'broker unreachable', 0]]);
+    assert.deepEqual(
+      logs.lines.map((line) => [line.level, line.msg, line.attempt]),
+      [[40, 'broker unreachable', 0]],
+    );
     const summary = await waitFor('the summary', async () => logs.lines.find((line) => line.repeated !== undefined), 5000, 10);
-    assert.deepEqual({ msg: summary.msg, repeated: summary.repeated, attempt: summary.attempt, intervalMs: summary.intervalMs }, { msg: 'broker unreachable (repeated)', repeated: 499, attempt: 499, intervalMs: 100 });
+    assert.deepEqual(
+      { msg: summary.msg, repeated: summary.repeated, attempt: summary.attempt, intervalMs: summary.intervalMs },
+      { msg: 'broker unreachable (repeated)', repeated: 499, attempt: 499, intervalMs: 100 },
+    );
     assert.equal(logs.lines.length, 2);
   });
 
@@ -22,10 +28,15 @@ describe('rate-limited log', () => {
     repeats.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
     repeats.log('warn', 'camera b', { camera: 'b' }, 'bad frame');
     assert.equal(logs.lines.length, 2);
-    await waitFor('the keys to expire', async () => {
-      repeats.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
-      return logs.lines.filter((line) => line.camera === 'a' && line.repeated === undefined).length === 2 ? true : undefined;
-    }, 5000, 120);
+    await waitFor(
+      'the keys to expire',
+      async () => {
+        repeats.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
+        return logs.lines.filter((line) => line.camera === 'a' && line.repeated === undefined).length === 2 ? true : undefined;
+      },
+      5000,
+      120,
+    );
   });
 
   test('past maxKeys new keys share one overflow key, so hostile keys cannot grow it', () => {

@@ -36,22 +36,30 @@ describe('business metrics', () => {
     const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
     metrics.cameras.camera('door', ['detected', 'dropped', 'failed']);
     const text = await renderMetrics(metrics.registry, 'prometheus');
-    assert.deepEqual(lines(text, 'camera_').filter((line) => !line.startsWith('camera_last_frame')).sort(), [
-      'camera_frames_processed_total{camera_id="door",outcome="detected"} 0',
-      'camera_frames_processed_total{camera_id="door",outcome="dropped"} 0',
-      'camera_frames_processed_total{camera_id="door",outcome="failed"} 0',
-      'camera_frames_total{camera_id="door"} 0',
-      'camera_reconnects_total{camera_id="door"} 0',
-      'camera_stalls_total{camera_id="door"} 0',
-      'camera_up{camera_id="door"} 0',
-    ]);
+    assert.deepEqual(
+      lines(text, 'camera_')
+        .filter((line) => !line.startsWith('camera_last_frame'))
+        .sort(),
+      [
+        'camera_frames_processed_total{camera_id="door",outcome="detected"} 0',
+        'camera_frames_processed_total{camera_id="door",outcome="dropped"} 0',
+        'camera_frames_processed_total{camera_id="door",outcome="failed"} 0',
+        'camera_frames_total{camera_id="door"} 0',
+        'camera_reconnects_total{camera_id="door"} 0',
+        'camera_stalls_total{camera_id="door"} 0',
+        'camera_up{camera_id="door"} 0',
+      ],
+    );
   });
 
   test('llm latency buckets reach at least 60 seconds', async () => {
     const metrics = createMetrics({ maxCameras: 2, apiKeyWindowSeconds: 60 }, { runtime: false });
     metrics.llm.forModel('openai', 'm').attempt('timeout', 59);
     const text = await renderMetrics(metrics.registry, 'prometheus');
-    assert.ok(text.includes('llm_latency_seconds_bucket{le="60",model="m",provider="openai"} 1') || /llm_latency_seconds_bucket\{le="60",[^}]*\} 1/.test(text));
+    assert.ok(
+      text.includes('llm_latency_seconds_bucket{le="60",model="m",provider="openai"} 1') ||
+        /llm_latency_seconds_bucket\{le="60",[^}]*\} 1/.test(text),
+    );
     assert.ok(text.includes('llm_requests_total{provider="openai",model="m",status="timeout"} 1'));
   });
 
@@ -94,10 +102,19 @@ describe('business metrics', () => {
 
   test('kafka_consumer_lag keeps only the partitions of the latest reading', async () => {
     const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
-    metrics.kafka.lag('algo.frames', [0, 1, 2, 3].map((partition) => ({ partition, messages: partition * 10 })));
-    metrics.kafka.lag('algo.frames', [{ partition: 1, messages: 4 }, { partition: 3, messages: 0 }]);
+    metrics.kafka.lag(
+      'algo.frames',
+      [0, 1, 2, 3].map((partition) => ({ partition, messages: partition * 10 })),
+    );
+    metrics.kafka.lag('algo.frames', [
+      { partition: 1, messages: 4 },
+      { partition: 3, messages: 0 },
+    ]);
     let series = lines(await renderMetrics(metrics.registry, 'prometheus'), 'kafka_consumer_lag{');
-    assert.deepEqual(series, ['kafka_consumer_lag{topic="algo.frames",partition="1"} 4', 'kafka_consumer_lag{topic="algo.frames",partition="3"} 0']);
+    assert.deepEqual(series, [
+      'kafka_consumer_lag{topic="algo.frames",partition="1"} 4',
+      'kafka_consumer_lag{topic="algo.frames",partition="3"} 0',
+    ]);
     metrics.kafka.lag('algo.frames', []);
     series = lines(await renderMetrics(metrics.registry, 'prometheus'), 'kafka_consumer_lag{');
     assert.deepEqual(series, []);

@@ -11,7 +11,13 @@ function populated() {
   metrics.http.requestFinished('GET', '/api/v1/cameras/:id', 200, 0.003);
   metrics.http.requestStarted();
   metrics.http.requestFinished('GET', undefined, 404, 0.001);
-  metrics.detection.recordDetection({ cameraId: 'lobby "east"\\\ncam', modelType: 'yolov8n', latencySeconds: 0.05, numObjects: 3, numGroups: 1 });
+  metrics.detection.recordDetection({
+    cameraId: 'lobby "east"\\\ncam',
+    modelType: 'yolov8n',
+    latencySeconds: 0.05,
+    numObjects: 3,
+    numGroups: 1,
+  });
   metrics.detection.recordDetectionError('decode_failed');
   metrics.llm.forModel('openai', 'gpt-4o').attempt('success', 42);
   metrics.apiKeys.recordKeyOutcome(keyIdFor('sk-secret-value'), 'success');
@@ -30,7 +36,17 @@ describe('metrics exposition', () => {
 
   test('runtime metrics include process and Node series, and no gauge ends in _total', async () => {
     const text = await renderMetrics(populated().registry, 'prometheus');
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles', 'algo_build_info']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_active_handles',
+      'algo_build_info',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
     const gaugesEndingTotal = [...text.matchAll(/^# TYPE (\S+_total) gauge$/gm)].map((match) => match[1]);
@@ -52,12 +68,20 @@ describe('metrics exposition', () => {
 
   test('label values with quotes, backslashes and newlines are escaped', async () => {
     const text = await renderMetrics(populated().registry, 'prometheus');
-    assert.ok(text.includes('camera_id="lobby \\"east\\"\\\\\\ncam"'), text.split('\n').find((line) => line.startsWith('detection_total')));
+    assert.ok(
+      text.includes('camera_id="lobby \\"east\\"\\\\\\ncam"'),
+      text.split('\n').find((line) => line.startsWith('detection_total')),
+    );
   });
 
   test('Accept negotiation picks OpenMetrics only when asked', () => {
     assert.equal(negotiateFormat(undefined), 'prometheus');
     assert.equal(negotiateFormat('text/plain;version=0.0.4;q=0.3,*/*;q=0.2'), 'prometheus');
-    assert.equal(negotiateFormat('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'), 'openmetrics');
+    assert.equal(
+      negotiateFormat(
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      ),
+      'openmetrics',
+    );
   });
 });

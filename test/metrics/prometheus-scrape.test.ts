@@ -21,7 +21,13 @@ describe('Prometheus scraping algo', () => {
     // Steady traffic through the public recorders and HTTP, as the service would see it.
     const generate = async (): Promise<void> => {
       tick++;
-      service.metrics.detection.recordDetection({ cameraId: `cam-${tick % 3}`, modelType: 'yolov8n', latencySeconds: 0.04 + (tick % 5) / 100, numObjects: tick % 7, numGroups: tick % 2 });
+      service.metrics.detection.recordDetection({
+        cameraId: `cam-${tick % 3}`,
+        modelType: 'yolov8n',
+        latencySeconds: 0.04 + (tick % 5) / 100,
+        numObjects: tick % 7,
+        numGroups: tick % 2,
+      });
       llmCalls.attempt(tick % 4 === 0 ? 'error' : 'success', 0.5 + (tick % 10));
       service.metrics.apiKeys.recordKeyOutcome(keys[tick % 2]!, tick % 5 === 0 ? 'failure' : 'success');
       await fetch(`${service.url}/api/v1/info`);

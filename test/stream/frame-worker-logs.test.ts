@@ -13,7 +13,14 @@ import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { FrameWorker } from '../../src/stream/frame-worker.js';
-import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamClientEvents, StreamRecord } from '../../src/stream/stream-client.js';
+import type {
+  BatchControl,
+  ConsumerState,
+  PartitionBatch,
+  StreamClient,
+  StreamClientEvents,
+  StreamRecord,
+} from '../../src/stream/stream-client.js';
 import { sampleValue } from '../helpers/metrics-text.js';
 import { LogCapture } from '../helpers/service.js';
 
@@ -53,9 +60,20 @@ function startWorker(): { client: ScriptedClient; logs: LogCapture; worker: Fram
   const logs = new LogCapture();
   const logger = createLogger('info', logs);
   const metrics = createMetrics(config.metrics, { runtime: false });
-  const pipeline = new DetectionPipeline(noDetector, new DetectionQueue(1, 1), metrics.detection, { maxImagePixels: 1e7, grouping: { distance: 1, minSize: 2 } });
+  const pipeline = new DetectionPipeline(noDetector, new DetectionQueue(1, 1), metrics.detection, {
+    maxImagePixels: 1e7,
+    grouping: { distance: 1, minSize: 2 },
+  });
   const client = new ScriptedClient();
-  const worker = new FrameWorker({ config: config.kafka, client, pipeline, recorder: metrics.kafka, logger, repeats: new RateLimitedLog(logger, { intervalMs: 60_000 }), maxFrameBytes: 1e6 });
+  const worker = new FrameWorker({
+    config: config.kafka,
+    client,
+    pipeline,
+    recorder: metrics.kafka,
+    logger,
+    repeats: new RateLimitedLog(logger, { intervalMs: 60_000 }),
+    maxFrameBytes: 1e6,
+  });
   return { client, logs, worker, metrics };
 }
 
@@ -82,17 +100,36 @@ describe('Kafka worker logs', () => {
   test('bad frames from one camera are logged once per reason and interval, and every one is counted', async () => {
     const { client, logs, worker, metrics } = startWorker();
     await worker.start();
-    const record = (offset: number, key: string | null, value: Buffer | null): StreamRecord => ({ topic: 'algo.frames', partition: 0, offset: String(offset), key: key === null ? null : Buffer.from(key), value, headers: {} });
+    const record = (offset: number, key: string | null, value: Buffer | null): StreamRecord => ({
+      topic: 'algo.frames',
+      partition: 0,
+      offset: String(offset),
+      key: key === null ? null : Buffer.from(key),
+      value,
+      headers: {},
+    });
     const records = [
       ...Array.from({ length: 50 }, (_, i) => record(i, 'cam-1', randomBytes(200))),
       ...Array.from({ length: 20 }, (_, i) => record(50 + i, null, randomBytes(200))),
       ...Array.from({ length: 10 }, (_, i) => record(70 + i, 'cam-1', null)),
     ];
-    const control: BatchControl = { isRunning: () => true, heartbeat: async () => undefined, commit: async () => undefined, pause: () => () => undefined };
+    const control: BatchControl = {
+      isRunning: () => true,
+      heartbeat: async () => undefined,
+      commit: async () => undefined,
+      pause: () => () => undefined,
+    };
     await client.handler?.({ topic: 'algo.frames', partition: 0, highWatermark: '80', records }, control);
     assert.equal(client.sent, 80, 'every frame reached the dead-letter topic');
     const deadLetterLines = logs.lines.filter((line) => line.msg === 'frame sent to the dead-letter topic');
-    assert.deepEqual(deadLetterLines.map((line) => [line.reason, line.cameraId]).sort(), [['decode_failed', 'cam-1'], ['empty_body', undefined], ['missing_key', undefined]].sort());
+    assert.deepEqual(
+      deadLetterLines.map((line) => [line.reason, line.cameraId]).sort(),
+      [
+        ['decode_failed', 'cam-1'],
+        ['empty_body', undefined],
+        ['missing_key', undefined],
+      ].sort(),
+    );
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="decode_failed"}'), 50);
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="missing_key"}'), 20);
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="empty_body"}'), 10);

@@ -4,7 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { readFixture } from '../helpers/images.js';
 import { writeSlowModel } from '../helpers/models.js';
-import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type CollectedMessage, type MockKafka } from '../helpers/mock-kafka.js';
+import {
+  collect,
+  produceFrames,
+  startMockKafka,
+  streamingEnv,
+  testKafka,
+  type CollectedMessage,
+  type MockKafka,
+} from '../helpers/mock-kafka.js';
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -39,7 +47,11 @@ describe('streaming workers that stop', () => {
   async function setUp(name: string, count: number): Promise<{ results: CollectedMessage[]; ids: string[] }> {
     const photo = await readFixture('person');
     const ids = Array.from({ length: count }, (_, i) => `${name}-${i}`);
-    await produceFrames(producer, `${name}.frames`, ids.map((id, i) => ({ key: `cam-${i % 8}`, value: photo, headers: { 'frame-id': id } })));
+    await produceFrames(
+      producer,
+      `${name}.frames`,
+      ids.map((id, i) => ({ key: `cam-${i % 8}`, value: photo, headers: { 'frame-id': id } })),
+    );
     const { messages, consumer } = await collect(testKafka(broker.brokers), [`${name}.detections`], `${name}-collector`);
     cleanup.push(() => consumer.disconnect());
     return { results: messages.get(`${name}.detections`) ?? [], ids };
@@ -79,7 +91,11 @@ describe('streaming workers that stop', () => {
     await waitFor('every frame has a result', async () => (ids.every((id) => frameIds(results).includes(id)) ? true : undefined), 120_000);
     const counts = new Map<string, number>();
     for (const id of frameIds(results)) counts.set(id, (counts.get(id) ?? 0) + 1);
-    assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no frame processed twice after a clean shutdown');
+    assert.deepEqual(
+      [...counts].filter(([, n]) => n > 1),
+      [],
+      'no frame processed twice after a clean shutdown',
+    );
     // A clean leave means the successor gets the partitions at once, not after the 10 s session timeout.
     assert.ok(Date.now() - started < 60_000);
   });

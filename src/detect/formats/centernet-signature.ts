@@ -25,7 +25,14 @@ export function decodeDetectionRows(output: Float32Array, rows: number, threshol
 
 export const readCenterNetSignature: SignatureReader = (session, _metadata, modelPath) => {
   const inputShape = tensorShape(session.inputMetadata[0]);
-  if (session.inputNames.length !== 1 || inputShape === undefined || inputShape.length !== 4 || inputShape[3] !== 3 || typeof inputShape[1] !== 'number' || typeof inputShape[2] !== 'number') {
+  if (
+    session.inputNames.length !== 1 ||
+    inputShape === undefined ||
+    inputShape.length !== 4 ||
+    inputShape[3] !== 3 ||
+    typeof inputShape[1] !== 'number' ||
+    typeof inputShape[2] !== 'number'
+  ) {
     throw new Error(`expected one image input [1, H, W, 3], found ${JSON.stringify(session.inputMetadata)}`);
   }
   const outputIndex = session.outputNames.findIndex((name) => OUTPUT.test(name));
@@ -43,7 +50,8 @@ export const readCenterNetSignature: SignatureReader = (session, _metadata, mode
     classAgnostic: true,
     classNames: () => [...COCO80],
     decode(output, dims, threshold) {
-      if (dims.length !== 3 || dims[2] !== FIELDS) throw new Error(`model output is not a [1, N, 6] detections tensor: [${dims.join(', ')}]`);
+      if (dims.length !== 3 || dims[2] !== FIELDS)
+        throw new Error(`model output is not a [1, N, 6] detections tensor: [${dims.join(', ')}]`);
       return decodeDetectionRows(output, dims[1]!, threshold);
     },
   };

@@ -19,13 +19,20 @@ function checkTask(task: string | undefined): void {
 /** The output must hold 4 box channels and one score per named class (pose/seg exports carry more). */
 function checkChannels(channels: number | string | undefined, names: Map<number, string> | undefined): void {
   if (typeof channels !== 'number' || names === undefined || channels === 4 + names.size) return;
-  throw new Error(`the output has ${channels} channels per anchor, but a detection export with ${names.size} class names has 4 + ${names.size} = ${4 + names.size} (a pose or segment export?); ${NEEDS_DETECT}`);
+  throw new Error(
+    `the output has ${channels} channels per anchor, but a detection export with ${names.size} class names has 4 + ${names.size} = ${4 + names.size} (a pose or segment export?); ${NEEDS_DETECT}`,
+  );
 }
 
 export const readYoloSignature: SignatureReader = (session, metadata, modelPath) => {
   const inputShape = tensorShape(session.inputMetadata[0]);
   const outputShape = tensorShape(session.outputMetadata[0]);
-  if (session.inputNames.length !== 1 || inputShape === undefined || inputShape.length !== 4 || (typeof inputShape[1] === 'number' && inputShape[1] !== 3)) {
+  if (
+    session.inputNames.length !== 1 ||
+    inputShape === undefined ||
+    inputShape.length !== 4 ||
+    (typeof inputShape[1] === 'number' && inputShape[1] !== 3)
+  ) {
     throw new Error(`expected one image input [1, 3, H, W], found ${JSON.stringify(session.inputMetadata)}`);
   }
   if (outputShape === undefined || outputShape.length !== 3) {
@@ -43,8 +50,8 @@ export const readYoloSignature: SignatureReader = (session, metadata, modelPath)
     modelType: modelTypeFor(metadata.get('description'), modelPath),
     inputName: session.inputNames[0]!,
     outputName: session.outputNames[0]!,
-    inputHeight: typeof inputShape[2] === 'number' ? inputShape[2] : imgsz?.[0] ?? DEFAULT_INPUT,
-    inputWidth: typeof inputShape[3] === 'number' ? inputShape[3] : imgsz?.[1] ?? DEFAULT_INPUT,
+    inputHeight: typeof inputShape[2] === 'number' ? inputShape[2] : (imgsz?.[0] ?? DEFAULT_INPUT),
+    inputWidth: typeof inputShape[3] === 'number' ? inputShape[3] : (imgsz?.[1] ?? DEFAULT_INPUT),
     layout: { order: 'nchw', scale: 1 / 255 },
     classAgnostic: false,
     classNames: (dims) => {
@@ -52,7 +59,8 @@ export const readYoloSignature: SignatureReader = (session, metadata, modelPath)
       return classNamesFor(dims[1]! - 4, names);
     },
     decode(output, dims, threshold) {
-      if (dims.length !== 3 || dims[1]! < 5) throw new Error(`model output is not a [1, 4 + classes, anchors] tensor: [${dims.join(', ')}]`);
+      if (dims.length !== 3 || dims[1]! < 5)
+        throw new Error(`model output is not a [1, 4 + classes, anchors] tensor: [${dims.join(', ')}]`);
       return decodeYoloOutput(output, dims[1]! - 4, dims[2]!, threshold);
     },
   };

@@ -36,7 +36,12 @@ function attribute(name: string, value: AttributeValue): Record<string, unknown>
 
 function tensor(spec: TensorSpec): Record<string, unknown> {
   if (spec.data instanceof Float32Array) {
-    return { name: spec.name, dims: spec.dims, dataType: TensorDataType.FLOAT, rawData: new Uint8Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength) };
+    return {
+      name: spec.name,
+      dims: spec.dims,
+      dataType: TensorDataType.FLOAT,
+      rawData: new Uint8Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength),
+    };
   }
   return { name: spec.name, dims: spec.dims, dataType: TensorDataType.INT64, int64Data: spec.data.int64 };
 }
@@ -44,7 +49,12 @@ function tensor(spec: TensorSpec): Record<string, unknown> {
 function valueInfo(name: string, dims: Array<number | string>): Record<string, unknown> {
   return {
     name,
-    type: { tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) } } },
+    type: {
+      tensorType: {
+        elemType: TensorDataType.FLOAT,
+        shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) },
+      },
+    },
   };
 }
 

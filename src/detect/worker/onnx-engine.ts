@@ -39,11 +39,15 @@ export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
   const dims = tensorDims(signature);
   const data = new Float32Array(3 * inputWidth * inputHeight);
 
-  async function infer(frame: Omit<FrameRequest, 'id'>): Promise<{ output: Float32Array; dims: readonly number[]; preprocess: number; inference: number }> {
+  async function infer(
+    frame: Omit<FrameRequest, 'id'>,
+  ): Promise<{ output: Float32Array; dims: readonly number[]; preprocess: number; inference: number }> {
     const start = performance.now();
     const geometry = frame.geometry ?? letterboxGeometry(frame.width, frame.height, inputWidth, inputHeight);
     if (geometry.inputWidth !== inputWidth || geometry.inputHeight !== inputHeight) {
-      throw new Error(`letterbox is for a ${geometry.inputWidth}x${geometry.inputHeight} input, the model wants ${inputWidth}x${inputHeight}`);
+      throw new Error(
+        `letterbox is for a ${geometry.inputWidth}x${geometry.inputHeight} input, the model wants ${inputWidth}x${inputHeight}`,
+      );
     }
     letterboxToTensor(frame.pixels, frame.width, frame.height, geometry, data, layout);
     const input = new ort.Tensor('float32', data, dims);

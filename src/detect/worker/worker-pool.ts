@@ -44,7 +44,10 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly spec: EngineSpec, readonly info: EngineInfo) {}
+  private constructor(
+    private readonly spec: EngineSpec,
+    readonly info: EngineInfo,
+  ) {}
 
   static async start(spec: EngineSpec, size: number, onWorkerExit?: (message: string) => void): Promise<WorkerPool> {
     const first = await WorkerPool.spawn(spec);
