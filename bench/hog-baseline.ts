@@ -5,8 +5,8 @@
 // winStride 8, padding 8, scale 1.05.
 import { decodePixels, probeImage } from '../src/detect/decode.js';
 import { fitGeometry, unletterbox } from '../src/detect/letterbox.js';
-import { nonMaxSuppression, type Candidate } from '../src/detect/nms.js';
-import type { Box } from '../src/detect/types.js';
+import { nonMaxSuppression } from '../src/detect/nms.js';
+import type { Candidate, Box } from '../src/detect/types.js';
 import { referencePackages } from '../scripts/reference-packages.js';
 
 const MAX_SIDE = 640;

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.js';
-import type { DetectionResponse } from '../src/detect/pipeline.js';
+import type { DetectionResponse } from '../src/detect/types.js';
 import { ChatCompletionsClient } from '../src/llm/chat-completions.js';
 import { KeyRouter } from '../src/llm/key-router.js';
 import { buildMessages, DEFAULT_PROMPT_TEMPLATE } from '../src/llm/prompt.js';

@@ -3,7 +3,7 @@
 // cells = 8400 anchors), output [1, 84, 8400]. Trained weights cannot be downloaded here;
 // for speed only the graph's cost matters. Class scores are pushed low (sigmoid(x - 6)) so
 // post-processing sees a realistic handful of candidates, not thousands.
-import { encodeModel, type NodeSpec, type TensorSpec } from '../src/detect/onnx/onnx-writer.js';
+import { encodeModel, type NodeSpec, type TensorSpec } from '../test/helpers/onnx-writer.js';
 
 const CLASSES = 80;
 

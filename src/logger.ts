@@ -1,6 +1,8 @@
 // The process logger: pino, JSON lines, secrets redacted wherever they could appear.
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config/config.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',

@@ -1,5 +1,5 @@
 // Composition root: builds the metrics, detector, HTTP servers, cameras and (optionally) the
-// Kafka worker from one Config, starts them, and stops them in order. ALGO_ROLE=ingest runs
+// Kafka frame consumer from one Config, starts them, and stops them in order. ALGO_ROLE=ingest runs
 // only the cameras, producing their frames to Kafka: no detector is loaded.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,18 +10,19 @@ import { createLogger } from './logger.js';
 import { RateLimitedLog } from './log/rate-limited-log.js';
 import { createMetrics, type AlgoMetrics } from './metrics/metrics.js';
 import { createPipeline, type DetectionPipeline } from './detect/pipeline.js';
-import { acceptFrameBodies, detectRoute } from './http/detect-route.js';
+import { detectRoute } from './http/detect-route.js';
+import { acceptFrameBodies } from './http/frame-bodies.js';
 import { analyzeRoute } from './http/analyze-route.js';
 import { createLlmService, type LlmService } from './llm/llm-service.js';
-import { FrameWorker } from './stream/frame-worker.js';
-import { KafkaJsClient } from './stream/kafkajs-client.js';
-import { StreamSummaries } from './stream/stream-summaries.js';
+import { FrameConsumer } from './kafka/frame-consumer.js';
+import { KafkaJsClient } from './kafka/kafkajs-client.js';
+import { KafkaSummaries } from './kafka/summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CameraManager, type CameraOutput } from './cameras/camera-manager.js';
 import { checkFfmpeg } from './cameras/ffmpeg-process.js';
 import { camerasUnavailable } from './errors.js';
 import { cameraRoutes } from './http/camera-routes.js';
-import { KafkaProducer, type RecordSink } from './stream/kafka-producer.js';
+import { KafkaProducer, type RecordSink } from './kafka/producer.js';
 
 export interface RunningService {
   readonly logger: Logger;
@@ -30,7 +31,7 @@ export interface RunningService {
   readonly metricsApp: FastifyInstance | undefined;
   /** Absent in the ingest role. */
   readonly pipeline: DetectionPipeline | undefined;
-  readonly frameWorker: FrameWorker | undefined;
+  readonly frameConsumer: FrameConsumer | undefined;
   readonly cameras: CameraManager | undefined;
   readonly llm: LlmService;
   /** Re-reads the API keys file (SIGHUP). */
@@ -54,7 +55,7 @@ export interface ServiceOptions {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const lifecycle = new Lifecycle();
-  const repeats = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
+  const throttledLog = new RateLimitedLog(logger, { intervalMs: config.logSummaryIntervalMs });
   const metrics = createMetrics(config.metrics);
   // First: a bad keys or prompt file is a configuration error, reported before the detector loads.
   const llm = await createLlmService(config.llm, metrics, logger);
@@ -108,7 +109,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     metrics,
     lifecycle,
-    repeats,
+    throttledLog,
     routes: (instance) => {
       // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
       if (pipeline !== undefined) {
@@ -124,23 +125,23 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   const metricsApp =
     config.metrics.enabled && config.metrics.port !== undefined
-      ? buildMetricsApp({ config, logger, metrics, lifecycle, repeats })
+      ? buildMetricsApp({ config, logger, metrics, lifecycle, throttledLog })
       : undefined;
 
-  const frameWorker =
+  const frameConsumer =
     config.kafka.enabled && pipeline !== undefined
-      ? new FrameWorker({
+      ? new FrameConsumer({
           config: config.kafka,
           client: new KafkaJsClient(config.kafka),
           pipeline,
           recorder: metrics.kafka,
           logger,
-          repeats,
+          throttledLog,
           maxFrameBytes: maxBodyBytes,
-          summaries: config.llm.streamSummaries ? new StreamSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
+          summaries: config.llm.streamSummaries ? new KafkaSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
         })
       : undefined;
-  if (frameWorker !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameWorker.ready() });
+  if (frameConsumer !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameConsumer.ready() });
 
   await app.listen({ port: config.port, host: config.host });
   if (metricsApp !== undefined) await metricsApp.listen({ port: config.metrics.port, host: config.host });
@@ -152,7 +153,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
   cameras?.start();
   lifecycle.markReady();
-  const workerStarted = frameWorker === undefined ? Promise.resolve() : startWithRetry(frameWorker, logger, stopping.signal);
+  const consumerStarted = frameConsumer === undefined ? Promise.resolve() : startWithRetry(frameConsumer, logger, stopping.signal);
   logger.info(
     { port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host },
     'algo is ready',
@@ -164,7 +165,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     app,
     metricsApp,
     pipeline,
-    frameWorker,
+    frameConsumer,
     cameras,
     llm,
     async reloadKeys() {
@@ -182,9 +183,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
       draining.abort();
       // Every ffmpeg is gone before anything else stops; frames in hand are finished.
       await cameras?.stop();
-      if (frameWorker !== undefined) {
+      if (frameConsumer !== undefined) {
         // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
-        const left = workerStarted.then(() => frameWorker.stop());
+        const left = consumerStarted.then(() => frameConsumer.stop());
         const stopped = await withinTimeout(left, config.shutdownTimeoutMs).catch((error: unknown) => {
           logger.warn({ err: error }, 'kafka consumer did not stop cleanly');
           return true;
@@ -200,7 +201,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       await pipeline?.close();
       await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
-      repeats.flush();
+      throttledLog.flush();
       logger.info('algo stopped');
       return 0;
     },
@@ -221,12 +222,12 @@ async function withinTimeout(work: Promise<unknown>, ms: number): Promise<boolea
 }
 
 /** Brokers may be down at start-up: keep trying with backoff, logging once per outage. */
-async function startWithRetry(worker: FrameWorker, logger: Logger, stopping: AbortSignal): Promise<void> {
+async function startWithRetry(consumer: FrameConsumer, logger: Logger, stopping: AbortSignal): Promise<void> {
   let delayMs = 500;
   let failures = 0;
   while (!stopping.aborted) {
     try {
-      await worker.start();
+      await consumer.start();
       if (failures > 0) logger.info({ failures }, 'kafka consumer started after broker outage');
       return;
     } catch (error) {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { CAMERA_ID_PATTERN, RESERVED_CAMERA_IDS } from '../detect/camera-id.js';
+import { CAMERA_ID_PATTERN, RESERVED_CAMERA_IDS } from '../camera-id.js';
 import { maskUrl } from './mask-url.js';
 
 export type CameraSourceKind = 'rtsp' | 'http' | 'file';
@@ -21,6 +21,15 @@ export interface CameraConfig {
   enabled: boolean;
   /** No frame for this long marks the camera down and restarts its ffmpeg. */
   stallTimeoutSeconds: number;
+}
+
+/** The cameras part of the configuration: the cameras file, parsed, and how streams are read. */
+export interface CamerasConfig {
+  /** ALGO_CAMERAS_FILE, when set. */
+  file: string | undefined;
+  cameras: CameraConfig[];
+  /** The ffmpeg executable cameras are read with. */
+  ffmpegPath: string;
 }
 
 export const CAMERA_DEFAULTS = { detectFps: 2, stallTimeoutSeconds: 20 } as const;

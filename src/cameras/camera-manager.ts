@@ -5,11 +5,12 @@
 // are produced to the input topic (key = camera id) for detector workers elsewhere.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DetectionPipeline, DetectionResponse } from '../detect/pipeline.js';
+import type { DetectionPipeline } from '../detect/pipeline.js';
+import type { DetectionResponse } from '../detect/types.js';
 import { NO_CAMERA_RECORDER, type CameraMetrics, type FrameOutcome } from '../metrics/camera-metrics.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
-import { FRAME_HEADERS } from '../stream/frame-message.js';
-import type { RecordSink } from '../stream/kafka-producer.js';
+import { FRAME_HEADERS } from '../kafka/frame-message.js';
+import type { RecordSink } from '../kafka/producer.js';
 import { Camera, type CameraFrame } from './camera.js';
 import type { CameraConfig } from './camera-config.js';
 import { ffmpegArgs, type FrameOutput } from './ffmpeg-args.js';

@@ -37,10 +37,6 @@ export class FrameScheduler<S extends FrameSource, F> {
     this.pump();
   }
 
-  get inFlight(): number {
-    return this.busy.size;
-  }
-
   private pump(): void {
     while (this.busy.size < this.maxInFlight) {
       const source = this.pickNext();

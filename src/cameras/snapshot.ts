@@ -3,7 +3,7 @@
 // camera's view at the detector's resolution. With a result, its boxes (labels, scores) and
 // person groups are drawn from an SVG overlay composited by sharp.
 import sharp, { type Sharp } from 'sharp';
-import type { DetectionResponse } from '../detect/pipeline.js';
+import type { DetectionResponse } from '../detect/types.js';
 import { letterboxGeometry } from '../detect/letterbox.js';
 import type { CameraFrame } from './camera.js';
 

@@ -1,7 +1,16 @@
-// The one typed configuration object, parsed once at start-up from the environment.
-import { loadCameras, type CameraConfig } from '../cameras/camera-config.js';
+// The one typed configuration object, parsed once at start-up from the environment. Each part
+// owns its settings type (detect/detect-config.ts, kafka/kafka-config.ts, …); this module only
+// reads the environment and assembles them. Parts never import from config/.
+import { loadCameras, type CamerasConfig } from '../cameras/camera-config.js';
+import { DETECTOR_KINDS, type DetectConfig } from '../detect/detect-config.js';
+import { REQUEST_LOG_MODES, type HttpConfig } from '../http/http-config.js';
+import type { KafkaConfig } from '../kafka/kafka-config.js';
+import type { LlmConfig } from '../llm/llm-config.js';
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
+import type { MetricsConfig } from '../metrics/metrics-config.js';
+import { show } from '../redact.js';
 import { ConfigError } from '../errors.js';
-import { parseKeyList, type ApiKeySpec } from '../llm/api-keys.js';
+import { parseKeyList } from '../llm/api-keys.js';
 import { providerFromUrl } from '../llm/provider-name.js';
 import {
   type Env,
@@ -17,123 +26,11 @@ import {
   readSecret,
   readString,
   readUrlPath,
-  show,
 } from './env-parsers.js';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const DETECTOR_KINDS = ['auto', 'centernet', 'yolov8'] as const;
-export type DetectorKind = (typeof DETECTOR_KINDS)[number];
 
 /** all: detection over HTTP, cameras and Kafka as configured; ingest: cameras only, frames produced to Kafka. */
 export const ROLES = ['all', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
-
-export interface CamerasConfig {
-  /** ALGO_CAMERAS_FILE, when set. */
-  file: string | undefined;
-  cameras: CameraConfig[];
-  /** The ffmpeg executable cameras are read with. */
-  ffmpegPath: string;
-}
-
-export interface MetricsConfig {
-  enabled: boolean;
-  path: string;
-  /** Serve /metrics on this port instead of the main one. */
-  port: number | undefined;
-  /** Bearer token required to scrape, when set. */
-  token: string | undefined;
-  /** Distinct camera_id label values kept; the rest are reported as `other`. */
-  maxCameras: number;
-  /** Width of the api_key_success_rate sliding window. */
-  apiKeyWindowSeconds: number;
-}
-
-export interface DetectConfig {
-  detector: DetectorKind;
-  modelPath: string | undefined;
-  /** Unset: the model format's own default (see DEFAULT_CONFIDENCE). */
-  confidenceThreshold: number | undefined;
-  iouThreshold: number;
-  maxDetections: number;
-  maxBodyBytes: number;
-  /** Largest decoded image accepted (width × height), checked from the header before decoding. */
-  maxImagePixels: number;
-  /** Frames run at once; the rest wait in the queue. */
-  concurrency: number;
-  /** Frames allowed to wait; beyond that requests get 503 with Retry-After. */
-  queueSize: number;
-  /** People whose boxes are closer than this many box heights are in one group. */
-  groupDistance: number;
-  groupMinSize: number;
-}
-
-export interface KafkaConfig {
-  enabled: boolean;
-  brokers: string[];
-  clientId: string;
-  groupId: string;
-  inputTopic: string;
-  outputTopic: string;
-  dlqTopic: string;
-  /** Partitions processed at once. */
-  partitionsConsumedConcurrently: number;
-  /** How often consumer lag is read from the broker. */
-  lagIntervalMs: number;
-}
-
-export interface LlmConfig {
-  /** Chat Completions base URL, e.g. https://api.openai.com/v1 (…/chat/completions is appended). */
-  baseUrl: URL;
-  model: string;
-  /** The provider metric label. */
-  provider: string;
-  /** Keys from ALGO_LLM_API_KEYS; the file's keys are read by the service at start and on SIGHUP. */
-  apiKeys: ApiKeySpec[];
-  apiKeysFile: string | undefined;
-  /** Deadline of one summary across all attempts. */
-  timeoutMs: number;
-  /** Cap of one attempt, so a hanging key leaves time to try another. */
-  attemptTimeoutMs: number;
-  maxAttempts: number;
-  /** Summaries in flight at once; more wait for a slot within their deadline. */
-  maxConcurrency: number;
-  maxTokens: number;
-  /** Send the frame (downscaled JPEG) with the prompt. */
-  vision: boolean;
-  /** Longest side of the frame sent with ALGO_LLM_VISION. */
-  visionMaxSide: number;
-  promptFile: string | undefined;
-  /** Consecutive 5xx/connection failures that open a key's circuit breaker. */
-  breakerThreshold: number;
-  breakerCooldownMs: number;
-  /** Kafka mode: add summaries to output messages, at most once per camera per minIntervalS. */
-  streamSummaries: boolean;
-  minIntervalS: number;
-}
-
-/** Limits on client connections: a slow or hostile client cannot hold a socket forever. */
-export interface HttpConfig {
-  /** Time to receive a whole request (headers and body); past it the answer is 408. */
-  requestTimeoutMs: number;
-  /** Time to receive the request headers. */
-  headersTimeoutMs: number;
-  /** How long an idle keep-alive connection stays open. */
-  keepAliveTimeoutMs: number;
-  /** Connections open at once; further ones are closed at accept. */
-  maxConnections: number;
-  /**
-   * `summary`: the first request of each kind (method, route, status) is logged, then one line
-   * per interval with the count; `all`: one line per answered request. Refusals (4xx, 499, 503)
-   * are summarised either way.
-   */
-  logRequests: RequestLogMode;
-}
-
-export const REQUEST_LOG_MODES = ['summary', 'all'] as const;
-export type RequestLogMode = (typeof REQUEST_LOG_MODES)[number];
 
 export interface Config {
   port: number;

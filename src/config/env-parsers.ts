@@ -1,6 +1,7 @@
 // Parsers for single environment variables. Each one either returns a typed value or throws
 // a ConfigError that names the variable, the value and what is allowed.
 import { ConfigError } from '../errors.js';
+import { show } from '../redact.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,17 +12,6 @@ function raw(env: Env, name: string): string | undefined {
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
 }
-
-/**
- * A value as an error message may show it: the userinfo of any URL-like part (`user:pw@`)
- * and everything from a `?` query or `#` fragment on are cut, since either may carry a
- * secret (`?key=sk-…`, `https://user:token@host`).
- */
-export function redactValue(value: string): string {
-  return value.replace(/(^|[\s,/])[^\s,/@]*@/g, '$1<hidden>@').replace(/[?#].*$/s, '?<hidden>');
-}
-
-export const show = (value: string): string => JSON.stringify(redactValue(value));
 
 export function readString(env: Env, name: string, fallback: string): string {
   return raw(env, name) ?? fallback;

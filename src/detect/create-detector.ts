@@ -3,7 +3,7 @@
 // model stops start-up with an error naming the file.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DetectConfig } from '../config/config.js';
+import type { DetectConfig } from './detect-config.js';
 import { modelLoadFailed } from '../errors.js';
 import { BUILTIN_MODEL, DEFAULT_CONFIDENCE } from './builtin-model.js';
 import { OnnxDetector } from './onnx-detector.js';

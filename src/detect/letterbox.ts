@@ -1,8 +1,7 @@
 // Letterboxing as Ultralytics does it: scale to fit the model input keeping the aspect
 // ratio, pad evenly with gray (114), and map boxes back to original pixels afterwards
 // (clipped to the image; a box with nothing left inside it is dropped).
-import type { Candidate } from './nms.js';
-import type { Box, DetectedObject } from './types.js';
+import type { Candidate, Box, DetectedObject } from './types.js';
 
 export const PAD_VALUE = 114;
 

@@ -1,13 +1,5 @@
 // Greedy non-maximum suppression over corner-format boxes, within each class or across classes.
-
-export interface Candidate {
-  classId: number;
-  score: number;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+import type { Candidate } from './types.js';
 
 export function iou(a: Candidate, b: Candidate): number {
   const width = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);

@@ -2,23 +2,14 @@
 // API answer: queue → decode → detector → groups, timed per stage. Every outcome is recorded: recordDetection on success, detection_errors_total
 // with the error code as reason on failure. Bad frames are normal, so failures come back as
 // values rather than exceptions.
-import type { DetectConfig } from '../config/config.js';
+import type { DetectConfig } from './detect-config.js';
 import { isAlgoError, modelError, type AlgoError } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { createDetector } from './create-detector.js';
 import { probeImage } from './decode.js';
 import { groupPeople, type GroupingOptions } from './group-people.js';
 import { DetectionQueue } from './queue.js';
-import type { DetectedObject, Detector, DetectorOutput, LetterboxedFrame, PersonGroup, Result } from './types.js';
-
-export interface DetectionResponse {
-  camera_id: string;
-  model_type: string;
-  image: { width: number; height: number };
-  objects: DetectedObject[];
-  groups: PersonGroup[];
-  timings_ms: { decode: number; preprocess: number; inference: number; postprocess: number; total: number };
-}
+import type { DetectedObject, DetectionResponse, Detector, DetectorOutput, LetterboxedFrame, PersonGroup, Result } from './types.js';
 
 export interface PipelineOptions {
   maxImagePixels: number;

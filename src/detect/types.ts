@@ -14,6 +14,16 @@ export interface DetectedObject {
   box: Box;
 }
 
+/** A box in model-input pixels before suppression and mapping back (corner format). */
+export interface Candidate {
+  classId: number;
+  score: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
 export interface PersonGroup {
   id: number;
   /** Indices into the frame's objects array. */
@@ -69,3 +79,13 @@ export interface Detector {
 }
 
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/** The answer of POST /api/v1/detect, also a camera's last result and a Kafka output message. */
+export interface DetectionResponse {
+  camera_id: string;
+  model_type: string;
+  image: { width: number; height: number };
+  objects: DetectedObject[];
+  groups: PersonGroup[];
+  timings_ms: { decode: number; preprocess: number; inference: number; postprocess: number; total: number };
+}

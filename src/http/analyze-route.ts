@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import type { SceneSummarizer } from '../llm/scene-summarizer.js';
 import { clientSignal } from './client-gone.js';
-import { readImageRequest } from './detect-route.js';
+import { readImageRequest } from './frame-request.js';
 import { sendError } from './error-reply.js';
 
 export interface AnalyzeRouteOptions {

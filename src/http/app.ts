@@ -5,9 +5,10 @@
 // time limits (connection-limits.ts), and refusal with 503 once the service is stopping.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
+import type { DetectConfig } from '../detect/detect-config.js';
 import { notFound, shuttingDown } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
+import type { MetricsConfig } from '../metrics/metrics-config.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { VERSION } from '../version.js';
 import {
@@ -22,28 +23,29 @@ import {
 } from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
+import type { HttpConfig } from './http-config.js';
 import type { Lifecycle } from './lifecycle.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { RequestObserver } from './request-observer.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'metrics' | 'http'> & { detect: Pick<Config['detect'], 'maxBodyBytes'> };
+  config: { metrics: MetricsConfig; http: HttpConfig; detect: Pick<DetectConfig, 'maxBodyBytes'> };
   logger: Logger;
   metrics: AlgoMetrics;
   lifecycle: Lifecycle;
   /** Repeated conditions (503 refusals, dropped connections) are logged through this. */
-  repeats: RateLimitedLog;
+  throttledLog: RateLimitedLog;
   /** Adds the domain routes (detection); called before the app is ready. */
   routes?: (app: FastifyInstance) => void;
 }
 
 /** Shared server settings: errors as algo JSON, one log line per request, connection limits. */
 function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): FastifyInstance {
-  const { config, logger, metrics, lifecycle, repeats } = deps;
+  const { config, logger, metrics, lifecycle, throttledLog } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
   const httpMetrics = config.metrics.enabled ? metrics.http : undefined;
-  const observer = new RequestObserver({ logger, metrics: httpMetrics, quietRoutes, repeats, logRequests: config.http.logRequests });
+  const observer = new RequestObserver({ logger, metrics: httpMetrics, quietRoutes, throttledLog, logRequests: config.http.logRequests });
   const underWay = new RequestsUnderWay();
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -58,7 +60,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.decorateReply('errorCode', null);
-  limitConnections(app, config.http.maxConnections, repeats, httpMetrics);
+  limitConnections(app, config.http.maxConnections, throttledLog, httpMetrics);
   refuseConnect(app, observer);
   limitRequestTime(app, config.http.requestTimeoutMs, underWay);
   requireHost(app);

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpConfig } from '../config/config.js';
+import type { HttpConfig } from './http-config.js';
 import { AlgoError, invalidRequest, requestTimeout, type ErrorCode } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
@@ -38,13 +38,13 @@ export function connectionOptions(config: HttpConfig): { keepAliveTimeout: numbe
 export function limitConnections(
   app: FastifyInstance,
   maxConnections: number,
-  repeats: RateLimitedLog,
+  throttledLog: RateLimitedLog,
   metrics: HttpMetrics | undefined,
 ): void {
   app.server.maxConnections = maxConnections;
   app.server.on('drop', () => {
     metrics?.connectionRefused();
-    repeats.log('warn', 'connection limit', { maxConnections }, 'connection refused: ALGO_MAX_CONNECTIONS reached');
+    throttledLog.log('warn', 'connection limit', { maxConnections }, 'connection refused: ALGO_MAX_CONNECTIONS reached');
   });
 }
 

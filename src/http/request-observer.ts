@@ -14,7 +14,7 @@
 // refusals (4xx, 499, 503), which stay summarised.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { RequestLogMode } from '../config/config.js';
+import type { RequestLogMode } from './http-config.js';
 import { CLIENT_CLOSED_STATUS } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
@@ -26,7 +26,7 @@ export interface RequestObserverOptions {
   metrics: HttpMetrics | undefined;
   /** Routes logged only at debug level (metrics scrapes, health probes). */
   quietRoutes: ReadonlySet<string>;
-  repeats: RateLimitedLog;
+  throttledLog: RateLimitedLog;
   /** One line per answered request (`all`) or a summary per kind (`summary`); refusals are always summarised. */
   logRequests: RequestLogMode;
 }
@@ -43,7 +43,7 @@ export class RequestObserver extends LogController {
   private readonly logger: Logger;
   private readonly metrics: HttpMetrics | undefined;
   private readonly quietRoutes: ReadonlySet<string>;
-  private readonly repeats: RateLimitedLog;
+  private readonly throttledLog: RateLimitedLog;
   private readonly logEachRequest: boolean;
   /** Replies already accounted for: completion and close may both report one. */
   private readonly ended = new WeakSet<FastifyReply>();
@@ -53,7 +53,7 @@ export class RequestObserver extends LogController {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.quietRoutes = options.quietRoutes;
-    this.repeats = options.repeats;
+    this.throttledLog = options.throttledLog;
     this.logEachRequest = options.logRequests === 'all';
   }
 
@@ -71,7 +71,7 @@ export class RequestObserver extends LogController {
   /** A connection Node's HTTP parser refused before any request existed. */
   requestRejected(statusCode: number, fields: Record<string, unknown>): void {
     this.metrics?.requestRejected(UNKNOWN_METHOD, statusCode);
-    this.repeats.log(
+    this.throttledLog.log(
       'info',
       `refused ${statusCode} ${String(fields.parserError)}`,
       { method: UNKNOWN_METHOD, route: UNMATCHED_ROUTE, statusCode, ...fields },
@@ -116,7 +116,7 @@ export class RequestObserver extends LogController {
       if (this.logger.isLevelEnabled(level)) request.log[level](fields, msg);
       return;
     }
-    this.repeats.log(level, `${request.method} ${fields.route} ${statusCode} ${code ?? ''}`, fields, msg);
+    this.throttledLog.log(level, `${request.method} ${fields.route} ${statusCode} ${code ?? ''}`, fields, msg);
     if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
   }
 

@@ -4,7 +4,7 @@
 // servers such as Ollama or vLLM take a dummy one). Errors name the entry by position, never
 // by content: a key must not reach a log or an error message.
 import { readFile } from 'node:fs/promises';
-import { keyIdFor } from '../metrics/key-id.js';
+import { keyIdFor } from './key-id.js';
 
 export interface ApiKeySpec {
   /** key_id label: the alias, or a fingerprint of a bare key. */

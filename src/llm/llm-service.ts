@@ -2,8 +2,8 @@
 // scene summarizer, with the keys file read at start-up and on reload (SIGHUP).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { LlmConfig } from '../config/config.js';
-import { show } from '../config/env-parsers.js';
+import type { LlmConfig } from './llm-config.js';
+import { show } from '../redact.js';
 import { ConfigError } from '../errors.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';

@@ -3,8 +3,7 @@
 // template (ALGO_LLM_PROMPT_FILE overrides the default) whose {{placeholders}} are filled
 // here; with vision on, the frame goes along as a downscaled JPEG image part.
 import sharp from 'sharp';
-import type { DetectionResponse } from '../detect/pipeline.js';
-import type { Box } from '../detect/types.js';
+import type { DetectionResponse, Box } from '../detect/types.js';
 import type { ChatMessage, ContentPart } from './chat-completions.js';
 import { countByLabel, templateSummary } from './template-summary.js';
 

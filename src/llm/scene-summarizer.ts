@@ -1,8 +1,8 @@
 // A scene summary for one detected frame: the LLM through the key router when keys are
 // configured, else (or when every attempt fails) the deterministic template. Never throws:
 // a failed LLM is a `source: "template"` summary with `error`, and is counted.
-import type { LlmConfig } from '../config/config.js';
-import type { DetectionResponse } from '../detect/pipeline.js';
+import type { LlmConfig } from './llm-config.js';
+import type { DetectionResponse } from '../detect/types.js';
 import { LLM_ERROR_CODES, type LlmErrorCode } from '../errors.js';
 import type { ModelLlmRecorder, LlmRecorder } from '../metrics/llm-metrics.js';
 import type { ChatAnswer, ChatCompletionsClient } from './chat-completions.js';

@@ -1,7 +1,7 @@
 // Builds algo's registry and every metric group in it. The result is passed explicitly to
 // whatever records; nothing here is a global.
 import { Registry } from 'prom-client';
-import type { MetricsConfig } from '../config/config.js';
+import type { MetricsConfig } from './metrics-config.js';
 import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
 import { registerBuildInfo } from './build-info.js';
 import { createCameraMetrics, type CameraMetrics } from './camera-metrics.js';

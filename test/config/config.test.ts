@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { parseKeyFile } from '../../src/llm/api-keys.js';
-import { redactValue } from '../../src/config/env-parsers.js';
+import { redactValue } from '../../src/redact.js';
 import { ConfigError } from '../../src/errors.js';
 
 function configError(env: Record<string, string>): ConfigError {

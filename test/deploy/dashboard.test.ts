@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { DASHBOARD_PATH, renderDashboard } from '../../src/cli/build-dashboard.js';
+import { DASHBOARD_PATH, renderDashboard } from '../../scripts/build-dashboard.js';
 import { checkPromqlParses, exportedSeriesNames, metricNamesIn, substituteGrafanaVariables } from '../helpers/promql.js';
 
 interface Panel {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { letterboxGeometry, toDetectedObjects, unletterbox } from '../../src/detect/letterbox.js';
-import { iou, nonMaxSuppression, type Candidate } from '../../src/detect/nms.js';
-import { decodeYoloOutput } from '../../src/detect/yolo-output.js';
+import { iou, nonMaxSuppression } from '../../src/detect/nms.js';
+import type { Candidate } from '../../src/detect/types.js';
+import { decodeYoloOutput } from '../../src/detect/formats/yolo-output.js';
 import { decodeDetectionRows } from '../../src/detect/formats/centernet-signature.js';
-import { classNamesFor, COCO80, modelTypeFor, parseUltralyticsNames } from '../../src/detect/class-names.js';
+import { classNamesFor, COCO80, modelTypeFor, parseUltralyticsNames } from '../../src/detect/formats/class-names.js';
 
 const box = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number): Candidate => ({
   classId,

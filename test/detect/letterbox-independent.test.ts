@@ -18,7 +18,7 @@ import { describe, test } from 'node:test';
 import { BUILTIN_MODEL } from '../../src/detect/builtin-model.js';
 import { decodePixels, probeImage } from '../../src/detect/decode.js';
 import { letterboxGeometry } from '../../src/detect/letterbox.js';
-import { letterboxToTensor } from '../../src/detect/letterbox-tensor.js';
+import { letterboxToTensor } from '../../src/detect/worker/letterbox-tensor.js';
 import { FIXTURE_NAMES, fixturePath, readFixture } from '../helpers/images.js';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { letterboxGeometry, PAD_VALUE, type LetterboxGeometry } from '../../src/detect/letterbox.js';
-import { letterboxToTensor, type TensorLayout } from '../../src/detect/letterbox-tensor.js';
+import { letterboxToTensor, type TensorLayout } from '../../src/detect/worker/letterbox-tensor.js';
 
 const NCHW: TensorLayout = { order: 'nchw', scale: 1 / 255 };
 const NHWC: TensorLayout = { order: 'nhwc', scale: 1 };

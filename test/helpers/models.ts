@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCostModel } from '../../bench/yolo-cost-model.js';
-import { encodeModel } from '../../src/detect/onnx/onnx-writer.js';
+import { encodeModel } from './onnx-writer.js';
 import { buildTestModel } from './yolo-test-model.js';
 
 export async function writeTempFile(name: string, bytes: Uint8Array): Promise<string> {

@@ -3,7 +3,7 @@
 // known in advance, so decoding, NMS and the letterbox mapping can be checked exactly.
 // Anchor 5's class-0 score is the mean of the red input channel, which ties the output to
 // the preprocessing (RGB order, 0..1 scaling, gray 114 padding).
-import { encodeModel } from '../../src/detect/onnx/onnx-writer.js';
+import { encodeModel } from './onnx-writer.js';
 
 export const TEST_MODEL_SIZE = 320;
 export const TEST_CLASS_NAMES = ['person', 'kite', "dog's toy"];

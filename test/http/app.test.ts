@@ -70,7 +70,7 @@ describe('HTTP service', () => {
       logger,
       metrics,
       lifecycle: new Lifecycle(),
-      repeats: new RateLimitedLog(logger, { intervalMs: 1000 }),
+      throttledLog: new RateLimitedLog(logger, { intervalMs: 1000 }),
       routes: (instance) => instance.get('/api/v1/cameras/:id', async (request) => ({ id: (request.params as { id: string }).id })),
     });
     for (const id of ['1', '2', 'front-door']) assert.equal((await app.inject({ url: `/api/v1/cameras/${id}` })).statusCode, 200);

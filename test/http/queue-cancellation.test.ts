@@ -46,7 +46,7 @@ interface Harness {
   detector: HeldDetector;
   metrics: AlgoMetrics;
   logs: LogCapture;
-  repeats: RateLimitedLog;
+  throttledLog: RateLimitedLog;
 }
 
 async function startHarness(queueSize: number): Promise<Harness> {
@@ -56,7 +56,7 @@ async function startHarness(queueSize: number): Promise<Harness> {
   const metrics = createMetrics(config.metrics, { runtime: false });
   const detector = new HeldDetector();
   // Summaries are written on flush() here, so what a test sees does not depend on timing.
-  const repeats = new RateLimitedLog(logger, { intervalMs: 3_600_000 });
+  const throttledLog = new RateLimitedLog(logger, { intervalMs: 3_600_000 });
   const pipeline = new DetectionPipeline(detector, new DetectionQueue(1, queueSize), metrics.detection, {
     maxImagePixels: 1e7,
     grouping: { distance: 1, minSize: 2 },
@@ -66,13 +66,13 @@ async function startHarness(queueSize: number): Promise<Harness> {
     logger,
     metrics,
     lifecycle: new Lifecycle(),
-    repeats,
+    throttledLog,
     routes: (instance) =>
       void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  return { app, port: typeof address === 'object' && address !== null ? address.port : 0, detector, metrics, logs, repeats };
+  return { app, port: typeof address === 'object' && address !== null ? address.port : 0, detector, metrics, logs, throttledLog };
 }
 
 async function sendFrame(port: number, image: Buffer): Promise<import('node:net').Socket> {
@@ -161,7 +161,7 @@ describe('overload logging', () => {
       [[40, 'requests refused with 503', 'overloaded']],
       'only the first refusal',
     );
-    harness.repeats.flush();
+    harness.throttledLog.flush();
     const [, summary] = overloadLines();
     assert.deepEqual([summary?.level, summary?.msg, summary?.repeated], [40, 'requests refused with 503 (repeated)', 19]);
     assert.equal(harness.logs.lines.filter((line) => line.level >= 50).length, 0, 'nothing at error level');

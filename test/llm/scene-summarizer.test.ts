@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { DetectionResponse } from '../../src/detect/pipeline.js';
+import type { DetectionResponse } from '../../src/detect/types.js';
 import { createLlmService, type LlmService } from '../../src/llm/llm-service.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type AlgoMetrics } from '../../src/metrics/metrics.js';

@@ -8,8 +8,8 @@ import { waitFor } from '../helpers/wait.js';
 describe('rate-limited log', () => {
   test('the first occurrence is logged in full, repeats become one summary line with their count', async () => {
     const logs = new LogCapture();
-    const repeats = new RateLimitedLog(createLogger('info', logs), { intervalMs: 100 });
-    for (let i = 0; i < 500; i++) repeats.log('warn', 'broker down', { broker: 'k1:9092', attempt: i }, 'broker unreachable');
+    const throttledLog = new RateLimitedLog(createLogger('info', logs), { intervalMs: 100 });
+    for (let i = 0; i < 500; i++) throttledLog.log('warn', 'broker down', { broker: 'k1:9092', attempt: i }, 'broker unreachable');
     assert.deepEqual(
       logs.lines.map((line) => [line.level, line.msg, line.attempt]),
       [[40, 'broker unreachable', 0]],
@@ -24,14 +24,14 @@ describe('rate-limited log', () => {
 
   test('keys are limited separately, and a key quiet for an interval is logged in full again', async () => {
     const logs = new LogCapture();
-    const repeats = new RateLimitedLog(createLogger('info', logs), { intervalMs: 50 });
-    repeats.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
-    repeats.log('warn', 'camera b', { camera: 'b' }, 'bad frame');
+    const throttledLog = new RateLimitedLog(createLogger('info', logs), { intervalMs: 50 });
+    throttledLog.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
+    throttledLog.log('warn', 'camera b', { camera: 'b' }, 'bad frame');
     assert.equal(logs.lines.length, 2);
     await waitFor(
       'the keys to expire',
       async () => {
-        repeats.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
+        throttledLog.log('warn', 'camera a', { camera: 'a' }, 'bad frame');
         return logs.lines.filter((line) => line.camera === 'a' && line.repeated === undefined).length === 2 ? true : undefined;
       },
       5000,
@@ -41,10 +41,10 @@ describe('rate-limited log', () => {
 
   test('past maxKeys new keys share one overflow key, so hostile keys cannot grow it', () => {
     const logs = new LogCapture();
-    const repeats = new RateLimitedLog(createLogger('info', logs), { intervalMs: 60_000, maxKeys: 3 });
-    for (let i = 0; i < 1000; i++) repeats.log('warn', `camera ${i}`, { camera: i }, 'bad frame');
+    const throttledLog = new RateLimitedLog(createLogger('info', logs), { intervalMs: 60_000, maxKeys: 3 });
+    for (let i = 0; i < 1000; i++) throttledLog.log('warn', `camera ${i}`, { camera: i }, 'bad frame');
     assert.equal(logs.lines.length, 4);
-    repeats.flush();
+    throttledLog.flush();
     assert.equal(logs.lines.at(-1)?.repeated, 996);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { keyIdFor } from '../../src/metrics/key-id.js';
+import { keyIdFor } from '../../src/llm/key-id.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { negotiateFormat, renderMetrics } from '../../src/metrics/render.js';
 import { promtool } from '../helpers/promtool.js';

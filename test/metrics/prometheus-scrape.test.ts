@@ -2,7 +2,7 @@
 // Prometheus' HTTP API, as a dashboard would see it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { keyIdFor } from '../../src/metrics/key-id.js';
+import { keyIdFor } from '../../src/llm/key-id.js';
 import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';

@@ -3,8 +3,8 @@
 // (heatmap peaks, top-N) is inside the graph, and its `detections` output [1, N, 6] holds
 // x1, y1, x2, y2 in input pixels, score, COCO-80 class index. The in-graph decoding leaves
 // the same object twice, or one box under two classes, so suppression is class-agnostic.
-import { COCO80, modelTypeFor } from '../class-names.js';
-import type { Candidate } from '../nms.js';
+import { COCO80, modelTypeFor } from './class-names.js';
+import type { Candidate } from '../types.js';
 import { tensorShape, type SignatureReader } from './model-signature.js';
 
 const OUTPUT = /(^|\/)detections(:0)?$/;

@@ -2,8 +2,8 @@
 // scale), the one output it asks session.run for, how that output becomes candidate boxes,
 // and how boxes are suppressed. One reader per model format builds it from the loaded session.
 import type { InferenceSession } from 'onnxruntime-node';
-import type { TensorLayout } from '../letterbox-tensor.js';
-import type { Candidate } from '../nms.js';
+import type { TensorLayout } from '../worker/letterbox-tensor.js';
+import type { Candidate } from '../types.js';
 
 export interface ModelSignature {
   /** The model_type label, e.g. yolov8n or centernet-mbv3-coco. */

@@ -1,9 +1,9 @@
 // Ultralytics YOLOv8 / YOLO11 detection exports: input `images` [1, 3, H, W], RGB in 0..1;
 // output [1, 4 + C, N] (cx, cy, w, h, then C class scores per anchor); class names, input
 // size and description in the ONNX metadata. Class-wise suppression, as Ultralytics does.
-import { classNamesFor, modelTypeFor, parseUltralyticsNames } from '../class-names.js';
+import { classNamesFor, modelTypeFor, parseUltralyticsNames } from './class-names.js';
 import { parseImgsz } from '../onnx/onnx-metadata.js';
-import { decodeYoloOutput } from '../yolo-output.js';
+import { decodeYoloOutput } from './yolo-output.js';
 import { tensorShape, type SignatureReader } from './model-signature.js';
 
 const DEFAULT_INPUT = 640;

@@ -7,7 +7,7 @@ import { readCenterNetSignature } from '../formats/centernet-signature.js';
 import type { ModelSignature, SignatureReader } from '../formats/model-signature.js';
 import { readYoloSignature } from '../formats/yolo-signature.js';
 import { letterboxGeometry } from '../letterbox.js';
-import { letterboxToTensor } from '../letterbox-tensor.js';
+import { letterboxToTensor } from './letterbox-tensor.js';
 import { nonMaxSuppression } from '../nms.js';
 import { readOnnxMetadata } from '../onnx/onnx-metadata.js';
 import type { Engine, EngineSpec, FrameRequest, ModelFormat } from './protocol.js';

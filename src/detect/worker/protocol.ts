@@ -1,7 +1,6 @@
 // Messages between the main thread and detector workers.
-import type { Candidate } from '../nms.js';
+import type { Candidate, StageTimings } from '../types.js';
 import type { LetterboxGeometry } from '../letterbox.js';
-import type { StageTimings } from '../types.js';
 
 /** How a model's input and output are laid out: an Ultralytics YOLO export, or a TensorFlow-born CenterNet. */
 export type ModelFormat = 'yolo' | 'centernet';

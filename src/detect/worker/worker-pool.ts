@@ -4,8 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LetterboxGeometry } from '../letterbox.js';
-import type { Candidate } from '../nms.js';
-import type { StageTimings } from '../types.js';
+import type { Candidate, StageTimings } from '../types.js';
 import type { EngineInfo, EngineSpec, FrameRequest, WorkerReply } from './protocol.js';
 
 export interface EngineResult {

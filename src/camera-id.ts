@@ -2,8 +2,8 @@
 // 1-64 characters of letters, digits and . _ : -, starting with a letter or digit. `unknown`
 // (no id given) and `other` (the metrics' overflow bucket) are reserved: a camera using them
 // would merge with those buckets.
-import { invalidCameraId } from '../errors.js';
-import { OTHER_CAMERA } from '../metrics/camera-label.js';
+import { invalidCameraId } from './errors.js';
+import { OTHER_CAMERA } from './metrics/camera-label.js';
 
 export const CAMERA_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const DEFAULT_CAMERA_ID = 'unknown';

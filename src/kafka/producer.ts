@@ -2,8 +2,8 @@
 // the ingest role). It connects on first use and again after a failure, so a broker outage
 // costs the frames sent meanwhile but never stops the cameras.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import type { KafkaConfig } from '../config/config.js';
-import type { OutgoingRecord } from './stream-client.js';
+import type { KafkaConfig } from './kafka-config.js';
+import type { OutgoingRecord } from './client.js';
 
 export interface RecordSink {
   /** Resolves once the broker acknowledged the records. */

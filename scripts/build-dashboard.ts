@@ -321,7 +321,7 @@ export function buildDashboard(): Record<string, unknown> {
   };
 }
 
-export const DASHBOARD_PATH = fileURLToPath(new URL('../../deploy/grafana/dashboards/algo-overview.json', import.meta.url));
+export const DASHBOARD_PATH = fileURLToPath(new URL('../deploy/grafana/dashboards/algo-overview.json', import.meta.url));
 
 export const renderDashboard = (): string => `${JSON.stringify(buildDashboard(), null, 2)}\n`;
 

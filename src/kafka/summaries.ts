@@ -3,20 +3,20 @@
 // rides on the first output message of that camera published after it is ready, with the
 // frame_id it describes. A summary still running when the camera's next one is due is
 // abandoned and counted (llm_scene_failures_total{reason="stream_not_ready"}).
-import type { DetectionResponse } from '../detect/pipeline.js';
+import type { DetectionResponse } from '../detect/types.js';
 import type { SceneSummarizer, SceneSummary } from '../llm/scene-summarizer.js';
 import type { LlmErrorCode } from '../errors.js';
 
-export type StreamSummary = SceneSummary & { frame_id: string };
+export type KafkaSummary = SceneSummary & { frame_id: string };
 
 interface CameraSummary {
   startedAt: number;
   abort: AbortController;
-  ready: StreamSummary | undefined;
+  ready: KafkaSummary | undefined;
   settled: boolean;
 }
 
-export class StreamSummaries {
+export class KafkaSummaries {
   private readonly cameras = new Map<string, CameraSummary>();
   private closed = false;
 
@@ -45,7 +45,7 @@ export class StreamSummaries {
   }
 
   /** The camera's finished summary, handed out once. */
-  take(cameraId: string): StreamSummary | undefined {
+  take(cameraId: string): KafkaSummary | undefined {
     const entry = this.cameras.get(cameraId);
     const ready = entry?.ready;
     if (entry !== undefined) entry.ready = undefined;

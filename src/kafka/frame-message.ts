@@ -1,10 +1,10 @@
 // Reads a frame message: key = camera id, value = encoded image, headers content-type,
 // frame-id and capture-ts (milliseconds since the epoch, or an ISO 8601 time).
 import { type AlgoError, emptyBody, isAlgoError, missingKey, tooLarge, unsupportedType } from '../errors.js';
-import { parseCameraId } from '../detect/camera-id.js';
+import { parseCameraId } from '../camera-id.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
 import type { Result } from '../detect/types.js';
-import type { StreamRecord } from './stream-client.js';
+import type { ConsumedRecord } from './client.js';
 
 export const FRAME_HEADERS = { contentType: 'content-type', frameId: 'frame-id', captureTs: 'capture-ts' } as const;
 
@@ -22,7 +22,7 @@ function parseCaptureTime(value: string | undefined): number | undefined {
   return Number.isFinite(asNumber) ? asNumber : undefined;
 }
 
-export function readFrame(record: StreamRecord, maxBytes: number): Result<Frame, AlgoError> {
+export function readFrame(record: ConsumedRecord, maxBytes: number): Result<Frame, AlgoError> {
   const cameraId = record.key?.toString('utf8');
   if (cameraId === undefined || cameraId === '') return { ok: false, error: missingKey() };
   try {

@@ -1,4 +1,4 @@
-// StreamClient on kafkajs (pure JavaScript). An offset is resolved only after the frame's
+// KafkaClient on kafkajs (pure JavaScript). An offset is resolved only after the frame's
 // result is acknowledged, so delivery is at-least-once. kafkajs commits resolved offsets every
 // second, at the end of each batch and when the consumer stops or rebalances; a commit round
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
@@ -14,17 +14,17 @@ import {
   type KafkaMessage,
   type Producer,
 } from 'kafkajs';
-import type { KafkaConfig } from '../config/config.js';
+import type { KafkaConfig } from './kafka-config.js';
 import type {
   BatchControl,
   ConsumerState,
   OutgoingRecord,
   PartitionBatch,
   PartitionLag,
-  StreamClient,
-  StreamClientEvents,
-  StreamRecord,
-} from './stream-client.js';
+  KafkaClient,
+  KafkaClientEvents,
+  ConsumedRecord,
+} from './client.js';
 
 function headerValues(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -35,20 +35,20 @@ function headerValues(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-function toRecord(topic: string, partition: number, message: KafkaMessage): StreamRecord {
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: headerValues(message.headers) };
 }
 
 const RESTART_DELAY_MS = { initial: 1000, max: 30_000 };
 
-export class KafkaJsClient implements StreamClient {
+export class KafkaJsClient implements KafkaClient {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   /** Partitions per topic held since the last group join; empty while not in the group. */
   private assignment: IMemberAssignment = {};
-  private readonly listeners: { [E in keyof StreamClientEvents]: Array<StreamClientEvents[E]> } = { state: [], rebalance: [] };
+  private readonly listeners: { [E in keyof KafkaClientEvents]: Array<KafkaClientEvents[E]> } = { state: [], rebalance: [] };
   /** Wait before the consumer restarts after a crash: doubles per crash, reset when it rejoins. */
   private restartDelayMs = RESTART_DELAY_MS.initial;
   private stopping = new AbortController();
@@ -57,9 +57,9 @@ export class KafkaJsClient implements StreamClient {
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
-      // Retries are the client's; the worker reports state changes once instead of per attempt.
+      // Retries are the client's; the consumer reports state changes once instead of per attempt.
       logLevel: logLevel.NOTHING,
-      // Short client-level retries: the worker's own loop keeps retrying with backoff, so an
+      // Short client-level retries: the consumer's own loop keeps retrying with backoff, so an
       // outage surfaces (and is logged once) within seconds instead of after minutes.
       retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
       connectionTimeout: 3000,
@@ -112,7 +112,7 @@ export class KafkaJsClient implements StreamClient {
     return !signal.aborted;
   }
 
-  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
+  on<E extends keyof KafkaClientEvents>(event: E, listener: KafkaClientEvents[E]): void {
     this.listeners[event].push(listener);
   }
 

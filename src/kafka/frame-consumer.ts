@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { KafkaConfig } from '../config/config.js';
+import type { KafkaConfig } from './kafka-config.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import type { AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
-import type { BatchControl, ConsumerState, PartitionBatch, StreamClient, StreamRecord } from './stream-client.js';
-import type { StreamSummaries } from './stream-summaries.js';
+import type { BatchControl, ConsumerState, PartitionBatch, KafkaClient, ConsumedRecord } from './client.js';
+import type { KafkaSummaries } from './summaries.js';
 
 /** Errors that a retry cannot fix: the message itself is bad. */
 const POISON = new Set([
@@ -30,28 +30,28 @@ const POISON = new Set([
 const MODEL_ERROR_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 2000;
 
-export interface FrameWorkerDeps {
+export interface FrameConsumerDeps {
   config: KafkaConfig;
-  client: StreamClient;
+  client: KafkaClient;
   pipeline: DetectionPipeline;
   recorder: KafkaRecorder;
   logger: Logger;
   /** Outages and bad frames repeat: logged once, then summarised. */
-  repeats: RateLimitedLog;
+  throttledLog: RateLimitedLog;
   maxFrameBytes: number;
   /** With ALGO_LLM_STREAM_SUMMARIES: scene summaries added to output messages. */
-  summaries?: StreamSummaries | undefined;
+  summaries?: KafkaSummaries | undefined;
 }
 
-export class FrameWorker {
+export class FrameConsumer {
   private state: ConsumerState = 'connecting';
   private stopping = false;
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
-  /** Stamped on every produced message (header algo-worker) to tell workers apart. */
-  readonly workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** Stamped on every produced message (header algo-worker) to tell consumers (algo instances) apart. */
+  readonly consumerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  constructor(private readonly deps: FrameWorkerDeps) {
+  constructor(private readonly deps: FrameConsumerDeps) {
     this.log = deps.logger.child({ component: 'kafka' });
     deps.client.on('state', (state, detail) => {
       if (state === this.state) return;
@@ -65,7 +65,12 @@ export class FrameWorker {
       }
       // While the broker is down the consumer cycles crashed → stopped → disconnected on every
       // retry: one warning when that starts, then a summary per interval.
-      deps.repeats.log('warn', 'kafka consumer down', { ...fields, wasJoined }, 'kafka consumer not in its group; retrying with backoff');
+      deps.throttledLog.log(
+        'warn',
+        'kafka consumer down',
+        { ...fields, wasJoined },
+        'kafka consumer not in its group; retrying with backoff',
+      );
     });
     deps.client.on('rebalance', () => deps.recorder.rebalanced());
   }
@@ -142,7 +147,7 @@ export class FrameWorker {
   }
 
   /** Detects one frame; resolves to the step that publishes its result or dead letter. */
-  private async processRecord(record: StreamRecord, control: BatchControl): Promise<() => Promise<void>> {
+  private async processRecord(record: ConsumedRecord, control: BatchControl): Promise<() => Promise<void>> {
     const { recorder, config } = this.deps;
     recorder.consumed(record.topic);
     const frame = readFrame(record, this.deps.maxFrameBytes);
@@ -165,7 +170,7 @@ export class FrameWorker {
             {
               key: cameraId,
               value: body,
-              headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.workerId },
+              headers: { 'content-type': 'application/json', [FRAME_HEADERS.frameId]: frameId, 'algo-worker': this.consumerId },
             },
           ]);
           recorder.produced(config.outputTopic);
@@ -186,7 +191,7 @@ export class FrameWorker {
   }
 
   /** `cameraId` is known once the message's key was valid; bad frames are logged per camera and reason. */
-  private async deadLetter(record: StreamRecord, error: AlgoError, cameraId?: string): Promise<void> {
+  private async deadLetter(record: ConsumedRecord, error: AlgoError, cameraId?: string): Promise<void> {
     const { client, config, recorder } = this.deps;
     await client.send(config.dlqTopic, [
       {
@@ -199,13 +204,13 @@ export class FrameWorker {
           'algo-source-topic': record.topic,
           'algo-source-partition': String(record.partition),
           'algo-source-offset': record.offset,
-          'algo-worker': this.workerId,
+          'algo-worker': this.consumerId,
         },
       },
     ]);
     recorder.failed(record.topic, error.code);
     recorder.produced(config.dlqTopic);
-    this.deps.repeats.log(
+    this.deps.throttledLog.log(
       'warn',
       `dead letter ${error.code} ${cameraId ?? ''}`,
       { component: 'kafka', reason: error.code, cameraId, topic: record.topic, partition: record.partition, offset: record.offset },

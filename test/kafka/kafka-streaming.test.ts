@@ -38,7 +38,7 @@ describe('Kafka streaming mode', () => {
     await broker?.stop();
   });
 
-  async function worker(name: string, env: Record<string, string> = {}): Promise<TestService> {
+  async function consumer(name: string, env: Record<string, string> = {}): Promise<TestService> {
     const service = await startTestService({
       ALGO_MODEL_PATH: modelPath,
       ...streamingEnv(broker.brokers, name),
@@ -68,7 +68,7 @@ describe('Kafka streaming mode', () => {
       headers: { 'content-type': 'image/jpeg', 'frame-id': `frame-${i}`, 'capture-ts': String(Date.now()) },
     }));
     await produceFrames(producer, `${name}.frames`, frames);
-    const service = await worker(name);
+    const service = await consumer(name);
     const out = await results(name);
     const detections = await waitFor(
       '16 results',
@@ -132,7 +132,7 @@ describe('Kafka streaming mode', () => {
       { key: 'cam-1', value: null, headers: { 'frame-id': 'empty' } },
       { key: 'cam-1', value: photo, headers: { 'frame-id': 'good-2' } },
     ]);
-    const service = await worker(name, { ALGO_MAX_BODY_BYTES: String(1024 * 1024) });
+    const service = await consumer(name, { ALGO_MAX_BODY_BYTES: String(1024 * 1024) });
     const out = await results(name);
     await waitFor(
       'all outcomes',
@@ -177,13 +177,13 @@ describe('Kafka streaming mode', () => {
     }
   });
 
-  test('two workers in one group share the partitions', async () => {
+  test('two consumers in one group share the partitions', async () => {
     const name = 'shared';
-    const first = await worker(name);
-    const second = await worker(name);
+    const first = await consumer(name);
+    const second = await consumer(name);
     await waitFor(
-      'both workers in the group',
-      async () => (first.frameWorker?.ready() && second.frameWorker?.ready() ? true : undefined),
+      'both consumers in the group',
+      async () => (first.frameConsumer?.ready() && second.frameConsumer?.ready() ? true : undefined),
       60_000,
     );
     const photo = await readFixture('scream');
@@ -201,9 +201,9 @@ describe('Kafka streaming mode', () => {
       },
       60_000,
     );
-    const byWorker = new Map<string, number>();
-    for (const m of detections) byWorker.set(m.headers['algo-worker'] ?? '?', (byWorker.get(m.headers['algo-worker'] ?? '?') ?? 0) + 1);
-    assert.deepEqual([...byWorker.keys()].sort(), [first.frameWorker?.workerId, second.frameWorker?.workerId].sort());
+    const byConsumer = new Map<string, number>();
+    for (const m of detections) byConsumer.set(m.headers['algo-worker'] ?? '?', (byConsumer.get(m.headers['algo-worker'] ?? '?') ?? 0) + 1);
+    assert.deepEqual([...byConsumer.keys()].sort(), [first.frameConsumer?.consumerId, second.frameConsumer?.consumerId].sort());
     const partitionsOf = async (service: TestService) =>
       [
         ...(await renderMetrics(service.metrics.registry, 'prometheus')).matchAll(
@@ -211,7 +211,7 @@ describe('Kafka streaming mode', () => {
         ),
       ].map((m) => m[1]);
     const [a, b] = await waitFor(
-      'lag reported by both workers',
+      'lag reported by both consumers',
       async () => {
         const pair: [string[], string[]] = [(await partitionsOf(first)).map(String), (await partitionsOf(second)).map(String)];
         return pair[0].length > 0 && pair[1].length > 0 ? pair : undefined;
@@ -226,7 +226,7 @@ describe('Kafka streaming mode', () => {
     );
   });
 
-  test('consumer lag is read from the broker: frames waiting show, and partitions handed to another worker drop out', async () => {
+  test('consumer lag is read from the broker: frames waiting show, and partitions handed to another consumer drop out', async () => {
     const name = 'lagging';
     const lagOf = async (service: TestService): Promise<Map<string, number>> =>
       new Map(
@@ -243,7 +243,7 @@ describe('Kafka streaming mode', () => {
       `${name}.frames`,
       Array.from({ length: 10 }, (_, i) => ({ key: 'cam-slow', value: photo, headers: { 'frame-id': `f-${i}` } })),
     );
-    const first = await worker(name, { ALGO_MODEL_PATH: await writeSlowModel() });
+    const first = await consumer(name, { ALGO_MODEL_PATH: await writeSlowModel() });
     const waiting = await waitFor(
       'lag above 0 while frames wait',
       async () => {
@@ -255,7 +255,7 @@ describe('Kafka streaming mode', () => {
     );
     assert.ok(waiting <= 10, `lag ${waiting}`);
     await waitFor(
-      'every partition of the lone worker caught up',
+      'every partition of the lone consumer caught up',
       async () => {
         const lag = await lagOf(first);
         return lag.size === 4 && [...lag.values()].every((messages) => messages === 0) ? true : undefined;
@@ -263,9 +263,9 @@ describe('Kafka streaming mode', () => {
       60_000,
     );
 
-    const second = await worker(name);
+    const second = await consumer(name);
     const [a, b] = await waitFor(
-      'partitions split between the two workers',
+      'partitions split between the two consumers',
       async () => {
         const [lagA, lagB] = [await lagOf(first), await lagOf(second)];
         return lagA.size > 0 && lagB.size > 0 && lagA.size + lagB.size === 4 ? [[...lagA.keys()], [...lagB.keys()]] : undefined;

@@ -1,5 +1,5 @@
-// What the Kafka worker logs when conditions repeat: a broker that stays down, and bad frames
-// from one camera. The worker runs on a scripted StreamClient so the outage can cycle states
+// What the Kafka consumer logs when conditions repeat: a broker that stays down, and bad frames
+// from one camera. The consumer runs on a scripted KafkaClient so the outage can cycle states
 // hundreds of times without waiting for real retries; the real-broker tests are in
 // kafka-streaming.test.ts.
 import assert from 'node:assert/strict';
@@ -12,24 +12,24 @@ import type { Detector } from '../../src/detect/types.js';
 import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { FrameWorker } from '../../src/stream/frame-worker.js';
+import { FrameConsumer } from '../../src/kafka/frame-consumer.js';
 import type {
   BatchControl,
   ConsumerState,
   PartitionBatch,
-  StreamClient,
-  StreamClientEvents,
-  StreamRecord,
-} from '../../src/stream/stream-client.js';
+  KafkaClient,
+  KafkaClientEvents,
+  ConsumedRecord,
+} from '../../src/kafka/client.js';
 import { sampleValue } from '../helpers/metrics-text.js';
 import { LogCapture } from '../helpers/service.js';
 
-class ScriptedClient implements StreamClient {
+class ScriptedClient implements KafkaClient {
   handler: ((batch: PartitionBatch, control: BatchControl) => Promise<void>) | undefined;
   sent = 0;
-  private readonly stateListeners: Array<StreamClientEvents['state']> = [];
-  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void {
-    if (event === 'state') this.stateListeners.push(listener as StreamClientEvents['state']);
+  private readonly stateListeners: Array<KafkaClientEvents['state']> = [];
+  on<E extends keyof KafkaClientEvents>(event: E, listener: KafkaClientEvents[E]): void {
+    if (event === 'state') this.stateListeners.push(listener as KafkaClientEvents['state']);
   }
   emit(state: ConsumerState, detail?: string): void {
     for (const listener of this.stateListeners) listener(state, detail);
@@ -55,7 +55,7 @@ const noDetector: Detector = {
   close: async () => undefined,
 };
 
-function startWorker(): { client: ScriptedClient; logs: LogCapture; worker: FrameWorker; metrics: ReturnType<typeof createMetrics> } {
+function startConsumer(): { client: ScriptedClient; logs: LogCapture; consumer: FrameConsumer; metrics: ReturnType<typeof createMetrics> } {
   const config = loadConfig({ ALGO_ENABLE_KAFKA_STREAMING: 'true' });
   const logs = new LogCapture();
   const logger = createLogger('info', logs);
@@ -65,22 +65,22 @@ function startWorker(): { client: ScriptedClient; logs: LogCapture; worker: Fram
     grouping: { distance: 1, minSize: 2 },
   });
   const client = new ScriptedClient();
-  const worker = new FrameWorker({
+  const consumer = new FrameConsumer({
     config: config.kafka,
     client,
     pipeline,
     recorder: metrics.kafka,
     logger,
-    repeats: new RateLimitedLog(logger, { intervalMs: 60_000 }),
+    throttledLog: new RateLimitedLog(logger, { intervalMs: 60_000 }),
     maxFrameBytes: 1e6,
   });
-  return { client, logs, worker, metrics };
+  return { client, logs, consumer, metrics };
 }
 
-describe('Kafka worker logs', () => {
+describe('Kafka consumer logs', () => {
   test('a broker that stays down is one warning, not a line per crash/stop/disconnect cycle', async () => {
-    const { client, logs, worker } = startWorker();
-    await worker.start();
+    const { client, logs, consumer } = startConsumer();
+    await consumer.start();
     client.emit('connecting');
     client.emit('joined');
     for (let cycle = 0; cycle < 100; cycle++) {
@@ -94,13 +94,13 @@ describe('Kafka worker logs', () => {
     client.emit('connecting');
     client.emit('joined');
     assert.equal(logs.lines.filter((line) => line.msg === 'kafka consumer joined').length, 2, 'the recovery is reported');
-    await worker.stop();
+    await consumer.stop();
   });
 
   test('bad frames from one camera are logged once per reason and interval, and every one is counted', async () => {
-    const { client, logs, worker, metrics } = startWorker();
-    await worker.start();
-    const record = (offset: number, key: string | null, value: Buffer | null): StreamRecord => ({
+    const { client, logs, consumer, metrics } = startConsumer();
+    await consumer.start();
+    const record = (offset: number, key: string | null, value: Buffer | null): ConsumedRecord => ({
       topic: 'algo.frames',
       partition: 0,
       offset: String(offset),
@@ -133,6 +133,6 @@ describe('Kafka worker logs', () => {
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="decode_failed"}'), 50);
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="missing_key"}'), 20);
     assert.equal(await sampleValue(metrics.registry, 'detection_errors_total{reason="empty_body"}'), 10);
-    await worker.stop();
+    await consumer.stop();
   });
 });

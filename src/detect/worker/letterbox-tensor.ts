@@ -3,7 +3,7 @@
 // does), gray padding, RGB scaled to the model's range, laid out planar (NCHW, YOLO) or
 // interleaved (NHWC, TensorFlow-born models). Doing the three steps in one loop in the worker
 // is several times cheaper than a libvips resize plus a conversion.
-import { PAD_VALUE, type LetterboxGeometry } from './letterbox.js';
+import { PAD_VALUE, type LetterboxGeometry } from '../letterbox.js';
 
 /** How a model wants its RGB input: axis order and the factor applied to 0..255 bytes. */
 export interface TensorLayout {

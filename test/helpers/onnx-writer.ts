@@ -1,6 +1,6 @@
 // Builds ONNX models from code, so the repo can generate the small YOLO-shaped models its
 // tests and benchmarks run (no weights can be downloaded here).
-import { AttributeType, ModelProto, TensorDataType } from './onnx-schema.js';
+import { AttributeType, ModelProto, TensorDataType } from '../../src/detect/onnx/onnx-schema.js';
 
 export type AttributeValue = number | number[] | { ints: number[] } | { float: number };
 

@@ -1,7 +1,7 @@
-// The small interface algo's streaming worker needs from a Kafka client, so the client
-// (kafkajs today) can be swapped without touching the worker.
+// The small interface algo's frame consumer needs from a Kafka client, so the client
+// (kafkajs today) can be swapped without touching the consumer.
 
-export interface StreamRecord {
+export interface ConsumedRecord {
   topic: string;
   partition: number;
   offset: string;
@@ -21,7 +21,7 @@ export interface PartitionBatch {
   partition: number;
   /** Offset of the next message the broker will write to this partition. */
   highWatermark: string;
-  records: StreamRecord[];
+  records: ConsumedRecord[];
 }
 
 export interface BatchControl {
@@ -29,7 +29,7 @@ export interface BatchControl {
   isRunning(): boolean;
   heartbeat(): Promise<void>;
   /** Marks this record done (only once its result is acknowledged); the client commits done offsets. */
-  commit(record: StreamRecord): Promise<void>;
+  commit(record: ConsumedRecord): Promise<void>;
   /** Stops fetching this partition until the returned function is called. */
   pause(): () => void;
 }
@@ -42,22 +42,22 @@ export interface PartitionLag {
 
 export type ConsumerState = 'connecting' | 'joined' | 'disconnected' | 'crashed' | 'stopped';
 
-export interface StreamClientEvents {
+export interface KafkaClientEvents {
   state(state: ConsumerState, detail: string | undefined): void;
   rebalance(): void;
 }
 
-export interface StreamClient {
+export interface KafkaClient {
   /** Connects, joins the group on `topic` and runs `handler` for each partition batch. */
   start(topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void>;
   /** Resolves once the broker has acknowledged every record (acks from all in-sync replicas). */
   send(topic: string, records: OutgoingRecord[]): Promise<void>;
   /**
    * Lag of the partitions of `topic` assigned to this consumer, read from the broker: so it
-   * keeps growing while processing is stuck, and partitions handed to another worker drop out.
+   * keeps growing while processing is stuck, and partitions handed to another consumer drop out.
    */
   lag(topic: string): Promise<PartitionLag[]>;
   /** Finishes the batches in hand, leaves the group and disconnects. */
   stop(): Promise<void>;
-  on<E extends keyof StreamClientEvents>(event: E, listener: StreamClientEvents[E]): void;
+  on<E extends keyof KafkaClientEvents>(event: E, listener: KafkaClientEvents[E]): void;
 }

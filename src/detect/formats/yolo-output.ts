@@ -1,7 +1,7 @@
 // Decodes a YOLOv8/YOLO11 detection head output [1, 4 + C, N]: for each of N anchors,
 // cx, cy, w, h (model-input pixels) then C class scores. Reads row by row, which is how
 // the tensor lies in memory.
-import type { Candidate } from './nms.js';
+import type { Candidate } from '../types.js';
 
 export function decodeYoloOutput(output: Float32Array, numClasses: number, numAnchors: number, confidenceThreshold: number): Candidate[] {
   const bestScore = new Float32Array(numAnchors);

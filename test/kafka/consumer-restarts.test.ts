@@ -1,4 +1,4 @@
-// At-least-once across worker crashes and clean shutdowns, with real worker processes.
+// At-least-once across consumer crashes and clean shutdowns, with real consumer processes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Producer } from 'kafkajs';
@@ -16,7 +16,7 @@ import {
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
-describe('streaming workers that stop', () => {
+describe('Kafka consumers that stop', () => {
   let broker: MockKafka;
   let producer: Producer;
   let slowModel: string;
@@ -34,14 +34,14 @@ describe('streaming workers that stop', () => {
     await broker?.stop();
   });
 
-  function startWorker(name: string): AlgoProcess {
+  function startConsumer(name: string): AlgoProcess {
     // The slow model (100+ ms a frame) keeps the stream going long enough to stop it midway.
-    const worker = spawnAlgo({ PORT: '0', ALGO_LOG_LEVEL: 'info', ALGO_MODEL_PATH: slowModel, ...streamingEnv(broker.brokers, name) });
+    const consumer = spawnAlgo({ PORT: '0', ALGO_LOG_LEVEL: 'info', ALGO_MODEL_PATH: slowModel, ...streamingEnv(broker.brokers, name) });
     cleanup.push(async () => {
-      worker.child.kill('SIGKILL');
-      await worker.exit;
+      consumer.child.kill('SIGKILL');
+      await consumer.exit;
     });
-    return worker;
+    return consumer;
   }
 
   async function setUp(name: string, count: number): Promise<{ results: CollectedMessage[]; ids: string[] }> {
@@ -59,16 +59,16 @@ describe('streaming workers that stop', () => {
 
   const frameIds = (results: CollectedMessage[]): string[] => results.map((m) => m.headers['frame-id'] ?? '');
 
-  test('a worker killed with SIGKILL mid-stream and restarted leaves no frame without a result', async () => {
+  test('a consumer killed with SIGKILL mid-stream and restarted leaves no frame without a result', async () => {
     const { results, ids } = await setUp('crash', 40);
-    const first = startWorker('crash');
+    const first = startConsumer('crash');
     await waitFor('some results', async () => (results.length >= 5 ? true : undefined), 60_000);
     first.child.kill('SIGKILL');
     assert.equal(await first.exit, null, 'killed, not exited');
     const doneBeforeCrash = new Set(frameIds(results)).size;
     assert.ok(doneBeforeCrash < ids.length, 'killed mid-stream');
 
-    startWorker('crash');
+    startConsumer('crash');
     await waitFor('every frame has a result', async () => (ids.every((id) => frameIds(results).includes(id)) ? true : undefined), 120_000);
     const seen = frameIds(results);
     assert.deepEqual([...new Set(seen)].sort(), [...ids].sort());
@@ -78,7 +78,7 @@ describe('streaming workers that stop', () => {
 
   test('SIGTERM commits what was processed and leaves the group: a successor redoes nothing', async () => {
     const { results, ids } = await setUp('drain', 30);
-    const first = startWorker('drain');
+    const first = startConsumer('drain');
     await waitFor('some results', async () => (results.length >= 5 ? true : undefined), 60_000);
     first.child.kill('SIGTERM');
     assert.equal(await first.exit, 0);
@@ -87,7 +87,7 @@ describe('streaming workers that stop', () => {
     assert.ok(processedByFirst.size < ids.length, 'stopped mid-stream');
 
     const started = Date.now();
-    startWorker('drain');
+    startConsumer('drain');
     await waitFor('every frame has a result', async () => (ids.every((id) => frameIds(results).includes(id)) ? true : undefined), 120_000);
     const counts = new Map<string, number>();
     for (const id of frameIds(results)) counts.set(id, (counts.get(id) ?? 0) + 1);

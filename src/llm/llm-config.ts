@@ -1,0 +1,33 @@
+// LLM settings (ALGO_LLM_*), owned by llm/ and filled from the environment by config/.
+
+import type { ApiKeySpec } from './api-keys.js';
+
+export interface LlmConfig {
+  /** Chat Completions base URL, e.g. https://api.openai.com/v1 (…/chat/completions is appended). */
+  baseUrl: URL;
+  model: string;
+  /** The provider metric label. */
+  provider: string;
+  /** Keys from ALGO_LLM_API_KEYS; the file's keys are read by the service at start and on SIGHUP. */
+  apiKeys: ApiKeySpec[];
+  apiKeysFile: string | undefined;
+  /** Deadline of one summary across all attempts. */
+  timeoutMs: number;
+  /** Cap of one attempt, so a hanging key leaves time to try another. */
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+  /** Summaries in flight at once; more wait for a slot within their deadline. */
+  maxConcurrency: number;
+  maxTokens: number;
+  /** Send the frame (downscaled JPEG) with the prompt. */
+  vision: boolean;
+  /** Longest side of the frame sent with ALGO_LLM_VISION. */
+  visionMaxSide: number;
+  promptFile: string | undefined;
+  /** Consecutive 5xx/connection failures that open a key's circuit breaker. */
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  /** Kafka mode: add summaries to output messages, at most once per camera per minIntervalS. */
+  streamSummaries: boolean;
+  minIntervalS: number;
+}
