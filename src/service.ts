@@ -18,7 +18,8 @@ import { FrameConsumer } from './kafka/frame-consumer.js';
 import { KafkaJsClient } from './kafka/kafkajs-client.js';
 import { KafkaSummaries } from './kafka/summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CameraManager, type CameraOutput } from './cameras/camera-manager.js';
+import { CameraManager } from './cameras/camera-manager.js';
+import type { CameraOutput } from './cameras/frame-routing.js';
 import { checkFfmpeg } from './cameras/ffmpeg-process.js';
 import { camerasUnavailable } from './errors.js';
 import { cameraRoutes } from './http/camera-routes.js';
@@ -171,41 +172,79 @@ export async function startService(config: Config, options: ServiceOptions = {})
     async reloadKeys() {
       await llm.reloadKeys();
     },
-    async stop(reason) {
+    stop(reason) {
       stopping.abort();
-      // Load balancers first see /readyz fail while everything still works, and stop sending.
-      lifecycle.markDraining();
-      if (config.shutdownDelayMs > 0) {
-        logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
-        await sleep(config.shutdownDelayMs);
-      }
-      lifecycle.markStopping();
-      draining.abort();
-      // Every ffmpeg is gone before anything else stops; frames in hand are finished.
-      await cameras?.stop();
-      if (frameConsumer !== undefined) {
-        // Finishes the frames in hand, commits them and leaves the group before HTTP closes.
-        const left = consumerStarted.then(() => frameConsumer.stop());
-        const stopped = await withinTimeout(left, config.shutdownTimeoutMs).catch((error: unknown) => {
-          logger.warn({ err: error }, 'kafka consumer did not stop cleanly');
-          return true;
-        });
-        if (!stopped) logger.warn('shutdown timeout reached before the kafka consumer left its group');
-      }
-      logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
-      const clean = await withinTimeout(Promise.all([app.close(), metricsApp?.close()]), config.shutdownTimeoutMs);
-      if (!clean) {
-        logger.warn('shutdown timeout reached; closing remaining connections');
-        app.server.closeAllConnections();
-        metricsApp?.server.closeAllConnections();
-      }
-      await pipeline?.close();
-      await producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
-      throttledLog.flush();
-      logger.info('algo stopped');
-      return 0;
+      return shutDown(reason, {
+        config,
+        logger,
+        lifecycle,
+        draining,
+        cameras,
+        frameConsumer: frameConsumer === undefined ? undefined : { consumer: frameConsumer, started: consumerStarted },
+        servers: metricsApp === undefined ? [app] : [app, metricsApp],
+        pipeline,
+        producer,
+        throttledLog,
+      });
     },
   };
+}
+
+interface ShutdownParts {
+  config: Pick<Config, 'shutdownDelayMs' | 'shutdownTimeoutMs'>;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Aborted once the listener closes: LLM calls still running are cut (template summaries). */
+  draining: AbortController;
+  cameras: CameraManager | undefined;
+  frameConsumer: { consumer: FrameConsumer; started: Promise<void> } | undefined;
+  servers: FastifyInstance[];
+  pipeline: DetectionPipeline | undefined;
+  producer: RecordSink | undefined;
+  throttledLog: RateLimitedLog;
+}
+
+/**
+ * The shutdown sequence, in order:
+ * 1. /readyz reports draining for ALGO_SHUTDOWN_DELAY_MS while everything still serves, so load
+ *    balancers stop sending;
+ * 2. new requests are refused and running LLM calls cut;
+ * 3. every ffmpeg exits (frames in hand are finished);
+ * 4. the Kafka consumer finishes its frames, commits them and leaves its group;
+ * 5. the HTTP servers drain in-flight requests (bounded by ALGO_SHUTDOWN_TIMEOUT_MS, then closed);
+ * 6. the detector workers and the Kafka producer close; summarised log lines are flushed.
+ * Resolves to the exit code.
+ */
+async function shutDown(reason: string, parts: ShutdownParts): Promise<number> {
+  const { config, logger, lifecycle } = parts;
+  lifecycle.markDraining();
+  if (config.shutdownDelayMs > 0) {
+    logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
+    await sleep(config.shutdownDelayMs);
+  }
+  lifecycle.markStopping();
+  parts.draining.abort();
+  await parts.cameras?.stop();
+  if (parts.frameConsumer !== undefined) {
+    const { consumer, started } = parts.frameConsumer;
+    const left = started.then(() => consumer.stop());
+    const stopped = await withinTimeout(left, config.shutdownTimeoutMs).catch((error: unknown) => {
+      logger.warn({ err: error }, 'kafka consumer did not stop cleanly');
+      return true;
+    });
+    if (!stopped) logger.warn('shutdown timeout reached before the kafka consumer left its group');
+  }
+  logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+  const clean = await withinTimeout(Promise.all(parts.servers.map((server) => server.close())), config.shutdownTimeoutMs);
+  if (!clean) {
+    logger.warn('shutdown timeout reached; closing remaining connections');
+    for (const server of parts.servers) server.server.closeAllConnections();
+  }
+  await parts.pipeline?.close();
+  await parts.producer?.close().catch((error: unknown) => logger.warn({ err: error }, 'kafka producer did not close cleanly'));
+  parts.throttledLog.flush();
+  logger.info('algo stopped');
+  return 0;
 }
 
 /** True when `work` settles within `ms`, false when the time ran out first. */

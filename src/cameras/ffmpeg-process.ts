@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { FrameOutput } from './ffmpeg-args.js';
-import { jpegFrameReader, rawFrameReader, type FramePool, type FrameReader } from './frame-reader.js';
+import type { FramePool } from './frame-pool.js';
+import { jpegFrameReader, rawFrameReader, type FrameReader } from './frame-reader.js';
 
 /** Why a camera is down: a stable code for the API and logs. */
 export type DownReason = 'ended' | 'stalled' | 'auth_failed' | 'unreachable' | 'not_found' | 'error';

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { FramePool, jpegFrameReader, rawFrameReader } from '../../src/cameras/frame-reader.js';
+import { FramePool } from '../../src/cameras/frame-pool.js';
+import { jpegFrameReader, rawFrameReader } from '../../src/cameras/frame-reader.js';
 
 function chunked(buffer: Buffer, sizes: number[]): Buffer[] {
   const chunks: Buffer[] = [];
