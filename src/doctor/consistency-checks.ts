@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { checksFor, type CheckResult } from './check.js';
 import type { ExpositionFamily } from './exposition.js';
 import { firstEventOf } from './first-event.js';
-import { PROMETHEUS_SERIES, familyOfSeries, metricNamesIn, substituteGrafanaVariables } from './promql-names.js';
+import { PROMETHEUS_SERIES, familyOfSeries, metricNamesIn, substituteGrafanaVariables } from './prometheus/promql-names.js';
 
 interface RulesFile {
   groups?: Array<{ rules?: Array<{ alert?: string; record?: string; expr?: string }> }>;

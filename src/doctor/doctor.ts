@@ -6,7 +6,7 @@ import { checkAlgo } from './algo-checks.js';
 import { checkConsistency } from './consistency-checks.js';
 import { checkGrafana } from './grafana-checks.js';
 import type { DoctorOptions } from './options.js';
-import { checkPrometheus } from './prometheus-checks.js';
+import { checkPrometheus } from './prometheus/prometheus-checks.js';
 import { buildReport, type DoctorReport } from './report.js';
 
 /** The package root (src/doctor and dist/doctor both sit two levels below it). */

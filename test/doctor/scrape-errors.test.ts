@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classifyScrapeError } from '../../src/doctor/scrape-errors.js';
+import { classifyScrapeError } from '../../src/doctor/prometheus/scrape-errors.js';
 
 const context = { address: 'host.docker.internal:5000', metricsPath: '/metrics', scrapeTimeoutSeconds: 10, algoRenderSeconds: 0.004 };
 

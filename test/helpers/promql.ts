@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { promtool, type ToolResult } from './promtool.js';
-import { PROMETHEUS_SERIES } from '../../src/doctor/promql-names.js';
+import { PROMETHEUS_SERIES } from '../../src/doctor/prometheus/promql-names.js';
 
-export { PROMETHEUS_SERIES, metricNamesIn, substituteGrafanaVariables } from '../../src/doctor/promql-names.js';
+export { PROMETHEUS_SERIES, metricNamesIn, substituteGrafanaVariables } from '../../src/doctor/prometheus/promql-names.js';
 
 /** Every series name algo's /metrics can expose (histograms with their suffixes). */
 export async function exportedSeriesNames(): Promise<Set<string>> {

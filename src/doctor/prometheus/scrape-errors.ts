@@ -1,6 +1,6 @@
 // Turns a Prometheus target's `lastError` into its likely cause and the fix, for the faults
 // people actually meet when Prometheus cannot scrape algo.
-import type { Diagnosis } from './check.js';
+import type { Diagnosis } from '../check.js';
 
 export type ScrapeErrorKind =
   | 'not_found'

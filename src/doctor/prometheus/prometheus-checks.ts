@@ -1,49 +1,26 @@
 // The doctor's Prometheus group: is it up, which job scrapes algo, with what settings, is the
 // target healthy (and if not, why), and do the old dashboards' queries return data.
-import { hostname } from 'node:os';
-import { parse as parseYaml } from 'yaml';
-import { checksFor, type CheckResult } from './check.js';
-import type { ExpositionFamily } from './exposition.js';
-import { firstEventOf } from './first-event.js';
-import { jsonOf, probe } from './http-probe.js';
-import type { DoctorOptions } from './options.js';
+import { checksFor, type CheckResult } from '../check.js';
+import type { ExpositionFamily } from '../exposition.js';
+import { firstEventOf } from '../first-event.js';
+import { probe } from '../http-probe.js';
+import type { DoctorOptions } from '../options.js';
+import {
+  addressMatches,
+  addressOf,
+  escapeLabel,
+  jobOf,
+  query,
+  readConfig,
+  readTargets,
+  seconds,
+  type ApiTarget,
+  type PromConfig,
+  type ScrapeConfig,
+} from './api.js';
 import { familyOfSeries } from './promql-names.js';
 import { classifyScrapeError } from './scrape-errors.js';
-import { unreachable } from './algo-checks.js';
-
-interface ApiTarget {
-  discoveredLabels: Record<string, string>;
-  labels: Record<string, string>;
-  scrapePool: string;
-  scrapeUrl: string;
-  lastError: string;
-  lastScrape: string;
-  lastScrapeDuration: number;
-  health: 'up' | 'down' | 'unknown';
-  scrapeInterval?: string;
-  scrapeTimeout?: string;
-}
-
-interface ScrapeConfig {
-  job_name: string;
-  scrape_interval?: string;
-  scrape_timeout?: string;
-  metrics_path?: string;
-  scheme?: string;
-  authorization?: unknown;
-  bearer_token?: unknown;
-  bearer_token_file?: unknown;
-}
-
-interface PromConfig {
-  global?: { scrape_interval?: string; scrape_timeout?: string };
-  scrape_configs?: ScrapeConfig[];
-}
-
-interface QueryResult {
-  metric: Record<string, string>;
-  value: [number, string];
-}
+import { unreachable } from '../algo-checks.js';
 
 /** The queries the old Grafana dashboards ran; `$SEL` becomes the job selector. */
 export const OLD_DASHBOARD_QUERIES: Array<{ shown: string; expr: string; metric: string }> = [
@@ -59,33 +36,6 @@ export const OLD_DASHBOARD_QUERIES: Array<{ shown: string; expr: string; metric:
   { shown: 'avg(api_key_success_rate) by (key_id)', expr: 'avg(api_key_success_rate{$SEL}) by (key_id)', metric: 'api_key_success_rate' },
 ];
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0', 'host.docker.internal', hostname().toLowerCase()]);
-
-function hostPort(url: URL): { host: string; port: string } {
-  return { host: url.hostname.toLowerCase(), port: url.port || (url.protocol === 'https:' ? '443' : '80') };
-}
-
-/** Whether a target address (`host:port`) is the algo the doctor was pointed at. */
-export function addressMatches(address: string, metricsUrl: string): boolean {
-  const want = hostPort(new URL(metricsUrl));
-  const colon = address.lastIndexOf(':');
-  const host = (colon < 0 ? address : address.slice(0, colon)).toLowerCase();
-  const port = colon < 0 ? '80' : address.slice(colon + 1);
-  if (port !== want.port) return false;
-  return host === want.host || (LOCAL_HOSTS.has(host) && LOCAL_HOSTS.has(want.host));
-}
-
-function seconds(duration: string | undefined): number | undefined {
-  if (duration === undefined) return undefined;
-  let total = 0;
-  for (const [, n, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g)) {
-    total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[unit as 'ms'];
-  }
-  return total;
-}
-
-const escapeLabel = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-
 export interface PrometheusFindings {
   results: CheckResult[];
   /** The job the checks looked at, once known. */
@@ -98,19 +48,6 @@ export interface LiveAlgo {
   renderMs: number | undefined;
   slowerThanMs?: number;
   requiresToken?: boolean;
-}
-
-const jobOf = (t: ApiTarget): string => t.labels.job ?? t.scrapePool;
-const addressOf = (t: ApiTarget): string => t.discoveredLabels.__address__ ?? t.labels.instance ?? '';
-
-async function readConfig(base: string, timeoutMs: number): Promise<PromConfig | undefined> {
-  const answer = await probe(`${base}/api/v1/status/config`, { timeoutMs });
-  try {
-    const yamlText = answer.ok ? jsonOf<{ data?: { yaml?: string } }>(answer)?.data?.yaml : undefined;
-    return yamlText === undefined ? undefined : (parseYaml(yamlText) as PromConfig);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -127,11 +64,48 @@ function chooseJob(options: DoctorOptions, targets: ApiTarget[], config: PromCon
   return { job: 'algo', how: "default (no target matches algo's address)" };
 }
 
+/** What every step of the Prometheus group works with. */
+interface Step {
+  add: ReturnType<typeof checksFor>['add'];
+  options: DoctorOptions;
+  live: LiveAlgo;
+  base: string;
+  timeoutMs: number;
+}
+
+interface JobFound {
+  job: string;
+  targets: ApiTarget[];
+  jobTargets: ApiTarget[];
+  config: PromConfig | undefined;
+  scrapeConfig: ScrapeConfig | undefined;
+}
+
+interface ScrapeSettings {
+  interval: number | undefined;
+  timeout: number | undefined;
+  metricsPath: string;
+}
+
+/**
+ * The Prometheus group, step by step: reachable; the job that scrapes algo; its scrape
+ * settings; each of its targets (and other jobs' targets at algo's address); `up`; the old
+ * dashboards' queries. Later steps are skipped when an earlier one leaves nothing to check.
+ */
 export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): Promise<PrometheusFindings> {
   const { results, add } = checksFor('prometheus');
-  const base = options.prometheus;
-  const timeoutMs = options.timeoutMs;
+  const step: Step = { add, options, live, base: options.prometheus, timeoutMs: options.timeoutMs };
+  if (!(await checkReachable(step))) return { results, job: options.job };
+  const found = await checkJob(step);
+  if (found.jobTargets.length === 0) return { results, job: found.job };
+  const settings = checkScrapeSettings(step, found);
+  checkTargets(step, found, settings);
+  const up = await checkUp(step, found, settings);
+  await checkOldDashboardQueries(step, found.job, settings, up);
+  return { results, job: found.job };
+}
 
+async function checkReachable({ add, base, timeoutMs }: Step): Promise<boolean> {
   const ready = await probe(`${base}/-/ready`, { timeoutMs });
   if (!ready.ok) {
     add(
@@ -146,7 +120,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
         'start Prometheus: docker compose -f deploy/docker-compose.infra.yml up -d (port 9100), or without Docker bash scripts/prometheus-local.sh (port 9100); or pass --prometheus with its URL',
       ),
     );
-    return { results, job: options.job };
+    return false;
   }
   if (ready.status !== 200) {
     const notPrometheus = ready.status === 404;
@@ -154,13 +128,15 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       cause: notPrometheus ? `${base} is not Prometheus` : 'Prometheus is starting or unhealthy',
       fix: notPrometheus ? "pass --prometheus with Prometheus' URL" : 'wait for it to start, and read its log',
     });
-    return { results, job: options.job };
+    return false;
   }
   add('reachable', 'Prometheus reachable', 'pass', `${base} ready`);
+  return true;
+}
 
+async function checkJob({ add, options, base, timeoutMs }: Step): Promise<JobFound> {
   const config = await readConfig(base, timeoutMs);
-  const targetsAnswer = await probe(`${base}/api/v1/targets?state=active`, { timeoutMs });
-  const targets = targetsAnswer.ok ? (jsonOf<{ data?: { activeTargets?: ApiTarget[] } }>(targetsAnswer)?.data?.activeTargets ?? []) : [];
+  const targets = await readTargets(base, timeoutMs);
   const { job, how } = chooseJob(options, targets, config);
   const scrapeConfig = config?.scrape_configs?.find((c) => c.job_name === job);
   const jobTargets = targets.filter((t) => jobOf(t) === job);
@@ -170,7 +146,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
         cause: "Prometheus has just started or reloaded, or the job's target file is empty",
         fix: "wait a few seconds and run the doctor again; if it stays empty, check the job's targets (file_sd files, static_configs)",
       });
-      return { results, job };
+      return { job, targets, jobTargets, config, scrapeConfig };
     }
     const jobs = [...new Set(targets.map(jobOf))];
     const here = new URL(options.metricsUrl).host;
@@ -181,7 +157,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
           : `Prometheus has jobs ${jobs.map((j) => `"${j}"`).join(', ')}; none is "${job}"${options.job === undefined ? ` and none has a target at ${here}` : ''}`,
       fix: "add the algo job from deploy/prometheus/prometheus.yml (with a target file naming algo's host:port) and reload Prometheus, or pass --job",
     });
-    return { results, job };
+    return { job, targets, jobTargets, config, scrapeConfig };
   }
   add(
     'job',
@@ -195,7 +171,10 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       fix: `rename the job to "algo" in prometheus.yml (or edit the dashboard and alert selectors)`,
     });
   }
+  return { job, targets, jobTargets, config, scrapeConfig };
+}
 
+function checkScrapeSettings({ add, options, live }: Step, { job, config, scrapeConfig, jobTargets }: JobFound): ScrapeSettings {
   const interval = seconds(scrapeConfig?.scrape_interval ?? config?.global?.scrape_interval ?? jobTargets[0]?.scrapeInterval);
   const timeout = seconds(scrapeConfig?.scrape_timeout ?? config?.global?.scrape_timeout ?? jobTargets[0]?.scrapeTimeout);
   const metricsPath = scrapeConfig?.metrics_path ?? jobTargets[0]?.discoveredLabels.__metrics_path__ ?? '/metrics';
@@ -224,7 +203,14 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       fix: 'scrape every 15 s (deploy/prometheus/prometheus.yml)',
     });
   else add('scrape_config', 'scrape settings', 'pass', settings);
+  return { interval, timeout, metricsPath };
+}
 
+function checkTargets(
+  { add, options, live }: Step,
+  { job, targets, jobTargets }: JobFound,
+  { interval, timeout, metricsPath }: ScrapeSettings,
+): void {
   // Every target of the job, and any other job's target at algo's address (a second,
   // perhaps broken, job scraping the same algo).
   const others = targets.filter((t) => jobOf(t) !== job && addressMatches(addressOf(t), options.metricsUrl));
@@ -267,18 +253,16 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       add('target', title, 'fail', `down (${kind}): ${target.lastError}`, diagnosis, { ...subject, kind });
     }
   }
+}
 
-  async function query(expr: string): Promise<QueryResult[] | string> {
-    const answer = await probe(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`, { timeoutMs });
-    if (!answer.ok) return answer.message;
-    const body = jsonOf<{ status: string; error?: string; data?: { result?: QueryResult[] } }>(answer);
-    if (body?.status !== 'success') return body?.error ?? `HTTP ${answer.status}`;
-    return body.data?.result ?? [];
-  }
-
+async function checkUp(
+  { add, base, timeoutMs }: Step,
+  { job, jobTargets }: JobFound,
+  { interval }: ScrapeSettings,
+): Promise<{ targetUp: boolean; neverScraped: boolean }> {
   const sel = `job="${escapeLabel(job)}"`;
   const neverScraped = jobTargets.every((t) => t.health === 'unknown');
-  const up = await query(`up{${sel}}`);
+  const up = await query(base, timeoutMs, `up{${sel}}`);
   if (typeof up === 'string') add('up', `up{job="${job}"}`, 'fail', up, { cause: 'the query failed', fix: "check Prometheus' log" });
   else if (up.length === 0 && neverScraped)
     add('up', `up{job="${job}"}`, 'warn', 'no series yet', {
@@ -301,10 +285,19 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
     );
   }
   const targetUp = Array.isArray(up) && up.some((x) => x.value[1] === '1');
+  return { targetUp, neverScraped };
+}
 
+async function checkOldDashboardQueries(
+  { add, live, base, timeoutMs }: Step,
+  job: string,
+  { interval }: ScrapeSettings,
+  { targetUp, neverScraped }: { targetUp: boolean; neverScraped: boolean },
+): Promise<void> {
+  const sel = `job="${escapeLabel(job)}"`;
   for (const old of OLD_DASHBOARD_QUERIES) {
     const id = `query.${old.metric}`;
-    const result = await query(old.expr.replace('$SEL', sel));
+    const result = await query(base, timeoutMs, old.expr.replace('$SEL', sel));
     if (typeof result === 'string') {
       add(id, old.shown, 'fail', result, { cause: 'Prometheus rejected the query', fix: 'check the Prometheus version (2.x or newer)' });
       continue;
@@ -340,7 +333,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
     } else if (result.length > 0 && firstEvent !== undefined) {
       add(id, old.shown, 'pass', `no data in the last 5 m: ${firstEvent.replace('since algo started', 'recently')}`);
     } else {
-      const raw = await query(`count(${old.metric}{${sel}})`);
+      const raw = await query(base, timeoutMs, `count(${old.metric}{${sel}})`);
       const stored = Array.isArray(raw) && raw.length > 0;
       if (stored)
         add(id, old.shown, 'warn', 'no data yet', {
@@ -355,5 +348,4 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       }
     }
   }
-  return { results, job };
 }
