@@ -42,6 +42,9 @@ export const LLM_ERROR_CODES = [
 ] as const;
 export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
 
+/** Status 499 as nginx logs it: the client went away before the answer. */
+export const CLIENT_CLOSED_STATUS = 499;
+
 /**
  * The HTTP status of each code: one table, so an error keeps the same status whichever layer
  * raised it (algo, Fastify, a multipart parser or Node's HTTP parser). 499 is nginx's "client
@@ -67,12 +70,9 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   shutting_down: 503,
   not_ready: 503,
   request_timeout: 408,
-  client_closed: 499,
+  client_closed: CLIENT_CLOSED_STATUS,
   internal: 500,
 };
-
-/** Status 499 as nginx logs it: the client went away before the answer. */
-export const CLIENT_CLOSED_STATUS = 499;
 
 export class AlgoError extends Error {
   readonly code: ErrorCode;
@@ -80,11 +80,15 @@ export class AlgoError extends Error {
   /** Seconds a client should wait before retrying (503 answers). */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, statusCode: number, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+  /**
+   * The status is the code's row of STATUS_OF_CODE; `options.status` only where one code
+   * covers several statuses (an HTTP parser's 431 is too_large, a 405 invalid_request).
+   */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number; status?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AlgoError';
     this.code = code;
-    this.statusCode = statusCode;
+    this.statusCode = options?.status ?? STATUS_OF_CODE[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
@@ -92,53 +96,67 @@ export class AlgoError extends Error {
 export class ConfigError extends AlgoError {
   readonly variable: string;
   constructor(variable: string, shownValue: string, allowed: string) {
-    super('invalid_config', 500, `Invalid configuration: ${variable}=${shownValue} is not allowed; expected ${allowed}`);
+    super('invalid_config', `Invalid configuration: ${variable}=${shownValue} is not allowed; expected ${allowed}`);
     this.name = 'ConfigError';
     this.variable = variable;
   }
 }
 
-export const invalidRequest = (message: string): AlgoError => new AlgoError('invalid_request', 400, message);
-export const invalidCameraId = (message: string): AlgoError => new AlgoError('invalid_camera_id', 400, message);
-export const missingKey = (): AlgoError => new AlgoError('missing_key', 400, 'Frame message has no key; the key must be the camera id');
-export const emptyBody = (): AlgoError => new AlgoError('empty_body', 400, 'Request body is empty: send an encoded image');
+export const invalidRequest = (message: string): AlgoError => new AlgoError('invalid_request', message);
+export const invalidCameraId = (message: string): AlgoError => new AlgoError('invalid_camera_id', message);
+export const missingKey = (): AlgoError => new AlgoError('missing_key', 'Frame message has no key; the key must be the camera id');
+export const emptyBody = (): AlgoError => new AlgoError('empty_body', 'Request body is empty: send an encoded image');
 export const unsupportedType = (type: string, allowed: readonly string[]): AlgoError =>
-  new AlgoError('unsupported_type', 415, `Unsupported content type ${JSON.stringify(type)}; expected one of ${allowed.join(', ')}`);
+  new AlgoError('unsupported_type', `Unsupported content type ${JSON.stringify(type)}; expected one of ${allowed.join(', ')}`);
 /** Bytes that are an image algo does not decode (GIF, SVG, TIFF…), named as detected beside what the sender declared. */
 export const unsupportedImageFormat = (detected: string, declared: string | undefined, allowed: readonly string[]): AlgoError =>
   new AlgoError(
     'unsupported_type',
-    415,
     `The image bytes are ${detected.toUpperCase()}${declared !== undefined ? `, though sent as ${JSON.stringify(declared)}` : ''}; algo decodes only ${allowed.join(', ')}`,
   );
-export const tooLarge = (message: string): AlgoError => new AlgoError('too_large', 413, message);
-export const decodeFailed = (message: string, cause?: unknown): AlgoError => new AlgoError('decode_failed', 400, message, { cause });
-export const modelError = (message: string, cause?: unknown): AlgoError => new AlgoError('model_error', 500, message, { cause });
+export const tooLarge = (message: string): AlgoError => new AlgoError('too_large', message);
+export const decodeFailed = (message: string, cause?: unknown): AlgoError => new AlgoError('decode_failed', message, { cause });
+export const modelError = (message: string, cause?: unknown): AlgoError => new AlgoError('model_error', message, { cause });
 export const modelLoadFailed = (file: string, detail: string, cause?: unknown): AlgoError =>
-  new AlgoError('model_load_failed', 500, `Cannot load model ${file}: ${detail}`, { cause });
+  new AlgoError('model_load_failed', `Cannot load model ${file}: ${detail}`, { cause });
 export const overloaded = (retryAfterSeconds: number): AlgoError =>
-  new AlgoError('overloaded', 503, 'Detector queue is full; retry later', { retryAfterSeconds });
-export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 401, 'A valid bearer token is required');
-export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', 404, `Route ${method} ${path} not found`);
-export const unknownCamera = (id: string): AlgoError =>
-  new AlgoError('unknown_camera', 404, `No camera ${JSON.stringify(id)} is configured`);
+  new AlgoError('overloaded', 'Detector queue is full; retry later', { retryAfterSeconds });
+export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 'A valid bearer token is required');
+export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', `Route ${method} ${path} not found`);
+export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>
-  new AlgoError('no_frame', 503, `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
+  new AlgoError('no_frame', `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>
   new AlgoError(
     'cameras_unavailable',
-    500,
     `Cameras are configured (ALGO_CAMERAS_FILE) but cannot be read: ${detail}. Install ffmpeg (apt-get install ffmpeg) or set ALGO_FFMPEG_PATH`,
   );
 export const shuttingDown = (retryAfterSeconds = 5): AlgoError =>
-  new AlgoError('shutting_down', 503, 'Service is shutting down', { retryAfterSeconds });
-export const notReady = (retryAfterSeconds = 5): AlgoError =>
-  new AlgoError('not_ready', 503, 'Service is not ready', { retryAfterSeconds });
+  new AlgoError('shutting_down', 'Service is shutting down', { retryAfterSeconds });
+export const notReady = (retryAfterSeconds = 5): AlgoError => new AlgoError('not_ready', 'Service is not ready', { retryAfterSeconds });
 export const requestTimeout = (timeoutMs: number): AlgoError =>
-  new AlgoError('request_timeout', 408, `The request was not received within ${timeoutMs} ms (ALGO_REQUEST_TIMEOUT_MS)`);
-export const clientClosed = (): AlgoError =>
-  new AlgoError('client_closed', CLIENT_CLOSED_STATUS, 'The client closed the connection before the answer');
+  new AlgoError('request_timeout', `The request was not received within ${timeoutMs} ms (ALGO_REQUEST_TIMEOUT_MS)`);
+export const clientClosed = (): AlgoError => new AlgoError('client_closed', 'The client closed the connection before the answer');
+
+/**
+ * Codes of a Kafka frame message that no retry can fix: the message itself is bad, so it goes
+ * to the dead-letter topic and the partition moves on.
+ */
+export const POISON_MESSAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'missing_key',
+  'invalid_camera_id',
+  'empty_body',
+  'too_large',
+  'decode_failed',
+  'unsupported_type',
+  'invalid_request',
+]);
+
+/** The message of a thrown value, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export function isAlgoError(value: unknown): value is AlgoError {
   return value instanceof AlgoError;

@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CameraManager } from './cameras/camera-manager.js';
 import type { CameraOutput } from './cameras/frame-routing.js';
 import { checkFfmpeg } from './cameras/ffmpeg-process.js';
-import { camerasUnavailable } from './errors.js';
+import { camerasUnavailable, messageOf } from './errors.js';
 import { cameraRoutes } from './http/camera-routes.js';
 import { KafkaProducer, type RecordSink } from './kafka/producer.js';
 
@@ -63,7 +63,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const cameraConfigs = config.cameras.cameras;
   if (cameraConfigs.some((camera) => camera.enabled)) {
     const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
-      throw camerasUnavailable(error instanceof Error ? error.message : String(error));
+      throw camerasUnavailable(messageOf(error));
     });
     logger.info({ ffmpeg: version, cameras: cameraConfigs.length, file: config.cameras.file }, 'cameras configured');
   }

@@ -12,6 +12,7 @@ import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import type { Camera, CameraFrame } from './camera.js';
 import type { LastDetection } from './camera-view.js';
 import type { FramePool } from './frame-pool.js';
+import { messageOf } from '../errors.js';
 
 export type CameraOutput =
   | { role: 'detect'; pipeline: DetectionPipeline; results?: { sink: RecordSink; topic: string } }
@@ -83,11 +84,7 @@ export class FrameRouter {
       return true;
     } catch (error) {
       this.kafka.failed(target.topic, 'publish_failed');
-      if (!this.publishFailing)
-        this.log.warn(
-          { topic: target.topic, err: error instanceof Error ? error.message : String(error) },
-          'camera output could not be sent to kafka',
-        );
+      if (!this.publishFailing) this.log.warn({ topic: target.topic, err: messageOf(error) }, 'camera output could not be sent to kafka');
       this.publishFailing = true;
       return false;
     }

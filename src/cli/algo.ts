@@ -4,6 +4,7 @@
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
+import { messageOf } from '../errors.js';
 
 const USAGE = `Usage: algo <command>
 
@@ -52,6 +53,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`algo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`algo: ${messageOf(error)}\n`);
   process.exitCode = 1;
 });

@@ -1,7 +1,7 @@
 // Entry point: `npm start`. Reads the environment once, builds every part, serves, and
 // shuts down gracefully on SIGTERM/SIGINT.
 import { loadConfig } from '../config/config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, messageOf } from '../errors.js';
 import { startService } from '../service.js';
 
 async function main(): Promise<void> {
@@ -24,6 +24,6 @@ main().catch((error: unknown) => {
     process.stderr.write(`algo: ${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`algo: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`algo: failed to start: ${messageOf(error)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@
 // with the error code as reason on failure. Bad frames are normal, so failures come back as
 // values rather than exceptions.
 import type { DetectConfig } from './detect-config.js';
-import { isAlgoError, modelError, type AlgoError } from '../errors.js';
+import { isAlgoError, modelError, type AlgoError, messageOf } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { createDetector } from './create-detector.js';
 import { probeImage } from './decode.js';
@@ -73,9 +73,7 @@ export class DetectionPipeline {
       });
       return { ok: true, value };
     } catch (thrown) {
-      const error = isAlgoError(thrown)
-        ? thrown
-        : modelError(`Detector failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown);
+      const error = isAlgoError(thrown) ? thrown : modelError(`Detector failed: ${messageOf(thrown)}`, thrown);
       this.recorder.recordDetectionError(error.code);
       return { ok: false, error };
     }

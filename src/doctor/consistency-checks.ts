@@ -7,6 +7,7 @@ import { checksFor, type CheckResult } from './check.js';
 import type { ExpositionFamily } from './exposition.js';
 import { firstEventOf } from './first-event.js';
 import { PROMETHEUS_SERIES, familyOfSeries, metricNamesIn, substituteGrafanaVariables } from './prometheus/promql-names.js';
+import { messageOf } from '../errors.js';
 
 interface RulesFile {
   groups?: Array<{ rules?: Array<{ alert?: string; record?: string; expr?: string }> }>;
@@ -93,7 +94,7 @@ export async function checkConsistency(
         source.id,
         source.title,
         absent ? 'skip' : 'fail',
-        absent ? `${source.file} not found` : `${source.file}: ${error instanceof Error ? error.message : String(error)}`,
+        absent ? `${source.file} not found` : `${source.file}: ${messageOf(error)}`,
         absent ? undefined : { cause: 'the file does not parse', fix: 'fix its syntax (promtool check rules / a JSON linter)' },
       );
       continue;

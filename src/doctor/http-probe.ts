@@ -1,5 +1,6 @@
 // One HTTP request the way the doctor needs it: no redirects followed, a hard timeout, the
 // body read as text, and network failures turned into a code instead of an exception.
+import { messageOf } from '../errors.js';
 
 export interface ProbeResponse {
   ok: true;
@@ -25,7 +26,7 @@ export type ProbeResult = ProbeResponse | ProbeFailure;
 function classify(error: unknown): ProbeFailure {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = (cause as { code?: unknown } | undefined)?.code;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = messageOf(cause);
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return { ok: false, code: 'timeout', message: 'no answer before the timeout' };
   switch (code) {

@@ -1,4 +1,5 @@
 // `algo doctor` flags → one typed options object. A bad flag is a UsageError (exit 2).
+import { messageOf } from '../errors.js';
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -115,7 +116,7 @@ export function parseDoctorArgs(
       },
     }));
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(messageOf(error));
   }
   if (values.help) return undefined;
   const positive = (flag: string, raw: string): number => {

@@ -148,8 +148,8 @@ const PARSER_ERRORS: Record<string, [ErrorCode, number, string]> = {
 /** Node's parser error as algo's error (the message names what was wrong, per HPE code). */
 function parserError(error: ParserError): AlgoError {
   const known = PARSER_ERRORS[error.code ?? ''];
-  if (known !== undefined) return new AlgoError(known[0], known[1], known[2]);
-  return new AlgoError('invalid_request', 400, `Malformed HTTP request${error.reason === undefined ? '' : `: ${error.reason}`}`);
+  if (known !== undefined) return new AlgoError(known[0], known[2], { status: known[1] });
+  return new AlgoError('invalid_request', `Malformed HTTP request${error.reason === undefined ? '' : `: ${error.reason}`}`);
 }
 
 /** Calls `idle` once every response already under way on `socket` is written (pipelined ones in order); never if the socket closes first. */
@@ -212,7 +212,7 @@ export function clientErrorHandler(observer: RequestObserver, underWay: Requests
 /** CONNECT (a proxy tunnel, which algo is not): answered with algo's 405 and counted, like other refusals before routing. */
 export function refuseConnect(app: FastifyInstance, observer: RequestObserver): void {
   app.server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    const error = new AlgoError('invalid_request', 405, 'CONNECT is not supported: algo is not a proxy');
+    const error = new AlgoError('invalid_request', 'CONNECT is not supported: algo is not a proxy', { status: 405 });
     observer.requestRejected(error.statusCode, { code: error.code, parserError: 'CONNECT' });
     answerOnSocket(socket, error);
   });

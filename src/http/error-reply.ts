@@ -4,7 +4,7 @@
 // client already went away is `client_closed` (499): that is what happened to it.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AlgoError, STATUS_OF_CODE, clientClosed, isAlgoError, type ErrorCode } from '../errors.js';
+import { AlgoError, clientClosed, isAlgoError, type ErrorCode } from '../errors.js';
 import { clientGone } from './client-gone.js';
 
 export interface ErrorBody {
@@ -42,10 +42,10 @@ export function toAlgoError(error: unknown): AlgoError {
   if (isFastifyError(error)) {
     const code = FASTIFY_CODES[error.code];
     const status = error.statusCode ?? 500;
-    if (code !== undefined) return new AlgoError(code, STATUS_OF_CODE[code], error.message, { cause: error });
-    if (status >= 400 && status < 500) return new AlgoError('invalid_request', status, error.message, { cause: error });
+    if (code !== undefined) return new AlgoError(code, error.message, { cause: error });
+    if (status >= 400 && status < 500) return new AlgoError('invalid_request', error.message, { cause: error, status });
   }
-  return new AlgoError('internal', 500, 'Internal server error', { cause: error });
+  return new AlgoError('internal', 'Internal server error', { cause: error });
 }
 
 /** The outcome of a failed request: `client_closed` when its client is gone, else the error as an AlgoError. */

@@ -4,7 +4,7 @@
 // and a malformed form is the client's error (400 invalid_request), never a 500.
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { invalidRequest, isAlgoError, tooLarge } from '../errors.js';
+import { invalidRequest, isAlgoError, messageOf, tooLarge } from '../errors.js';
 
 export interface ImageFormLimits {
   /** Largest request, in bytes, all parts included (ALGO_MAX_BODY_BYTES). */
@@ -32,7 +32,7 @@ function formError(error: unknown, limits: ImageFormLimits): unknown {
   if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return tooLarge(`The form has more than ${limits.maxFields} fields`);
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(`The image is over ${limits.maxBytes} bytes (ALGO_MAX_BODY_BYTES)`);
   if (typeof code === 'string') return error;
-  return invalidRequest(`Malformed multipart body: ${error instanceof Error ? error.message : String(error)}`);
+  return invalidRequest(`Malformed multipart body: ${messageOf(error)}`);
 }
 
 async function readParts(request: FastifyRequest, limits: ImageFormLimits): Promise<ImageForm> {

@@ -10,23 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './kafka-config.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
-import type { AlgoError } from '../errors.js';
+import { POISON_MESSAGE_CODES, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, KafkaClient, ConsumedRecord } from './client.js';
 import type { KafkaSummaries } from './summaries.js';
 
-/** Errors that a retry cannot fix: the message itself is bad. */
-const POISON = new Set([
-  'missing_key',
-  'invalid_camera_id',
-  'empty_body',
-  'too_large',
-  'decode_failed',
-  'unsupported_type',
-  'invalid_request',
-]);
 const MODEL_ERROR_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 2000;
 
@@ -178,7 +168,7 @@ export class FrameConsumer {
         };
       }
       const error = result.error;
-      if (POISON.has(error.code)) return () => this.deadLetter(record, error, frame.value.cameraId);
+      if (POISON_MESSAGE_CODES.has(error.code)) return () => this.deadLetter(record, error, frame.value.cameraId);
       if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS)
         return () => this.deadLetter(record, error, frame.value.cameraId);
       if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');

@@ -4,17 +4,9 @@
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
 // silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Kafka,
-  logLevel,
-  type Admin,
-  type Consumer,
-  type IHeaders,
-  type IMemberAssignment,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
+import { type Kafka, type Admin, type Consumer, type IHeaders, type IMemberAssignment, type KafkaMessage, type Producer } from 'kafkajs';
 import type { KafkaConfig } from './kafka-config.js';
+import { createKafka } from './kafka-factory.js';
 import type {
   BatchControl,
   ConsumerState,
@@ -54,16 +46,7 @@ export class KafkaJsClient implements KafkaClient {
   private stopping = new AbortController();
 
   constructor(private readonly config: KafkaConfig) {
-    this.kafka = new Kafka({
-      clientId: config.clientId,
-      brokers: config.brokers,
-      // Retries are the client's; the consumer reports state changes once instead of per attempt.
-      logLevel: logLevel.NOTHING,
-      // Short client-level retries: the consumer's own loop keeps retrying with backoff, so an
-      // outage surfaces (and is logged once) within seconds instead of after minutes.
-      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
-      connectionTimeout: 3000,
-    });
+    this.kafka = createKafka(config);
     this.admin = this.kafka.admin({ retry: { retries: 2 } });
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 8 } });
     this.consumer = this.kafka.consumer({

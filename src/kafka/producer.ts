@@ -1,7 +1,8 @@
 // A produce-only Kafka client for camera output (results in the detector role, JPEG frames in
 // the ingest role). It connects on first use and again after a failure, so a broker outage
 // costs the frames sent meanwhile but never stops the cameras.
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { createKafka } from './kafka-factory.js';
 import type { KafkaConfig } from './kafka-config.js';
 import type { OutgoingRecord } from './client.js';
 
@@ -16,13 +17,7 @@ export class KafkaProducer implements RecordSink {
   private connected: Promise<void> | undefined;
 
   constructor(config: Pick<KafkaConfig, 'brokers' | 'clientId'>) {
-    const kafka = new Kafka({
-      clientId: config.clientId,
-      brokers: config.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
-      connectionTimeout: 3000,
-    });
+    const kafka = createKafka(config);
     this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 3 } });
   }
 

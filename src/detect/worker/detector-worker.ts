@@ -3,11 +3,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadOnnxEngine } from './onnx-engine.js';
 import type { EngineSpec, FrameRequest, WorkerReply } from './protocol.js';
+import { messageOf } from '../../errors.js';
 
 const port = parentPort;
 if (port === null) throw new Error('detector-worker must run as a worker thread');
 const reply = (message: WorkerReply): void => port.postMessage(message);
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 try {
   const engine = await loadOnnxEngine(workerData as EngineSpec);

@@ -11,6 +11,7 @@ import { letterboxToTensor } from './letterbox-tensor.js';
 import { nonMaxSuppression } from '../nms.js';
 import { readOnnxMetadata } from '../onnx/onnx-metadata.js';
 import type { Engine, EngineSpec, FrameRequest, ModelFormat } from './protocol.js';
+import { messageOf } from '../../errors.js';
 
 const SIGNATURE_READERS: Record<ModelFormat, SignatureReader> = { yolo: readYoloSignature, centernet: readCenterNetSignature };
 
@@ -24,7 +25,7 @@ export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
   try {
     metadata = readOnnxMetadata(bytes);
   } catch (error) {
-    throw new Error(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`not an ONNX model (${messageOf(error)})`);
   }
   const session = await ort.InferenceSession.create(bytes, {
     graphOptimizationLevel: 'all',
