@@ -15,6 +15,7 @@ import { acceptFrameBodies } from './http/frame-bodies.js';
 import { analyzeRoute } from './http/analyze-route.js';
 import { createLlmService, type LlmService } from './llm/llm-service.js';
 import { FrameConsumer } from './kafka/frame-consumer.js';
+import { partitionConcurrency } from './kafka/kafka-config.js';
 import { KafkaJsClient } from './kafka/kafkajs-client.js';
 import { KafkaSummaries } from './kafka/summaries.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,8 +74,21 @@ export async function startService(config: Config, options: ServiceOptions = {})
       : await createPipeline(config.detect, metrics.detection, (reason) =>
           logger.error({ reason }, 'detector worker stopped; starting a replacement'),
         );
-  if (pipeline !== undefined)
-    logger.info({ modelType: pipeline.modelType, detector: config.detect.detector, modelPath: config.detect.modelPath }, 'detector loaded');
+  if (pipeline !== undefined) {
+    const sizing = pipeline.sizing;
+    logger.info(
+      {
+        modelType: pipeline.modelType,
+        detector: config.detect.detector,
+        modelPath: config.detect.modelPath,
+        concurrency: pipeline.concurrency,
+        threads: sizing?.threads,
+        why: sizing?.reason,
+        workerRssMiB: sizing === undefined ? undefined : Math.round(sizing.workerBytes / 2 ** 20),
+      },
+      `detector loaded: ${pipeline.concurrency} worker(s) × ${sizing?.threads ?? 1} thread(s) (${sizing?.reason ?? 'configured'})`,
+    );
+  }
 
   let producer: RecordSink | undefined;
   let cameras: CameraManager | undefined;
@@ -133,7 +147,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     config.kafka.enabled && pipeline !== undefined
       ? new FrameConsumer({
           config: config.kafka,
-          client: new KafkaJsClient(config.kafka),
+          client: new KafkaJsClient({
+            ...config.kafka,
+            partitionsConsumedConcurrently: partitionConcurrency(config.kafka.partitionsConsumedConcurrently, pipeline.concurrency),
+          }),
           pipeline,
           recorder: metrics.kafka,
           logger,

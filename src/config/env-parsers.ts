@@ -109,3 +109,13 @@ export function readKafkaName(env: Env, name: string, fallback: string): string 
   }
   return value;
 }
+
+/** `auto` (the default) or a whole number of detector workers from 1 to 64. */
+export function readConcurrency(env: Env, name: string): 'auto' | number {
+  const value = raw(env, name);
+  if (value === undefined || value.toLowerCase() === 'auto') return 'auto';
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64)
+    throw new ConfigError(name, show(value), 'auto or an integer from 1 to 64');
+  return parsed;
+}

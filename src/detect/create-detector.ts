@@ -7,7 +7,6 @@ import type { DetectConfig } from './detect-config.js';
 import { modelLoadFailed } from '../errors.js';
 import { BUILTIN_MODEL, DEFAULT_CONFIDENCE } from './builtin-model.js';
 import { OnnxDetector } from './onnx-detector.js';
-import type { Detector } from './types.js';
 import type { ModelFormat } from './worker/protocol.js';
 import { EngineLoadError } from './worker/worker-pool.js';
 
@@ -21,7 +20,7 @@ export function chooseModel(config: Pick<DetectConfig, 'detector' | 'modelPath'>
   return { format: BUILTIN_MODEL.format, path: modelPath === undefined ? BUILTIN_MODEL.path : resolve(modelPath) };
 }
 
-export async function createDetector(config: DetectConfig, onWorkerExit?: (message: string) => void): Promise<Detector> {
+export async function createDetector(config: DetectConfig, onWorkerExit?: (message: string) => void): Promise<OnnxDetector> {
   const { format, path } = chooseModel(config);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw modelLoadFailed(path, 'file not found');
@@ -30,7 +29,7 @@ export async function createDetector(config: DetectConfig, onWorkerExit?: (messa
   const spec = {
     format,
     modelPath: path,
-    threads: 0,
+    threads: config.threads,
     confidenceThreshold: config.confidenceThreshold ?? DEFAULT_CONFIDENCE[format],
     iouThreshold: config.iouThreshold,
     maxDetections: config.maxDetections,

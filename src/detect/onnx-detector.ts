@@ -2,17 +2,38 @@
 // frames decoded on the main thread (libvips, asynchronous; scaled down there when larger
 // than the model input), letterboxed into the input tensor and run in a worker thread,
 // boxes mapped back to original pixels, clipped, and dropped when nothing is left of them.
+import { availableMemory, cpuBudget, workerCount, type ConcurrencySetting, type WorkerCount } from './concurrency.js';
 import { decodePixels, type PixelSize } from './decode.js';
 import { letterboxGeometry, toDetectedObjects, type LetterboxGeometry } from './letterbox.js';
 import type { Detector, DetectorOutput, EncodedImage, LetterboxedFrame } from './types.js';
 import type { EngineSpec } from './worker/protocol.js';
 import { WorkerPool } from './worker/worker-pool.js';
 
-export class OnnxDetector implements Detector {
-  private constructor(private readonly pool: WorkerPool) {}
+/** How many workers run and why (logged at start-up). */
+export interface DetectorSizing extends WorkerCount {
+  threads: number;
+  /** The first worker's resident size, measured as it loaded the model. */
+  workerBytes: number;
+}
 
-  static async load(spec: EngineSpec, workers: number, onWorkerExit?: (message: string) => void): Promise<OnnxDetector> {
-    return new OnnxDetector(await WorkerPool.start(spec, workers, onWorkerExit));
+export class OnnxDetector implements Detector {
+  private constructor(
+    private readonly pool: WorkerPool,
+    readonly sizing: DetectorSizing,
+  ) {}
+
+  /** Starts the workers: a fixed count, or one per CPU algo may use (`auto`, see concurrency.ts). */
+  static async load(spec: EngineSpec, setting: ConcurrencySetting, onWorkerExit?: (message: string) => void): Promise<OnnxDetector> {
+    let count: WorkerCount = { workers: 1, reason: '' };
+    const pool = await WorkerPool.start(
+      spec,
+      (workerBytes) => {
+        count = workerCount(setting, spec.threads, cpuBudget(), { availableBytes: availableMemory(), workerBytes });
+        return count.workers;
+      },
+      onWorkerExit,
+    );
+    return new OnnxDetector(pool, { ...count, threads: spec.threads, workerBytes: pool.workerBytes });
   }
 
   get modelType(): string {

@@ -6,6 +6,7 @@ import type { DetectConfig } from './detect-config.js';
 import { isAlgoError, modelError, type AlgoError, messageOf } from '../errors.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { createDetector } from './create-detector.js';
+import type { DetectorSizing } from './onnx-detector.js';
 import { probeImage } from './decode.js';
 import { groupPeople, type GroupingOptions } from './group-people.js';
 import { DetectionQueue } from './queue.js';
@@ -13,8 +14,10 @@ import type { DetectedObject, DetectionResponse, Detector, DetectorOutput, Lette
 
 export interface PipelineOptions {
   maxImagePixels: number;
-  /** Frames detected at once (ALGO_DETECT_CONCURRENCY); 1 when not given. */
+  /** Frames detected at once (the detector workers); 1 when not given. */
   concurrency?: number;
+  /** How the workers were chosen, when the pipeline made its own detector. */
+  sizing?: DetectorSizing;
   grouping: GroupingOptions;
 }
 
@@ -35,6 +38,11 @@ export class DetectionPipeline {
   /** Frames detected at once. */
   get concurrency(): number {
     return this.options.concurrency ?? 1;
+  }
+
+  /** How many workers run, with how many threads, and why. */
+  get sizing(): DetectorSizing | undefined {
+    return this.options.sizing;
   }
 
   /** The detector's input size: what letterboxed frames (detectLetterboxed) must have. */
@@ -141,9 +149,11 @@ export async function createPipeline(
   onWorkerExit?: (message: string) => void,
 ): Promise<DetectionPipeline> {
   const detector = await createDetector(config, onWorkerExit);
-  return new DetectionPipeline(detector, new DetectionQueue(config.concurrency, config.queueSize), recorder, {
+  const { workers } = detector.sizing;
+  return new DetectionPipeline(detector, new DetectionQueue(workers, config.queueSize), recorder, {
     maxImagePixels: config.maxImagePixels,
-    concurrency: config.concurrency,
+    concurrency: workers,
+    sizing: detector.sizing,
     grouping: { distance: config.groupDistance, minSize: config.groupMinSize },
   });
 }

@@ -8,8 +8,13 @@ export interface KafkaConfig {
   inputTopic: string;
   outputTopic: string;
   dlqTopic: string;
-  /** Partitions processed at once. */
-  partitionsConsumedConcurrently: number;
+  /** Partitions processed at once (ALGO_KAFKA_PARTITIONS_CONCURRENCY); unset: follows the detector, see partitionConcurrency(). */
+  partitionsConsumedConcurrently: number | undefined;
   /** How often consumer lag is read from the broker. */
   lagIntervalMs: number;
+}
+
+/** Partitions consumed at once when not configured: enough to keep every detector worker busy (2 each), at least 4. */
+export function partitionConcurrency(configured: number | undefined, detectorWorkers: number): number {
+  return configured ?? Math.max(4, 2 * detectorWorkers);
 }

@@ -45,7 +45,7 @@ export class KafkaJsClient implements KafkaClient {
   private restartDelayMs = RESTART_DELAY_MS.initial;
   private stopping = new AbortController();
 
-  constructor(private readonly config: KafkaConfig) {
+  constructor(private readonly config: KafkaConfig & { partitionsConsumedConcurrently: number }) {
     this.kafka = createKafka(config);
     this.admin = this.kafka.admin({ retry: { retries: 2 } });
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 8 } });

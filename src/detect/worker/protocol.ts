@@ -11,7 +11,7 @@ export interface EngineSpec {
   confidenceThreshold: number;
   iouThreshold: number;
   maxDetections: number;
-  /** ORT intra-op threads per worker; 0 lets ORT choose. */
+  /** ORT intra-op threads per worker (ALGO_DETECT_THREADS, always set: ORT's own default depends on the host); 0 lets ORT choose. */
   threads: number;
 }
 

@@ -46,15 +46,33 @@ export class WorkerPool {
   private constructor(
     private readonly spec: EngineSpec,
     readonly info: EngineInfo,
+    /** The first worker's resident size, measured at start-up. */
+    readonly workerBytes: number,
   ) {}
 
-  static async start(spec: EngineSpec, size: number, onWorkerExit?: (message: string) => void): Promise<WorkerPool> {
+  /**
+   * Starts the first worker, then as many more as `size` asks for given the first one's
+   * resident size in bytes (the process' RSS growth while it loaded its model).
+   */
+  static async start(
+    spec: EngineSpec,
+    size: number | ((workerBytes: number) => number),
+    onWorkerExit?: (message: string) => void,
+  ): Promise<WorkerPool> {
+    const before = process.memoryUsage.rss();
     const first = await WorkerPool.spawn(spec);
-    const pool = new WorkerPool(spec, first.info);
+    const workerBytes = Math.max(0, process.memoryUsage.rss() - before);
+    const pool = new WorkerPool(spec, first.info, workerBytes);
     pool.onWorkerExit = onWorkerExit;
     pool.adopt(first.worker);
-    for (let i = 1; i < size; i++) pool.adopt((await WorkerPool.spawn(spec)).worker);
+    const total = typeof size === 'number' ? size : size(workerBytes);
+    for (let i = 1; i < total; i++) pool.adopt((await WorkerPool.spawn(spec)).worker);
     return pool;
+  }
+
+  /** Workers running (or being replaced). */
+  get size(): number {
+    return this.slots.length;
   }
 
   private onWorkerExit: ((message: string) => void) | undefined;
