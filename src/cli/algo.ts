@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The package's `algo` command: `algo doctor [flags]` walks the monitoring checklist;
 // `algo serve` starts the service (what `npm start` runs).
+import { maskUrl } from '../cameras/mask-url.js';
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
@@ -52,6 +53,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`algo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`algo: ${maskUrl(error instanceof Error ? error.message : String(error))}\n`);
   process.exitCode = 1;
 });

@@ -1,5 +1,6 @@
 // Parsers for single environment variables. Each one either returns a typed value or throws
 // a ConfigError that names the variable, the value and what is allowed.
+import { maskUrl } from '../cameras/mask-url.js';
 import { ConfigError } from '../errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -12,13 +13,9 @@ function raw(env: Env, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-/**
- * A value as an error message may show it: the userinfo of any URL-like part (`user:pw@`)
- * and everything from a `?` query or `#` fragment on are cut, since either may carry a
- * secret (`?key=sk-…`, `https://user:token@host`).
- */
+/** A value as an error message may show it: any credential in it masked (see maskUrl). */
 export function redactValue(value: string): string {
-  return value.replace(/(^|[\s,/])[^\s,/@]*@/g, '$1<hidden>@').replace(/[?#].*$/s, '?<hidden>');
+  return maskUrl(value);
 }
 
 export const show = (value: string): string => JSON.stringify(redactValue(value));

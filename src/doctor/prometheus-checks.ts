@@ -2,6 +2,7 @@
 // target healthy (and if not, why), and do the old dashboards' queries return data.
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
+import { maskUrl } from '../cameras/mask-url.js';
 import { checksFor, type CheckResult } from './check.js';
 import type { ExpositionFamily } from './exposition.js';
 import { firstEventOf } from './first-event.js';
@@ -256,7 +257,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
       );
     } else {
       const isAlgo = addressMatches(address, options.metricsUrl);
-      const { kind, ...diagnosis } = classifyScrapeError(target.lastError, {
+      const { kind, ...diagnosis } = classifyScrapeError(maskUrl(target.lastError), {
         address,
         metricsPath: jobOf(target) === job ? metricsPath : (target.discoveredLabels.__metrics_path__ ?? metricsPath),
         scrapeTimeoutSeconds: timeout,
@@ -264,7 +265,7 @@ export async function checkPrometheus(options: DoctorOptions, live: LiveAlgo): P
         algoRenderSeconds: isAlgo && live.renderMs !== undefined ? live.renderMs / 1000 : undefined,
         algoSlowerThanSeconds: isAlgo && live.slowerThanMs !== undefined ? live.slowerThanMs / 1000 : undefined,
       });
-      add('target', title, 'fail', `down (${kind}): ${target.lastError}`, diagnosis, { ...subject, kind });
+      add('target', title, 'fail', `down (${kind}): ${maskUrl(target.lastError)}`, diagnosis, { ...subject, kind });
     }
   }
 

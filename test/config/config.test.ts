@@ -138,12 +138,12 @@ describe('configuration', () => {
 
   test('a secret in a URL query or userinfo never appears in a configuration error', () => {
     for (const [name, value, shown] of [
-      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?<hidden>"'],
-      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://<hidden>@api.x.com/v1"'],
-      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1?<hidden>"'],
-      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?<hidden>"'],
-      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,<hidden>@kafka2:9092?<hidden>"'],
-      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?key=***"'],
+      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://***:***@api.x.com/v1"'],
+      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1#***"'],
+      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?token=***"'],
+      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,***:***@kafka2:9092?x"'],
+      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?api_key=***"'],
     ] as const) {
       const error = configError({ [name]: value });
       assert.ok(error.message.startsWith(`Invalid configuration: ${name}=${shown} is not allowed; expected `), error.message);
