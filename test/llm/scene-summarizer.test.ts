@@ -150,6 +150,20 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.ok(until !== undefined && Math.abs(until - at.getTime()) < 1_000, `${until} vs ${at.getTime()}`);
   });
 
+  test('Retry-After as an RFC 850 or asctime date rests the key until that date too, not for a guessed second', async () => {
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 20_000);
+    const [weekday, day, month, year, time] = at.toUTCString().split(/,? /) as [string, string, string, string, string];
+    const longDay = at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+    for (const [form, value] of [
+      ['rfc850', `${longDay}, ${day}-${month}-${year.slice(2)} ${time} GMT`],
+      ['asctime', `${weekday} ${month} ${String(at.getUTCDate()).padStart(2, ' ')} ${time} ${year}`],
+    ] as const) {
+      const { llm } = await failover(`date-${form}`, { kind: 'rate_limited', retryAfter: value });
+      const until = llm.router.states().find((k) => k.keyId === 'bad')?.cooldownUntilMs;
+      assert.ok(until !== undefined && Math.abs(until - at.getTime()) < 1_000, `${value}: ${until} vs ${at.getTime()}`);
+    }
+  });
+
   test('every key failing: a template summary with the error code, every failure counted', async () => {
     const a = key('down-a');
     const b = key('down-b');
