@@ -109,6 +109,8 @@ export interface LlmConfig {
   /** Consecutive 5xx/connection failures that open a key's circuit breaker. */
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** A key disabled by 401/403 or insufficient_quota is probed again with one request after this long; 0 = never. */
+  disabledRetryS: number;
   /** Kafka mode: add summaries to output messages, at most once per camera per minIntervalS. */
   streamSummaries: boolean;
   minIntervalS: number;
@@ -298,6 +300,7 @@ function loadLlmConfig(env: Env): LlmConfig {
     promptFile: readOptionalString(env, 'ALGO_LLM_PROMPT_FILE'),
     breakerThreshold: readInteger(env, 'ALGO_LLM_BREAKER_THRESHOLD', 3, 1, 100),
     breakerCooldownMs: readInteger(env, 'ALGO_LLM_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+    disabledRetryS: readNumber(env, 'ALGO_LLM_DISABLED_RETRY_S', 600, 0, 86_400),
     streamSummaries: readBoolean(env, 'ALGO_LLM_STREAM_SUMMARIES', false),
     minIntervalS: readNumber(env, 'ALGO_LLM_MIN_INTERVAL_S', 10, 0, 86_400),
   };

@@ -51,6 +51,7 @@ export async function createLlmService(
     maxAttempts: config.maxAttempts,
     breakerThreshold: config.breakerThreshold,
     breakerCooldownMs: config.breakerCooldownMs,
+    disabledRetryMs: config.disabledRetryS * 1000,
     recorder: metrics.apiKeys,
     llmRecorder: modelRecorder,
     logger: log,

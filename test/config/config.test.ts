@@ -151,6 +151,13 @@ describe('configuration', () => {
     }
   });
 
+  test('ALGO_LLM_DISABLED_RETRY_S: a disabled key is probed again after 600 s by default; 0 = never; fractions allowed', () => {
+    assert.equal(loadConfig({}).llm.disabledRetryS, 600);
+    assert.equal(loadConfig({ ALGO_LLM_DISABLED_RETRY_S: '0' }).llm.disabledRetryS, 0);
+    assert.equal(loadConfig({ ALGO_LLM_DISABLED_RETRY_S: '2.5' }).llm.disabledRetryS, 2.5);
+    assert.match(configError({ ALGO_LLM_DISABLED_RETRY_S: '-1' }).message, /ALGO_LLM_DISABLED_RETRY_S="-1".*a number from 0 to 86400/);
+  });
+
   test('LLM defaults: OpenAI, no keys, 30 s deadline, 3 attempts', () => {
     const { llm } = loadConfig({});
     assert.equal(llm.baseUrl.href, 'https://api.openai.com/v1');

@@ -17,6 +17,7 @@ import { readFixture } from '../helpers/images.js';
 import { freePort } from '../helpers/ports.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { LogCapture, testConfig } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DETECTION: DetectionResponse = {
   camera_id: 'yard',
@@ -310,6 +311,29 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.equal(llm.router.size, 2, 'a bad file keeps the current keys');
     assert.ok(logs.lines.some((l) => l.msg === 'API keys not reloaded; the current keys stay in use'));
     everything.push(logs.raw.join('\n'), refused.ok ? '' : refused.problem);
+  });
+
+  test('a key disabled by a spurious 401 is probed again after ALGO_LLM_DISABLED_RETRY_S and serves again, without a reload', async () => {
+    const k = key('spurious-401');
+    allKeys.push(k);
+    fake.script(k, (n) => (n === 0 ? { kind: 'unauthorized' } : { kind: 'ok', text: 'Back again.' }));
+    const { llm, logs, metrics } = await setup(fake, { ALGO_LLM_API_KEYS: `only=${k}`, ALGO_LLM_DISABLED_RETRY_S: '0.2' });
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'all_keys_disabled');
+    assert.equal(await value(metrics, 'api_key_state{key_id="only"}'), 2);
+    const text = await waitFor(
+      'the key to serve again',
+      async () => {
+        const summary = await llm.summarizer.summarize(DETECTION, undefined);
+        return summary.source === 'llm' ? summary.text : undefined;
+      },
+      10_000,
+      50,
+    );
+    assert.equal(text, 'Back again.');
+    assert.equal(fake.requestsFor(k).length, 2, 'one probe request, none while disabled');
+    assert.equal(await value(metrics, 'api_key_state{key_id="only"}'), 0);
+    assert.ok(logs.lines.some((l) => l.msg === 'LLM API key only enabled again: a probe request was accepted'));
+    everything.push(logs.raw.join('\n'));
   });
 
   test('a bad keys file stops start-up with an error that names the line, not the key', async () => {
