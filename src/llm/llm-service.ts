@@ -2,11 +2,13 @@
 // scene summarizer, with the keys file read at start-up and on reload (SIGHUP).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { maskUrl } from '../cameras/mask-url.js';
 import type { LlmConfig } from '../config/config.js';
 import { show } from '../config/env-parsers.js';
 import { ConfigError } from '../errors.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';
+import { withoutPastedEndpoint } from './base-url.js';
 import { ChatCompletionsClient } from './chat-completions.js';
 import { KeyRouter } from './key-router.js';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt.js';
@@ -65,7 +67,9 @@ export async function createLlmService(
     );
   router.setKeys(keys.keys);
   const promptTemplate = await readPromptTemplate(config.promptFile);
-  const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
+  const { baseUrl, pasted } = withoutPastedEndpoint(config.baseUrl);
+  if (pasted) log.warn(`ALGO_LLM_BASE_URL ends with /chat/completions, which algo appends itself: using ${maskUrl(baseUrl.href)}`);
+  const client = new ChatCompletionsClient({ baseUrl, model: config.model, maxTokens: config.maxTokens, logger: log });
   const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
   log.info(
     { provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision },

@@ -336,6 +336,35 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     everything.push(logs.raw.join('\n'));
   });
 
+  test('a base URL without /v1 gets one warning naming the URL tried and the likely fix, however many calls fail', async () => {
+    const k = key('no-v1');
+    allKeys.push(k);
+    const base = fake.baseUrl.replace(/\/v1$/, '');
+    const { llm, logs } = await setup(fake, { ALGO_LLM_API_KEYS: k, ALGO_LLM_BASE_URL: base });
+    for (let i = 0; i < 3; i++) assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'llm_rejected');
+    const warnings = logs.lines.filter((l) => /answered 40[45]/.test(String(l.msg)));
+    assert.deepEqual(
+      warnings.map((l) => l.msg),
+      [
+        `LLM API answered 404 at ${base}/chat/completions; likely fix: ALGO_LLM_BASE_URL (${base}) probably lacks the API version: try ${base}/v1`,
+      ],
+    );
+    everything.push(logs.raw.join('\n'));
+  });
+
+  test('a base URL with /chat/completions pasted in is used without it, with one warning', async () => {
+    const k = key('pasted');
+    allKeys.push(k);
+    const { llm, logs } = await setup(fake, { ALGO_LLM_API_KEYS: k, ALGO_LLM_BASE_URL: `${fake.baseUrl}/chat/completions` });
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).source, 'llm');
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).source, 'llm');
+    assert.deepEqual(
+      logs.lines.filter((l) => l.level === 40).map((l) => l.msg),
+      [`ALGO_LLM_BASE_URL ends with /chat/completions, which algo appends itself: using ${fake.baseUrl}`],
+    );
+    everything.push(logs.raw.join('\n'));
+  });
+
   test('a bad keys file stops start-up with an error that names the line, not the key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'algo-keys-'));
     const file = join(dir, 'keys');
