@@ -6,7 +6,8 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { CAMERA_ID_PATTERN, RESERVED_CAMERA_IDS } from '../camera-id.js';
-import { maskUrl } from './mask-url.js';
+import { maskUrl } from '../redact.js';
+import { hasUnencodedUserinfo } from './url-userinfo.js';
 
 export type CameraSourceKind = 'rtsp' | 'http' | 'file';
 
@@ -108,13 +109,18 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
     const kind = sourceKind(url);
     if (kind === undefined)
       fail(`${where}: url ${JSON.stringify(maskUrl(url))}`, 'an rtsp://, rtsps://, http:// or https:// URL, or a file path');
+    if (kind !== 'file' && hasUnencodedUserinfo(url))
+      fail(
+        `${where}: url ${JSON.stringify(maskUrl(url))}: its user name or password holds a raw #, / or ?`,
+        'such a user name or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40)',
+      );
     if (kind !== 'file' && !validUrl(url))
       fail(`${where}: url ${JSON.stringify(maskUrl(url))} is not a valid URL`, 'scheme://host[:port]/path');
     let source = url;
     if (kind === 'file') {
       source = isAbsolute(url) ? url : resolve(dirname(resolve(file)), url);
       if (!existsSync(source) || !statSync(source).isFile())
-        fail(`${where}: file ${JSON.stringify(url)} not found`, 'an existing video file');
+        fail(`${where}: file ${JSON.stringify(maskUrl(url))} not found`, 'an existing video file');
     }
 
     const number = (key: string, fallback: number, min: number, max: number): number => {

@@ -12,7 +12,7 @@ import type { CameraConfig } from './camera-config.js';
 import { ffmpegArgs, type FrameOutput } from './ffmpeg-args.js';
 import { FramePool } from './frame-pool.js';
 import { startFfmpeg } from './ffmpeg-process.js';
-import { redactor } from './mask-url.js';
+import { redactor } from '../redact.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { snapshotJpeg } from './snapshot.js';
 

@@ -8,7 +8,7 @@ import type { CameraRecorder, FrameOutcome } from '../metrics/camera-metrics.js'
 import { reconnectDelayMs } from './backoff.js';
 import type { CameraConfig } from './camera-config.js';
 import { classifyExit, type DownReason, type FfmpegChild, type FfmpegExit, type FfmpegHandlers } from './ffmpeg-process.js';
-import { maskUrl } from './mask-url.js';
+import { maskUrl } from '../redact.js';
 
 /** A connection attempt gets at least this long for its first frame. */
 export const FIRST_FRAME_TIMEOUT_S = 10;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The package's `algo` command: `algo doctor [flags]` walks the monitoring checklist;
 // `algo serve` starts the service (what `npm start` runs).
+import { messageOf } from '../errors.js';
+import { maskUrl } from '../redact.js';
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
-import { messageOf } from '../errors.js';
 
 const USAGE = `Usage: algo <command>
 
@@ -53,6 +54,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`algo: ${messageOf(error)}\n`);
+  process.stderr.write(`algo: ${maskUrl(messageOf(error))}\n`);
   process.exitCode = 1;
 });

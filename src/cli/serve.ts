@@ -1,5 +1,6 @@
 // Entry point: `npm start`. Reads the environment once, builds every part, serves, and
 // shuts down gracefully on SIGTERM/SIGINT.
+import { maskUrl } from '../redact.js';
 import { loadConfig } from '../config/config.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { startService } from '../service.js';
@@ -24,6 +25,6 @@ main().catch((error: unknown) => {
     process.stderr.write(`algo: ${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`algo: failed to start: ${messageOf(error)}\n`);
+  process.stderr.write(`algo: failed to start: ${maskUrl(messageOf(error))}\n`);
   process.exit(1);
 });

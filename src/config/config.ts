@@ -197,6 +197,7 @@ function loadLlmConfig(env: Env): LlmConfig {
     promptFile: readOptionalString(env, 'ALGO_LLM_PROMPT_FILE'),
     breakerThreshold: readInteger(env, 'ALGO_LLM_BREAKER_THRESHOLD', 3, 1, 100),
     breakerCooldownMs: readInteger(env, 'ALGO_LLM_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+    disabledRetryS: readNumber(env, 'ALGO_LLM_DISABLED_RETRY_S', 600, 0, 86_400),
     streamSummaries: readBoolean(env, 'ALGO_LLM_STREAM_SUMMARIES', false),
     minIntervalS: readNumber(env, 'ALGO_LLM_MIN_INTERVAL_S', 10, 0, 86_400),
   };

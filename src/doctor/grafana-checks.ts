@@ -1,6 +1,7 @@
 // The doctor's Grafana group (optional): health, the provisioned Prometheus data source and
 // its health check, and the provisioned algo dashboard.
 import { readFile } from 'node:fs/promises';
+import { maskUrl } from '../redact.js';
 import { checksFor, type CheckResult } from './check.js';
 import { jsonOf, probe } from './http-probe.js';
 import type { DoctorOptions } from './options.js';
@@ -76,7 +77,7 @@ export async function checkGrafana(options: DoctorOptions): Promise<CheckResult[
       'datasource',
       'Prometheus data source',
       healthy ? 'pass' : 'fail',
-      `${prometheus.name} (uid ${prometheus.uid}) → ${prometheus.url ?? '?'}: ${answer?.message ?? (check.ok ? `HTTP ${check.status}` : check.message)}`,
+      `${prometheus.name} (uid ${prometheus.uid}) → ${maskUrl(prometheus.url ?? '?')}: ${answer?.message ?? (check.ok ? `HTTP ${check.status}` : check.message)}`,
       healthy
         ? undefined
         : {

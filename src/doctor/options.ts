@@ -2,6 +2,7 @@
 import { messageOf } from '../errors.js';
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { maskUrl } from '../redact.js';
 
 export interface GrafanaAuth {
   user: string;
@@ -69,16 +70,17 @@ function httpUrl(flag: string, value: string, basePathAllowed = true): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a URL; expected e.g. http://localhost:5000`);
+    throw new UsageError(`--${flag} ${JSON.stringify(maskUrl(value))} is not a URL; expected e.g. http://localhost:5000`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(`--${flag} ${JSON.stringify(value)} must be an http:// or https:// URL`);
+    throw new UsageError(`--${flag} ${JSON.stringify(maskUrl(value))} must be an http:// or https:// URL`);
   if (url.username !== '' || url.password !== '')
     throw new UsageError(`--${flag} must not carry credentials; use --token-file or --grafana-user/--grafana-password`);
-  if (url.search !== '' || url.hash !== '') throw new UsageError(`--${flag} ${JSON.stringify(value)} must not have a query or fragment`);
+  if (url.search !== '' || url.hash !== '')
+    throw new UsageError(`--${flag} ${JSON.stringify(maskUrl(value))} must not have a query or fragment`);
   if (!basePathAllowed && url.pathname !== '/') {
     throw new UsageError(
-      `--${flag} ${JSON.stringify(value)} must be algo's base URL (e.g. ${url.origin}); for a metrics endpoint elsewhere use --metrics-url`,
+      `--${flag} ${JSON.stringify(maskUrl(value))} must be algo's base URL (e.g. ${url.origin}); for a metrics endpoint elsewhere use --metrics-url`,
     );
   }
   return url.href.replace(/\/+$/, '');

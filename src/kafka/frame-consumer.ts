@@ -13,6 +13,7 @@ import type { DetectionPipeline } from '../detect/pipeline.js';
 import { POISON_MESSAGE_CODES, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
+import { recordCaptureAge } from './capture-time.js';
 import { FRAME_HEADERS, readFrame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, KafkaClient, ConsumedRecord } from './client.js';
 import type { KafkaSummaries } from './summaries.js';
@@ -148,7 +149,7 @@ export class FrameConsumer {
     for (;;) {
       const result = await this.deps.pipeline.detect(frame.value.image, frame.value.cameraId);
       if (result.ok) {
-        const { frameId, cameraId, capturedAtMs } = frame.value;
+        const { frameId, cameraId, captureTs } = frame.value;
         const summaries = this.deps.summaries;
         summaries?.consider(result.value, frame.value.image, frameId);
         return async () => {
@@ -164,7 +165,7 @@ export class FrameConsumer {
             },
           ]);
           recorder.produced(config.outputTopic);
-          if (capturedAtMs !== undefined) recorder.frameAge((Date.now() - capturedAtMs) / 1000);
+          if (captureTs !== undefined) recordCaptureAge(recorder, captureTs, Date.now());
         };
       }
       const error = result.error;

@@ -1,5 +1,5 @@
 // Reads a frame message: key = camera id, value = encoded image, headers content-type,
-// frame-id and capture-ts (milliseconds since the epoch, or an ISO 8601 time).
+// frame-id and capture-ts (read by capture-time.ts).
 import { type AlgoError, emptyBody, isAlgoError, missingKey, tooLarge, unsupportedType } from '../errors.js';
 import { parseCameraId } from '../camera-id.js';
 import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
@@ -12,14 +12,8 @@ export interface Frame {
   cameraId: string;
   frameId: string;
   image: Buffer;
-  /** Capture time in ms since the epoch, when the camera sent one. */
-  capturedAtMs: number | undefined;
-}
-
-function parseCaptureTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const asNumber = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(asNumber) ? asNumber : undefined;
+  /** The capture-ts header, when the camera sent one. */
+  captureTs: string | undefined;
 }
 
 export function readFrame(record: ConsumedRecord, maxBytes: number): Result<Frame, AlgoError> {
@@ -44,7 +38,7 @@ export function readFrame(record: ConsumedRecord, maxBytes: number): Result<Fram
       cameraId,
       frameId: record.headers[FRAME_HEADERS.frameId] ?? `${record.topic}/${record.partition}/${record.offset}`,
       image: record.value,
-      capturedAtMs: parseCaptureTime(record.headers[FRAME_HEADERS.captureTs]),
+      captureTs: record.headers[FRAME_HEADERS.captureTs],
     },
   };
 }

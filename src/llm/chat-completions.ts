@@ -1,6 +1,8 @@
 // One OpenAI-compatible Chat Completions call (POST {base}/chat/completions) with Node's
 // built-in fetch (undici, keep-alive), its answer classified for the key router. The
 // provider's error text is never kept: it may quote the key ("Incorrect API key provided: sk-…").
+import type { Logger } from 'pino';
+import { notFoundAdvice } from './base-url.js';
 import type { AttemptOutcome, KeyLease } from './key-router.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -88,24 +90,32 @@ function parseAnswer(text: string, requestedModel: string): ChatAnswer | undefin
   return { text: capText(content.trim(), MAX_SUMMARY_CHARS), model: typeof body.model === 'string' ? body.model : requestedModel, usage };
 }
 
+/** The `error` object of a provider's error body (`{"error": {"code": …, "type": …}}`). */
+function errorOf(text: string): { code?: unknown; type?: unknown } | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code?: unknown; type?: unknown } }).error;
+  } catch {
+    return undefined;
+  }
+}
+
 /** OpenAI's 429 for an exhausted quota or billing problem is not a rate limit. */
 function isQuotaExhausted(text: string): boolean {
-  try {
-    const error = (JSON.parse(text) as { error?: { code?: unknown; type?: unknown } }).error;
-    return error?.code === 'insufficient_quota' || error?.type === 'insufficient_quota';
-  } catch {
-    return false;
-  }
+  const error = errorOf(text);
+  return error?.code === 'insufficient_quota' || error?.type === 'insufficient_quota';
 }
 
 export interface ChatClientOptions {
   baseUrl: URL;
   model: string;
   maxTokens: number;
+  /** Told once about a 404/405: a wrong base URL fails every call, and nothing else names it. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export class ChatCompletionsClient {
   private readonly url: string;
+  private notFoundLogged = false;
 
   constructor(private readonly options: ChatClientOptions) {
     this.url = `${options.baseUrl.href.replace(/\/+$/, '')}/chat/completions`;
@@ -137,6 +147,11 @@ export class ChatCompletionsClient {
         : { kind: 'rate_limited', retryAfterMs: retryAfterMs(response.headers) };
     if (status === 401 || status === 403) return { kind: 'unauthorized', status };
     if (status === 408) return { kind: 'timeout' };
+    if ((status === 404 || status === 405) && !this.notFoundLogged) {
+      this.notFoundLogged = true;
+      const unknownModel = errorOf(text ?? '')?.code === 'model_not_found' ? this.options.model : undefined;
+      this.options.logger?.warn({ status }, notFoundAdvice(this.url, this.options.baseUrl, status, unknownModel));
+    }
     if (status >= 500) return { kind: 'server_error', status };
     return { kind: 'rejected', status };
   }

@@ -10,8 +10,11 @@
 // Outcomes (the attempt function classifies the provider's answer):
 // - rate_limited (429): cool down for Retry-After, else exponential backoff with equal
 //   jitter (1 s, 2 s, 4 s … ≤ 60 s); retry at once on another key.
-// - unauthorized (401/403) and quota_exhausted (429 insufficient_quota): disabled until the
-//   keys are reloaded; one warning naming the key_id; retry on another key.
+// - unauthorized (401/403) and quota_exhausted (429 insufficient_quota): disabled; one
+//   warning naming the key_id; retry on another key. After `disabledRetryMs` (0 = never) one
+//   request probes it again: an answer that passes authentication enables it, another refusal
+//   starts the interval again, so a revoked key costs one request per interval. A reload of
+//   the keys enables it at once.
 // - server_error, timeout, bad_response: retry after a short backoff; `breakerThreshold`
 //   such failures in a row open the key's circuit for `breakerCooldownMs` (doubled on each
 //   failed half-open probe, ≤ 10 min); after it one probe request decides (circuit breaker
@@ -63,6 +66,8 @@ export interface KeyRouterOptions {
   random?: () => number;
   /** First backoff after a failed attempt (doubles per attempt, equal jitter). */
   retryBackoffMs?: number;
+  /** A disabled key is probed again with one request after this long; 0 or absent = never. */
+  disabledRetryMs?: number;
 }
 
 const RATE_LIMIT_BASE_MS = 1000;
@@ -79,6 +84,8 @@ interface KeyState {
   cooldownUntil: number;
   cooldownCause: 'rate_limited' | 'breaker' | undefined;
   disabled: 'unauthorized' | 'quota_exhausted' | undefined;
+  /** Router-clock ms of the latest refusal of a disabled key. */
+  disabledAt: number;
   consecutiveFailures: number;
   rateLimitStreak: number;
   breakerCooldownMs: number;
@@ -91,6 +98,9 @@ interface KeyState {
 
 class AbortedByCaller extends Error {}
 
+/** Answers that prove the provider accepts the key (a 429 rate limit and a 400 come after authentication). */
+const ACCEPTED: ReadonlySet<AttemptOutcome<unknown>['kind']> = new Set(['success', 'rate_limited', 'rejected']);
+
 export class KeyRouter {
   private keys: KeyState[] = [];
   private cursor = 0;
@@ -98,11 +108,13 @@ export class KeyRouter {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly retryBackoffMs: number;
+  private readonly disabledRetryMs: number;
 
   constructor(private readonly options: KeyRouterOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.retryBackoffMs = options.retryBackoffMs ?? 50;
+    this.disabledRetryMs = options.disabledRetryMs ?? 0;
     options.recorder?.observeKeyStates(() => this.states());
   }
 
@@ -126,6 +138,7 @@ export class KeyRouter {
         cooldownUntil: 0,
         cooldownCause: undefined,
         disabled: undefined,
+        disabledAt: 0,
         consecutiveFailures: 0,
         rateLimitStreak: 0,
         breakerCooldownMs: this.options.breakerCooldownMs,
@@ -238,6 +251,15 @@ export class KeyRouter {
     const now = this.now();
     const wasProbe = key.probing;
     key.probing = false;
+    if (key.disabled !== undefined && outcome.kind !== 'unauthorized' && outcome.kind !== 'quota_exhausted') {
+      if (!ACCEPTED.has(outcome.kind)) {
+        // The probe learnt nothing about the key: wait another interval.
+        key.disabledAt = now;
+        return;
+      }
+      key.disabled = undefined;
+      this.options.logger?.info({ key_id: key.spec.keyId }, `LLM API key ${key.spec.keyId} enabled again: a probe request was accepted`);
+    }
     switch (outcome.kind) {
       case 'success':
         key.proven = true;
@@ -261,6 +283,8 @@ export class KeyRouter {
       }
       case 'unauthorized':
       case 'quota_exhausted':
+        key.disabledAt = now;
+        key.proven = false;
         if (key.disabled === undefined) {
           key.disabled = outcome.kind;
           const why =
@@ -269,7 +293,7 @@ export class KeyRouter {
               : 'its quota or billing is exhausted (insufficient_quota)';
           this.options.logger?.warn(
             { key_id: key.spec.keyId, reason: outcome.kind },
-            `LLM API key ${key.spec.keyId} disabled until the keys are reloaded: ${why}`,
+            `LLM API key ${key.spec.keyId} disabled until the keys are reloaded${this.disabledRetryMs > 0 ? ` or a probe request ${this.disabledRetryMs / 1000} s later is accepted` : ''}: ${why}`,
           );
         }
         return;
@@ -298,7 +322,8 @@ export class KeyRouter {
   }
 
   private usable(key: KeyState, now: number): boolean {
-    if (key.disabled !== undefined || key.cooldownUntil > now) return false;
+    if (key.disabled !== undefined && (this.disabledRetryMs === 0 || now < key.disabledAt + this.disabledRetryMs)) return false;
+    if (key.cooldownUntil > now) return false;
     if (this.onProbation(key) && key.inFlight > 0) return false;
     if (key.spec.rpm !== undefined && key.starts.length >= key.spec.rpm && key.starts[0]! > now - RPM_WINDOW_MS) return false;
     return true;

@@ -27,6 +27,8 @@ export interface LlmConfig {
   /** Consecutive 5xx/connection failures that open a key's circuit breaker. */
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** A key disabled by 401/403 or insufficient_quota is probed again with one request after this long; 0 = never. */
+  disabledRetryS: number;
   /** Kafka mode: add summaries to output messages, at most once per camera per minIntervalS. */
   streamSummaries: boolean;
   minIntervalS: number;

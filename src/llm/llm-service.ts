@@ -2,11 +2,12 @@
 // scene summarizer, with the keys file read at start-up and on reload (SIGHUP).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { maskUrl, show } from '../redact.js';
 import type { LlmConfig } from './llm-config.js';
-import { show } from '../redact.js';
 import { ConfigError } from '../errors.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
 import { mergeKeyLists, readKeyFile, type ApiKeySpec } from './api-keys.js';
+import { withoutPastedEndpoint } from './base-url.js';
 import { ChatCompletionsClient } from './chat-completions.js';
 import { KeyRouter } from './key-router.js';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt.js';
@@ -51,6 +52,7 @@ export async function createLlmService(
     maxAttempts: config.maxAttempts,
     breakerThreshold: config.breakerThreshold,
     breakerCooldownMs: config.breakerCooldownMs,
+    disabledRetryMs: config.disabledRetryS * 1000,
     recorder: metrics.apiKeys,
     llmRecorder: modelRecorder,
     logger: log,
@@ -64,7 +66,9 @@ export async function createLlmService(
     );
   router.setKeys(keys.keys);
   const promptTemplate = await readPromptTemplate(config.promptFile);
-  const client = new ChatCompletionsClient({ baseUrl: config.baseUrl, model: config.model, maxTokens: config.maxTokens });
+  const { baseUrl, pasted } = withoutPastedEndpoint(config.baseUrl);
+  if (pasted) log.warn(`ALGO_LLM_BASE_URL ends with /chat/completions, which algo appends itself: using ${maskUrl(baseUrl.href)}`);
+  const client = new ChatCompletionsClient({ baseUrl, model: config.model, maxTokens: config.maxTokens, logger: log });
   const summarizer = new SceneSummarizer({ config, router, client, recorder: metrics.llm, modelRecorder, promptTemplate });
   log.info(
     { provider: config.provider, model: config.model, keys: router.states().map((key) => key.keyId), vision: config.vision },

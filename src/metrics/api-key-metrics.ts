@@ -49,7 +49,7 @@ export function createApiKeyMetrics(registry: Registry, windowSeconds: number, n
   });
   new Gauge({
     name: 'api_key_state',
-    help: 'State of each configured API key: 0 healthy, 1 cooling down (rate limited or circuit open), 2 disabled (revoked or out of quota, until the keys are reloaded).',
+    help: 'State of each configured API key: 0 healthy, 1 cooling down (rate limited or circuit open), 2 disabled (revoked or out of quota: until the keys are reloaded or a probe request every ALGO_LLM_DISABLED_RETRY_S is accepted).',
     labelNames: ['key_id'] as const,
     registers: [registry],
     collect() {

@@ -1,6 +1,10 @@
 // Kafka streaming metrics: throughput per topic, failures by reason, processing time,
-// consumer lag per partition, rebalances and frame age.
+// consumer lag per partition, rebalances, frame age and capture-ts headers that cannot give one.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Why a capture-ts header gave no frame age (kafka_capture_ts_invalid_total's reason). */
+export const CAPTURE_TS_INVALID_REASONS = ['unreadable', 'before_2000', 'future'] as const;
+export type CaptureTsInvalidReason = (typeof CAPTURE_TS_INVALID_REASONS)[number];
 
 export interface KafkaRecorder {
   consumed(topic: string): void;
@@ -8,6 +12,7 @@ export interface KafkaRecorder {
   failed(topic: string, reason: string): void;
   processed(seconds: number): void;
   frameAge(seconds: number): void;
+  captureTsInvalid(reason: CaptureTsInvalidReason): void;
   /** Replaces the topic's lag series: partitions not listed (no longer held) are removed. */
   lag(topic: string, partitions: ReadonlyArray<{ partition: number; messages: number }>): void;
   rebalanced(): void;
@@ -44,6 +49,13 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const captureTsInvalid = new Counter({
+    name: 'kafka_capture_ts_invalid_total',
+    help: 'Frame capture-ts headers not observed as a frame age, by reason: unreadable, before_2000, or future (more than a day ahead).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of CAPTURE_TS_INVALID_REASONS) captureTsInvalid.inc({ reason }, 0);
   const lag = new Gauge({
     name: 'kafka_consumer_lag',
     help: "Messages between the group's committed offset and the end of the partition, for the partitions this worker holds.",
@@ -62,6 +74,7 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
     failed: (topic, reason) => failed.inc({ topic, reason }),
     processed: (seconds) => processing.observe(seconds),
     frameAge: (seconds) => age.observe(Math.max(0, seconds)),
+    captureTsInvalid: (reason) => captureTsInvalid.inc({ reason }),
     lag: (topic, partitions) => {
       const current = new Set(partitions.map((entry) => String(entry.partition)));
       for (const partition of lagReported.get(topic) ?? []) {

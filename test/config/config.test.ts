@@ -142,17 +142,24 @@ describe('configuration', () => {
 
   test('a secret in a URL query or userinfo never appears in a configuration error', () => {
     for (const [name, value, shown] of [
-      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?<hidden>"'],
-      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://<hidden>@api.x.com/v1"'],
-      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1?<hidden>"'],
-      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?<hidden>"'],
-      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,<hidden>@kafka2:9092?<hidden>"'],
-      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?<hidden>"'],
+      ['ALGO_LLM_BASE_URL', 'https://api.x.com/v1?key=sk-querysecret1', '"https://api.x.com/v1?key=***"'],
+      ['ALGO_LLM_BASE_URL', 'https://user:sk-usersecret2@api.x.com/v1', '"https://***:***@api.x.com/v1"'],
+      ['ALGO_LLM_BASE_URL', 'ftp://api.x.com/v1#sk-fragsecret3', '"ftp://api.x.com/v1#***"'],
+      ['ALGO_LLM_BASE_URL', 'not a url?token=sk-parsesecret4', '"not a url?token=***"'],
+      ['ALGO_KAFKA_BROKERS', 'kafka:9092,admin:sk-brokersecret5@kafka2:9092?x', '"kafka:9092,***:***@kafka2:9092?x"'],
+      ['ALGO_LLM_MODEL', 'gpt 4?api_key=sk-modelsecret6', '"gpt 4?api_key=***"'],
     ] as const) {
       const error = configError({ [name]: value });
       assert.ok(error.message.startsWith(`Invalid configuration: ${name}=${shown} is not allowed; expected `), error.message);
       assert.ok(!/secret/.test(error.message), error.message);
     }
+  });
+
+  test('ALGO_LLM_DISABLED_RETRY_S: a disabled key is probed again after 600 s by default; 0 = never; fractions allowed', () => {
+    assert.equal(loadConfig({}).llm.disabledRetryS, 600);
+    assert.equal(loadConfig({ ALGO_LLM_DISABLED_RETRY_S: '0' }).llm.disabledRetryS, 0);
+    assert.equal(loadConfig({ ALGO_LLM_DISABLED_RETRY_S: '2.5' }).llm.disabledRetryS, 2.5);
+    assert.match(configError({ ALGO_LLM_DISABLED_RETRY_S: '-1' }).message, /ALGO_LLM_DISABLED_RETRY_S="-1".*a number from 0 to 86400/);
   });
 
   test('LLM defaults: OpenAI, no keys, 30 s deadline, 3 attempts', () => {

@@ -115,6 +115,39 @@ describe('Kafka streaming mode', () => {
     assert.deepEqual({ ready: ready.ready, checks: ready.checks }, { ready: true, checks: { kafka: true } });
   });
 
+  test('capture-ts in milliseconds, seconds (with fraction) or ISO 8601 gives the frame age; one before 2000 or a day ahead is counted, not observed', async () => {
+    const name = 'capture';
+    const photo = await readFixture('person');
+    const now = Date.now();
+    const stamps: Record<string, string> = {
+      ms: String(now),
+      seconds: String(Math.floor(now / 1000)),
+      'seconds-fraction': (now / 1000).toFixed(3),
+      iso: new Date(now).toISOString(),
+      'seconds-1999': '946684799',
+      'ms-1999': '946684799000',
+      'two-days-ahead': String(now + 2 * 86_400_000),
+      words: 'yesterday noon',
+    };
+    await produceFrames(
+      producer,
+      `${name}.frames`,
+      Object.entries(stamps).map(([id, ts]) => ({ key: 'cam-1', value: photo, headers: { 'frame-id': id, 'capture-ts': ts } })),
+    );
+    const service = await consumer(name);
+    const out = await results(name, ['detections']);
+    await waitFor('8 results', async () => ((out.get(`${name}.detections`)?.length ?? 0) >= 8 ? true : undefined), 60_000);
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.match(text, /^kafka_frame_age_seconds_count 4$/m);
+    // Four frames produced moments ago: their ages add up to minutes at most, not the 7.2e9 s of seconds read as ms.
+    const sum = Number(/^kafka_frame_age_seconds_sum (\S+)$/m.exec(text)?.[1]);
+    assert.ok(sum >= 0 && sum < 3600, `kafka_frame_age_seconds_sum ${sum}`);
+    assert.match(text, /^kafka_capture_ts_invalid_total\{reason="before_2000"\} 2$/m);
+    assert.match(text, /^kafka_capture_ts_invalid_total\{reason="future"\} 1$/m);
+    assert.match(text, /^kafka_capture_ts_invalid_total\{reason="unreadable"\} 1$/m);
+    assert.doesNotMatch(text, /^detection_errors_total\{.*\} [1-9]/m, 'a bad capture-ts does not refuse the frame');
+  });
+
   test('poison messages go to the dead-letter topic with the original payload, and the stream continues', async () => {
     const name = 'poison';
     const photo = await readFixture('dog');

@@ -167,6 +167,51 @@ describe('key router', () => {
     assert.deepEqual(calls, ['a', 'b']);
   });
 
+  test('a disabled key is probed again by one request per interval: an accepted probe enables it, a refusal waits another interval', async () => {
+    const h = harness([spec('a'), spec('b'), spec('q')], { disabledRetryMs: 600_000 });
+    const answers: Record<string, AttemptOutcome<string>> = {
+      a: { kind: 'unauthorized', status: 401 },
+      q: { kind: 'quota_exhausted' },
+    };
+    const calls: string[] = [];
+    const attempt = scripted({ a: () => answers.a ?? ok, q: () => answers.q ?? ok }, calls);
+    const burst = async (n: number) => {
+      calls.length = 0;
+      const results = await Promise.all(Array.from({ length: n }, () => route(h, attempt)));
+      assert.ok(results.every((r) => r.ok));
+      return { a: calls.filter((k) => k === 'a').length, q: calls.filter((k) => k === 'q').length };
+    };
+    await burst(3);
+    assert.deepEqual([stateOf(h, 'a')?.state, stateOf(h, 'q')?.state], ['disabled', 'disabled']);
+    h.clock.now += 599_999;
+    assert.deepEqual(await burst(6), { a: 0, q: 0 }, 'not before the interval');
+    h.clock.now += 1;
+    assert.deepEqual(await burst(6), { a: 1, q: 1 }, 'one probe each, however many callers');
+    assert.deepEqual(await burst(6), { a: 0, q: 0 }, 'refused again: another interval');
+    h.clock.now += 600_000;
+    answers.a = ok;
+    answers.q = { kind: 'rate_limited', retryAfterMs: 5_000 };
+    const accepted = await burst(6);
+    assert.ok(accepted.a >= 1 && accepted.q === 1, JSON.stringify(accepted));
+    assert.equal(stateOf(h, 'a')?.state, 'healthy');
+    assert.equal(stateOf(h, 'q')?.state, 'cooling_down', 'a 429 rate limit means the key is accepted again');
+    assert.ok((await burst(6)).a > 1, 'in rotation again');
+    assert.ok(
+      h.warnings.some((w) =>
+        /a disabled until the keys are reloaded or a probe request 600 s later is accepted: the API answered 401/.test(w.msg),
+      ),
+    );
+
+    // 0 (ALGO_LLM_DISABLED_RETRY_S=0): disabled until the keys are reloaded, as before.
+    const never = harness([spec('a'), spec('b')], { disabledRetryMs: 0 });
+    const neverCalls: string[] = [];
+    const refusing = scripted({ a: () => ({ kind: 'unauthorized', status: 401 }) }, neverCalls);
+    await route(never, refusing);
+    never.clock.now += 365 * 86_400_000;
+    for (let i = 0; i < 4; i++) await route(never, refusing);
+    assert.equal(neverCalls.filter((k) => k === 'a').length, 1);
+  });
+
   test('5xx retries on another key; never more than maxAttempts attempts', async () => {
     const h = harness(
       ['a', 'b', 'c', 'd', 'e'].map((id) => spec(id)),

@@ -17,6 +17,7 @@ import { readFixture } from '../helpers/images.js';
 import { freePort } from '../helpers/ports.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { LogCapture, testConfig } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DETECTION: DetectionResponse = {
   camera_id: 'yard',
@@ -148,6 +149,20 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     const { llm } = await failover('date', { kind: 'rate_limited', retryAfter: at.toUTCString() });
     const until = llm.router.states().find((k) => k.keyId === 'bad')?.cooldownUntilMs;
     assert.ok(until !== undefined && Math.abs(until - at.getTime()) < 1_000, `${until} vs ${at.getTime()}`);
+  });
+
+  test('Retry-After as an RFC 850 or asctime date rests the key until that date too, not for a guessed second', async () => {
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 20_000);
+    const [weekday, day, month, year, time] = at.toUTCString().split(/,? /) as [string, string, string, string, string];
+    const longDay = at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+    for (const [form, value] of [
+      ['rfc850', `${longDay}, ${day}-${month}-${year.slice(2)} ${time} GMT`],
+      ['asctime', `${weekday} ${month} ${String(at.getUTCDate()).padStart(2, ' ')} ${time} ${year}`],
+    ] as const) {
+      const { llm } = await failover(`date-${form}`, { kind: 'rate_limited', retryAfter: value });
+      const until = llm.router.states().find((k) => k.keyId === 'bad')?.cooldownUntilMs;
+      assert.ok(until !== undefined && Math.abs(until - at.getTime()) < 1_000, `${value}: ${until} vs ${at.getTime()}`);
+    }
   });
 
   test('every key failing: a template summary with the error code, every failure counted', async () => {
@@ -296,6 +311,58 @@ describe('scene summaries against an OpenAI-compatible server', () => {
     assert.equal(llm.router.size, 2, 'a bad file keeps the current keys');
     assert.ok(logs.lines.some((l) => l.msg === 'API keys not reloaded; the current keys stay in use'));
     everything.push(logs.raw.join('\n'), refused.ok ? '' : refused.problem);
+  });
+
+  test('a key disabled by a spurious 401 is probed again after ALGO_LLM_DISABLED_RETRY_S and serves again, without a reload', async () => {
+    const k = key('spurious-401');
+    allKeys.push(k);
+    fake.script(k, (n) => (n === 0 ? { kind: 'unauthorized' } : { kind: 'ok', text: 'Back again.' }));
+    const { llm, logs, metrics } = await setup(fake, { ALGO_LLM_API_KEYS: `only=${k}`, ALGO_LLM_DISABLED_RETRY_S: '0.2' });
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'all_keys_disabled');
+    assert.equal(await value(metrics, 'api_key_state{key_id="only"}'), 2);
+    const text = await waitFor(
+      'the key to serve again',
+      async () => {
+        const summary = await llm.summarizer.summarize(DETECTION, undefined);
+        return summary.source === 'llm' ? summary.text : undefined;
+      },
+      10_000,
+      50,
+    );
+    assert.equal(text, 'Back again.');
+    assert.equal(fake.requestsFor(k).length, 2, 'one probe request, none while disabled');
+    assert.equal(await value(metrics, 'api_key_state{key_id="only"}'), 0);
+    assert.ok(logs.lines.some((l) => l.msg === 'LLM API key only enabled again: a probe request was accepted'));
+    everything.push(logs.raw.join('\n'));
+  });
+
+  test('a base URL without /v1 gets one warning naming the URL tried and the likely fix, however many calls fail', async () => {
+    const k = key('no-v1');
+    allKeys.push(k);
+    const base = fake.baseUrl.replace(/\/v1$/, '');
+    const { llm, logs } = await setup(fake, { ALGO_LLM_API_KEYS: k, ALGO_LLM_BASE_URL: base });
+    for (let i = 0; i < 3; i++) assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).error, 'llm_rejected');
+    const warnings = logs.lines.filter((l) => /answered 40[45]/.test(String(l.msg)));
+    assert.deepEqual(
+      warnings.map((l) => l.msg),
+      [
+        `LLM API answered 404 at ${base}/chat/completions; likely fix: ALGO_LLM_BASE_URL (${base}) probably lacks the API version: try ${base}/v1`,
+      ],
+    );
+    everything.push(logs.raw.join('\n'));
+  });
+
+  test('a base URL with /chat/completions pasted in is used without it, with one warning', async () => {
+    const k = key('pasted');
+    allKeys.push(k);
+    const { llm, logs } = await setup(fake, { ALGO_LLM_API_KEYS: k, ALGO_LLM_BASE_URL: `${fake.baseUrl}/chat/completions` });
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).source, 'llm');
+    assert.equal((await llm.summarizer.summarize(DETECTION, undefined)).source, 'llm');
+    assert.deepEqual(
+      logs.lines.filter((l) => l.level === 40).map((l) => l.msg),
+      [`ALGO_LLM_BASE_URL ends with /chat/completions, which algo appends itself: using ${fake.baseUrl}`],
+    );
+    everything.push(logs.raw.join('\n'));
   });
 
   test('a bad keys file stops start-up with an error that names the line, not the key', async () => {

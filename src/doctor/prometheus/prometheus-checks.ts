@@ -1,5 +1,6 @@
 // The doctor's Prometheus group: is it up, which job scrapes algo, with what settings, is the
 // target healthy (and if not, why), and do the old dashboards' queries return data.
+import { maskUrl } from '../../redact.js';
 import { checksFor, type CheckResult } from '../check.js';
 import type { ExpositionFamily } from '../exposition.js';
 import { firstEventOf } from '../first-event.js';
@@ -242,7 +243,7 @@ function checkTargets(
       );
     } else {
       const isAlgo = addressMatches(address, options.metricsUrl);
-      const { kind, ...diagnosis } = classifyScrapeError(target.lastError, {
+      const { kind, ...diagnosis } = classifyScrapeError(maskUrl(target.lastError), {
         address,
         metricsPath: jobOf(target) === job ? metricsPath : (target.discoveredLabels.__metrics_path__ ?? metricsPath),
         scrapeTimeoutSeconds: timeout,
@@ -250,7 +251,7 @@ function checkTargets(
         algoRenderSeconds: isAlgo && live.renderMs !== undefined ? live.renderMs / 1000 : undefined,
         algoSlowerThanSeconds: isAlgo && live.slowerThanMs !== undefined ? live.slowerThanMs / 1000 : undefined,
       });
-      add('target', title, 'fail', `down (${kind}): ${target.lastError}`, diagnosis, { ...subject, kind });
+      add('target', title, 'fail', `down (${kind}): ${maskUrl(target.lastError)}`, diagnosis, { ...subject, kind });
     }
   }
 }
