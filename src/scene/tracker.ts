@@ -6,8 +6,10 @@
 //     tentative and lost — at minimum total matchCost (own Hungarian, see hungarian.ts), pairs
 //     further apart than maxDistance box sizes forbidden;
 //  3. the low-score detections (lowScore ≤ score < highScore, often occluded objects) are
-//     assigned to the tracks still unmatched that were matched in the previous frame, with the
-//     stricter gate maxDistance × LOW_GATE (ByteTrack's second association);
+//     assigned to every track still unmatched, with the stricter gate maxDistance × LOW_GATE
+//     (ByteTrack's second association as in the paper's Algorithm 1; the official code keeps
+//     lost and tentative tracks out of it, but at 2 fps one missed frame is common and the
+//     gate is tight enough);
 //  4. an unmatched tentative track is dropped; an unmatched confirmed track is lost, and ends
 //     once it has not been matched for more than trackBufferS seconds;
 //  5. an unmatched confident detection with score ≥ newTrackScore starts a tentative track.
@@ -130,7 +132,7 @@ export class Tracker {
     for (let i = 0; i < tracks.length; i++) this.rowTrack[rows++] = i;
     this.associate(objects, rows, this.high, highCount, config.maxDistance, t);
     rows = 0;
-    for (let i = 0; i < tracks.length; i++) if (this.matched[i] === 0 && tracks[i]!.lastSeen === previousT) this.rowTrack[rows++] = i;
+    for (let i = 0; i < tracks.length; i++) if (this.matched[i] === 0) this.rowTrack[rows++] = i;
     this.associate(objects, rows, this.low, lowCount, config.maxDistance * LOW_GATE, t);
 
     let kept = 0;

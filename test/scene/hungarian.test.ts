@@ -1,0 +1,60 @@
+// The assignment solver against exhaustive search, and its handling of forbidden pairs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FORBIDDEN, HungarianSolver } from '../../src/scene/hungarian.js';
+import { seededRandom } from './synthetic.js';
+
+/** The least total cost over every assignment of min(rows, cols) pairs, by brute force. */
+function bruteForce(cost: Float64Array, rows: number, cols: number): number {
+  let best = Infinity;
+  const usedCols = new Set<number>();
+  const visit = (row: number, total: number, assigned: number): void => {
+    if (row === rows) {
+      if (assigned === Math.min(rows, cols)) best = Math.min(best, total);
+      return;
+    }
+    if (rows - row > Math.min(rows, cols) - assigned) visit(row + 1, total, assigned);
+    for (let c = 0; c < cols; c++) {
+      if (usedCols.has(c)) continue;
+      usedCols.add(c);
+      visit(row + 1, total + cost[row * cols + c]!, assigned + 1);
+      usedCols.delete(c);
+    }
+  };
+  visit(0, 0, 0);
+  return best;
+}
+
+test('the solver finds the least total cost of random square and rectangular matrices', () => {
+  const random = seededRandom(7);
+  const solver = new HungarianSolver();
+  for (let round = 0; round < 200; round++) {
+    const rows = 1 + Math.floor(random() * 6);
+    const cols = 1 + Math.floor(random() * 6);
+    const cost = Float64Array.from({ length: rows * cols }, () => Math.round(random() * 100) / 10);
+    const assignment = solver.solve(cost, rows, cols);
+    const columns = new Set<number>();
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const c = assignment[r]!;
+      if (c < 0) continue;
+      assert.ok(!columns.has(c), 'each column at most once');
+      columns.add(c);
+      total += cost[r * cols + c]!;
+    }
+    assert.equal(columns.size, Math.min(rows, cols));
+    assert.ok(Math.abs(total - bruteForce(cost, rows, cols)) < 1e-9, `round ${round}: ${total} is not the least`);
+  }
+});
+
+test('forbidden pairs are used only when nothing else is left, so the allowed pairs are the most possible', () => {
+  // Row 0 may take column 0 or 1, row 1 only column 0: the cheap pair (0,0) would leave row 1 out.
+  const cost = Float64Array.from([0.1, 0.9, 0.5, FORBIDDEN]);
+  const assignment = new HungarianSolver().solve(cost, 2, 2);
+  assert.deepEqual([...assignment.slice(0, 2)], [1, 0]);
+});
+
+test('an empty side assigns nothing', () => {
+  const solver = new HungarianSolver();
+  assert.deepEqual([...solver.solve(new Float64Array(0), 3, 0).slice(0, 3)], [-1, -1, -1]);
+});
