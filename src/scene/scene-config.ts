@@ -5,7 +5,7 @@
 import { CAMERA_ID_PATTERN } from '../detect/camera-id.js';
 import { ConfigError } from '../errors.js';
 import { FRAME_ZONE, type SceneConfig } from './camera-scene.js';
-import { polygonArea, selfIntersection, type Anchor, type Point } from './geometry.js';
+import { orientation, polygonArea, selfIntersection, type Anchor, type Point } from './geometry.js';
 import { inSide, LINE_DEFAULTS, LINE_DIRECTIONS, type LineConfig, type LineDirection } from './line.js';
 import { TRACKER_DEFAULTS, type TrackerConfig } from './tracker.js';
 import { ZONE_DEFAULTS, type ZoneConfig } from './zone.js';
@@ -132,7 +132,14 @@ export function parseSceneConfig(cameraId: string, raw: Mapping, knownLabels: re
     const raw = entry.points;
     if (!Array.isArray(raw) || raw.length < 3) return fail(`${what}points ${show(raw ?? null)}`, 'a list of at least 3 [x, y] points');
     const points = raw.map((value: unknown, i) => point(value, `${what}points[${i}]`));
-    if (polygonArea(points) < MIN_AREA) fail(`${what}points ${show(points)} enclose no area`, 'a polygon with a non-zero area');
+    // All points on one line fold back on themselves too, but "no area" says it better.
+    const [ax, ay] = points[0]!;
+    const [bx, by] = points.find(([x, y]) => x !== ax || y !== ay) ?? points[0]!;
+    const flat = points.every(([x, y]) => orientation(ax, ay, bx, by, x, y) === 0);
+    if (flat || polygonArea(points) < MIN_AREA) {
+      if (flat || selfIntersection(points) === undefined)
+        fail(`${what}points ${show(points)} enclose no area`, 'a polygon with a non-zero area');
+    }
     const crossing = selfIntersection(points);
     if (crossing !== undefined) {
       const [i, j] = crossing;
