@@ -138,11 +138,8 @@ export class CameraScene {
     for (const [, state] of this.states) {
       const label = state.label;
       frameTally.set(label, (frameTally.get(label) ?? 0) + 1);
-      this.listed[this.zones.length]!.add(label);
       state.visits.forEach((visit, z) => {
-        if (!visit.inside) return;
-        tallies[z]!.set(label, (tallies[z]!.get(label) ?? 0) + 1);
-        this.listed[z]!.add(label);
+        if (visit.inside) tallies[z]!.set(label, (tallies[z]!.get(label) ?? 0) + 1);
       });
     }
     const occupancy: ZoneCount[] = [];
@@ -164,8 +161,16 @@ export class CameraScene {
     if (state === undefined) {
       state = { visits: this.zones.map(newVisit), passages: this.lines.map(newPassage), label: track.label };
       this.states.set(track.id, state);
+      // Start the lines from where the track was before it was confirmed, so a crossing in that step counts.
+      const before = track.previousBox;
+      if (before !== undefined) {
+        for (let l = 0; l < this.lines.length; l++) {
+          this.lines[l]!.observe(state.passages[l]!, anchorX(before) / width, anchorY(before, this.lines[l]!.config.anchor) / height);
+        }
+      }
     }
     state.label = track.label;
+    this.listed[this.zones.length]!.add(track.label);
     const x = anchorX(track.box) / width;
     for (let z = 0; z < this.zones.length; z++) {
       const zone = this.zones[z]!;
@@ -173,6 +178,7 @@ export class CameraScene {
       const inside = zone.counts(track.label) && zone.contains(x, anchorY(track.box, zone.config.anchor) / height);
       const change = zone.observe(visit, inside, t);
       if (change === undefined) continue;
+      if (change === 'entered') this.listed[z]!.add(track.label);
       const event = this.event(track, t);
       events.push(
         change === 'left'

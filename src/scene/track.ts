@@ -15,6 +15,8 @@ export interface TrackView {
   readonly score: number;
   /** The filtered (Kalman) box in frame pixels, as of the last match or prediction. */
   readonly box: Readonly<Box>;
+  /** The filtered box just after the match before the last one: where the track came from (line crossings of a newly confirmed track). */
+  readonly previousBox: Readonly<Box> | undefined;
   /** Seconds (the caller's clock) of the first and the last matched detection. */
   readonly firstSeen: number;
   readonly lastSeen: number;
@@ -26,6 +28,8 @@ export class Track implements TrackView {
   label: string;
   score: number;
   readonly box: Box = { x: 0, y: 0, width: 0, height: 0 };
+  previousBox: Box | undefined;
+  private readonly matchedBox: Box = { x: 0, y: 0, width: 0, height: 0 };
   readonly firstSeen: number;
   lastSeen: number;
   /** Frames with a matched detection. */
@@ -62,7 +66,12 @@ export class Track implements TrackView {
     this.hits++;
     this.lastSeen = t;
     this.score = object.score;
-    this.kalman.writeBox(this.box);
+    if (this.hits > 1) {
+      this.previousBox ??= { x: 0, y: 0, width: 0, height: 0 };
+      Object.assign(this.previousBox, this.matchedBox);
+    }
+    this.kalman.writeBox(this.matchedBox);
+    Object.assign(this.box, this.matchedBox);
     const weight = (this.labelWeights.get(object.label) ?? 0) + object.score;
     this.labelWeights.set(object.label, weight);
     if (object.label !== this.label && weight > (this.labelWeights.get(this.label) ?? 0)) this.label = object.label;
