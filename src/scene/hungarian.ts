@@ -18,6 +18,11 @@ export class HungarianSolver {
   private used = new Uint8Array(0);
   private transposed = new Float64Array(0);
   private result = new Int32Array(0);
+  private assigned = new Int32Array(0);
+  private parent = new Int32Array(0);
+  private groupStart = new Int32Array(0);
+  private order = new Int32Array(0);
+  private group = new Float64Array(0);
 
   /**
    * Assigns rows to columns at minimum total cost. `cost` is row-major, rows × cols (either may
@@ -44,6 +49,76 @@ export class HungarianSolver {
     this.run(t, cols, rows);
     for (let j = 1; j <= rows; j++) if (this.p[j]! !== 0) result[j - 1] = this.p[j]! - 1;
     return result;
+  }
+
+  /**
+   * Like solve, but only allowed pairs (cost < FORBIDDEN) are ever given: a row left without
+   * one gets −1. The rows and columns are first split into groups that no allowed pair links
+   * (union-find over the allowed pairs), and each group is solved on its own — the same optimum,
+   * much faster when a gate leaves each track a few candidates. Returns a reused Int32Array.
+   */
+  assign(cost: Float64Array, rows: number, cols: number): Int32Array {
+    const nodes = rows + cols;
+    if (this.assigned.length < rows) this.assigned = new Int32Array(Math.max(rows, 2 * this.assigned.length));
+    if (this.parent.length < nodes) {
+      const size = Math.max(nodes, 2 * this.parent.length);
+      this.parent = new Int32Array(size);
+      this.groupStart = new Int32Array(size + 1);
+      this.order = new Int32Array(size);
+    }
+    const { assigned, parent, groupStart, order } = this;
+    assigned.fill(-1, 0, rows);
+    for (let i = 0; i < nodes; i++) parent[i] = i;
+    const find = (i: number): number => {
+      while (parent[i] !== i) {
+        parent[i] = parent[parent[i]!]!;
+        i = parent[i]!;
+      }
+      return i;
+    };
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        if (cost[r * cols + c]! >= FORBIDDEN) continue;
+        const a = find(r);
+        const b = find(rows + c);
+        if (a !== b) parent[a] = b;
+      }
+    }
+    // Bucket the nodes by root: groupStart[root]..groupStart[root + 1] in `order`, rows before columns.
+    groupStart.fill(0, 0, nodes + 1);
+    for (let i = 0; i < nodes; i++) groupStart[find(i) + 1]!++;
+    for (let i = 0; i < nodes; i++) groupStart[i + 1]! += groupStart[i]!;
+    for (let i = 0; i < nodes; i++) {
+      const root = find(i);
+      order[groupStart[root]!++] = i;
+    }
+    for (let i = nodes; i > 0; i--) groupStart[i] = groupStart[i - 1]!;
+    groupStart[0] = 0;
+    for (let root = 0; root < nodes; root++) {
+      const start = groupStart[root]!;
+      const end = groupStart[root + 1]!;
+      if (end - start < 2) continue;
+      let split = start;
+      while (split < end && order[split]! < rows) split++;
+      const groupRows = split - start;
+      const groupCols = end - split;
+      if (groupRows === 1 && groupCols === 1) {
+        assigned[order[start]!] = order[split]! - rows;
+        continue;
+      }
+      if (this.group.length < groupRows * groupCols) this.group = new Float64Array(Math.max(groupRows * groupCols, 2 * this.group.length));
+      const group = this.group;
+      for (let r = 0; r < groupRows; r++) {
+        const row = order[start + r]!;
+        for (let c = 0; c < groupCols; c++) group[r * groupCols + c] = cost[row * cols + order[split + c]! - rows]!;
+      }
+      const solved = this.solve(group, groupRows, groupCols);
+      for (let r = 0; r < groupRows; r++) {
+        const c = solved[r]!;
+        if (c >= 0 && group[r * groupCols + c]! < FORBIDDEN) assigned[order[start + r]!] = order[split + c]! - rows;
+      }
+    }
+    return assigned;
   }
 
   /** n ≤ m; afterwards p[j] (1-based) is the row assigned to column j, 0 for none. */

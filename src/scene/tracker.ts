@@ -18,7 +18,7 @@
 // been matched in minHits frames and its label (score-weighted majority) is one of `labels`;
 // it stays confirmed whatever its label does later. Detections below lowScore are ignored.
 import type { DetectedObject, Result } from '../detect/types.js';
-import { FORBIDDEN, HungarianSolver } from './hungarian.js';
+import { HungarianSolver } from './hungarian.js';
 import { matchCost } from './match-cost.js';
 import { Track, type TrackView } from './track.js';
 
@@ -190,10 +190,10 @@ export class Tracker {
       const predicted = this.tracks[this.rowTrack[r]!]!.box;
       for (let k = 0; k < count; k++) cost[r * count + k] = matchCost(predicted, objects[dets[k]!]!.box, gate);
     }
-    const assignment = this.solver.solve(cost, rows, count);
+    const assignment = this.solver.assign(cost, rows, count);
     for (let r = 0; r < rows; r++) {
       const k = assignment[r]!;
-      if (k < 0 || cost[r * count + k]! >= FORBIDDEN) continue;
+      if (k < 0) continue;
       const i = this.rowTrack[r]!;
       const d = dets[k]!;
       const track = this.tracks[i]!;
