@@ -7,8 +7,10 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { DetectedObject } from '../src/detect/types.js';
-import { CameraScene, type SceneConfig } from '../src/scene/camera-scene.js';
-import { TRACKER_DEFAULTS } from '../src/scene/tracker.js';
+import { parse as parseYaml } from 'yaml';
+import { COCO80 } from '../src/detect/class-names.js';
+import { CameraScene } from '../src/scene/camera-scene.js';
+import { parseSceneConfig } from '../src/scene/scene-config.js';
 import { seededRandom } from '../test/scene/synthetic.js';
 import { fmt, percentile } from './stats.js';
 
@@ -18,42 +20,19 @@ const WIDTH = 1920;
 const HEIGHT = 1080;
 const FPS = 2;
 
-const config: SceneConfig = {
-  track: { ...TRACKER_DEFAULTS, labels: undefined },
-  zones: [
-    {
-      name: 'queue',
-      points: [
-        [0.1, 0.5],
-        [0.4, 0.5],
-        [0.4, 0.95],
-        [0.1, 0.95],
-      ],
-      labels: ['person'],
-      loiterS: 30,
-      minFrames: 2,
-      anchor: 'bottom_center',
-    },
-    {
-      name: 'yard',
-      points: [
-        [0.5, 0.1],
-        [0.9, 0.1],
-        [0.9, 0.9],
-        [0.7, 0.5],
-        [0.5, 0.9],
-      ],
-      labels: undefined,
-      loiterS: undefined,
-      minFrames: 2,
-      anchor: 'bottom_center',
-    },
-  ],
-  lines: [
-    { name: 'door', from: [0.45, 0.1], to: [0.45, 0.9], in: 'left_to_right', labels: undefined, anchor: 'bottom_center' },
-    { name: 'kerb', from: [0.05, 0.7], to: [0.95, 0.75], in: 'top_to_bottom', labels: undefined, anchor: 'bottom_center' },
-  ],
-};
+const config = parseSceneConfig(
+  'bench',
+  parseYaml(`
+zones:
+  - {name: queue, points: [[0.1,0.5],[0.4,0.5],[0.4,0.95],[0.1,0.95]], labels: [person], loiter_s: 30}
+  - {name: yard, points: [[0.5,0.1],[0.9,0.1],[0.9,0.9],[0.7,0.5],[0.5,0.9]]}
+lines:
+  - {name: door, from: [0.45,0.1], to: [0.45,0.9], in: left_to_right}
+  - {name: kerb, from: [0.05,0.7], to: [0.95,0.75], in: top_to_bottom}
+`) as Record<string, unknown>,
+  COCO80,
+  'bench/scene.ts',
+);
 
 /** `count` people walking across the frame, seen at 2 fps. */
 function frames(count: number, n: number, seed: number): DetectedObject[][] {

@@ -48,6 +48,13 @@ function run(scene: CameraScene, points: [number, number][], label = 'person', s
     return result.value.events;
   });
 }
+/** Standing in the queue for three frames, then not detected for six (3 s: past track_buffer_s 2). */
+const STAY_THEN_GO: [number, number][] = [
+  [500, 600],
+  [500, 600],
+  [500, 600],
+  ...Array.from({ length: 6 }, (): [number, number] => [-1, 0]),
+];
 const summary = (events: SceneEvent[]): string[] =>
   events.map((event) =>
     event.type === 'crossed'
@@ -100,18 +107,7 @@ describe('camera scene', () => {
   test('a track that ends inside a zone leaves with its dwell up to its last sighting, at that sighting', () => {
     // Confirmed at 0.5 (min_hits 2), inside from then, last seen at 1, ended at 3.5 (track_buffer_s 2).
     const scene = new CameraScene('cam1', config({ lines: [] }));
-    const path: [number, number][] = [
-      [500, 600],
-      [500, 600],
-      [500, 600],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-    ];
-    assert.deepEqual(summary(run(scene, path)), ['1 entered queue', '1 left queue 0.5s']);
+    assert.deepEqual(summary(run(scene, STAY_THEN_GO)), ['1 entered queue', '1 left queue 0.5s']);
   });
 
   test('a zone label filter ignores other labels; the whole frame counts every confirmed track', () => {
@@ -132,17 +128,7 @@ describe('camera scene', () => {
 
   test('occupancy keeps listing a label at 0 once its objects have left, so a gauge can fall to 0', () => {
     const scene = new CameraScene('cam1', config({ lines: [] }));
-    run(scene, [
-      [500, 600],
-      [500, 600],
-      [500, 600],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-      [-1, 0],
-    ]);
+    run(scene, STAY_THEN_GO);
     assert.deepEqual(scene.counts().occupancy, [
       { zone: 'queue', label: 'person', count: 0 },
       { zone: 'frame', label: 'person', count: 0 },
