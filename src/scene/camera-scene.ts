@@ -75,7 +75,8 @@ export interface SceneCounts {
   /** Confirmed tracks not ended (scene_tracks_active). */
   active_tracks: number;
   /**
-   * Tracks inside each zone by current label (scene_objects). A zone lists its configured labels,
+   * Tracks inside each zone by current label (scene_objects): confirmed tracks not ended, one
+   * briefly lost included (it stays where it was last seen until it ends). A zone lists its configured labels,
    * or, unfiltered, every label it has counted so far, so a count that fell to 0 is listed as 0.
    */
   occupancy: ZoneCount[];

@@ -55,7 +55,7 @@ export const LOW_GATE = 0.5;
 export interface TrackerFrame {
   /** Per input object, the confirmed track it belongs to, or null (no track, a tentative track or a label not tracked). */
   readonly trackIds: readonly (number | null)[];
-  /** Confirmed tracks matched in this frame, confirmation order. */
+  /** Confirmed tracks matched in this frame, oldest track first. */
   readonly active: readonly TrackView[];
   /** Tracks confirmed in this frame (also in active): one per unique object. */
   readonly started: readonly TrackView[];
@@ -103,7 +103,10 @@ export class Tracker {
     this.confirmedAlive = 0;
   }
 
-  /** The frame at time t (seconds, never earlier than the last frame's) with its detections, boxes in pixels. */
+  /**
+   * The frame at time t (seconds on any clock; equal to the last frame's is fine, earlier is
+   * refused with time_went_back and changes nothing) with its detections, boxes in pixels.
+   */
   update(t: number, objects: readonly DetectedObject[]): Result<TrackerFrame, TimeError> {
     if (!Number.isFinite(t)) return { ok: false, error: { reason: 'invalid_time', t } };
     if (this.lastT !== undefined && t < this.lastT) return { ok: false, error: { reason: 'time_went_back', t, last: this.lastT } };
