@@ -2,7 +2,7 @@
 // `lines`, validated once at start-up. Every mistake is a ConfigError naming the file, the
 // camera, the zone or line, the key and the value, and what is allowed — worded as
 // camera-config.ts words its own.
-import { CAMERA_ID_PATTERN } from '../detect/camera-id.js';
+import { CAMERA_ID_PATTERN } from '../camera-id.js';
 import { ConfigError } from '../errors.js';
 import { FRAME_ZONE, type SceneConfig } from './camera-scene.js';
 import { orientation, polygonArea, selfIntersection, type Anchor, type Point } from './geometry.js';
