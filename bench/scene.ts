@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { DetectedObject } from '../src/detect/types.js';
 import { parse as parseYaml } from 'yaml';
-import { COCO80 } from '../src/detect/class-names.js';
+import { COCO80 } from '../src/detect/formats/class-names.js';
 import { CameraScene } from '../src/scene/camera-scene.js';
 import { parseSceneConfig } from '../src/scene/scene-config.js';
 import { seededRandom } from '../test/scene/synthetic.js';
