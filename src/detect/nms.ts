@@ -36,3 +36,8 @@ export function nonMaxSuppression(
   }
   return kept;
 }
+
+/** The maxDetections best-scoring candidates, best first, for models that suppress overlaps themselves. */
+export function bestScoring(candidates: Candidate[], maxDetections: number): Candidate[] {
+  return [...candidates].sort((a, b) => b.score - a.score).slice(0, maxDetections);
+}

@@ -14,13 +14,15 @@ export interface NodeSpec {
 export interface TensorSpec {
   name: string;
   dims: number[];
-  /** float32 data (raw little-endian) or int64 data. */
-  data: Float32Array | { int64: number[] };
+  /** float32 data (raw little-endian), float16 bit patterns, or int64 data. */
+  data: Float32Array | { float16: Uint16Array } | { int64: number[] };
 }
 
+export type ElementType = 'float32' | 'float16';
+
 export interface ModelSpec {
-  inputs: Array<{ name: string; dims: Array<number | string> }>;
-  outputs: Array<{ name: string; dims: Array<number | string> }>;
+  inputs: Array<{ name: string; dims: Array<number | string>; type?: ElementType }>;
+  outputs: Array<{ name: string; dims: Array<number | string>; type?: ElementType }>;
   nodes: NodeSpec[];
   initializers: TensorSpec[];
   metadata?: Record<string, string>;
@@ -43,15 +45,24 @@ function tensor(spec: TensorSpec): Record<string, unknown> {
       rawData: new Uint8Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength),
     };
   }
+  if ('float16' in spec.data) {
+    const bits = spec.data.float16;
+    return {
+      name: spec.name,
+      dims: spec.dims,
+      dataType: TensorDataType.FLOAT16,
+      rawData: new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength),
+    };
+  }
   return { name: spec.name, dims: spec.dims, dataType: TensorDataType.INT64, int64Data: spec.data.int64 };
 }
 
-function valueInfo(name: string, dims: Array<number | string>): Record<string, unknown> {
+function valueInfo(name: string, dims: Array<number | string>, type: ElementType = 'float32'): Record<string, unknown> {
   return {
     name,
     type: {
       tensorType: {
-        elemType: TensorDataType.FLOAT,
+        elemType: type === 'float16' ? TensorDataType.FLOAT16 : TensorDataType.FLOAT,
         shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) },
       },
     },
@@ -75,8 +86,8 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
         attribute: Object.entries(node.attributes ?? {}).map(([name, value]) => attribute(name, value)),
       })),
       initializer: spec.initializers.map(tensor),
-      input: spec.inputs.map((input) => valueInfo(input.name, input.dims)),
-      output: spec.outputs.map((output) => valueInfo(output.name, output.dims)),
+      input: spec.inputs.map((input) => valueInfo(input.name, input.dims, input.type)),
+      output: spec.outputs.map((output) => valueInfo(output.name, output.dims, output.type)),
     },
   });
   return ModelProto.encode(message).finish();

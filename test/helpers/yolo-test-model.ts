@@ -57,6 +57,7 @@ export function buildTestModel(extraMetadata: Record<string, string> = {}, extra
       stride: '32',
       batch: '1',
       imgsz: `[${S}, ${S}]`,
+      end2end: 'False',
       names: `{0: 'person', 1: 'kite', 2: "dog's toy"}`,
       ...extraMetadata,
     },

@@ -47,7 +47,8 @@ export const readCenterNetSignature: SignatureReader = (session, _metadata, mode
     inputHeight: inputShape[1],
     inputWidth: inputShape[2],
     layout: { order: 'nhwc', scale: 1 },
-    classAgnostic: true,
+    suppression: 'class-agnostic',
+    inputType: 'float32',
     classNames: () => [...COCO80],
     decode(output, dims, threshold) {
       if (dims.length !== 3 || dims[2] !== FIELDS)

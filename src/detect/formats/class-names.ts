@@ -105,7 +105,7 @@ export function classNamesFor(numClasses: number, metadataNames: Map<number, str
   );
 }
 
-const MODEL_TYPE = /(yolo(?:v\d+|\d+)[a-z]?(?:-[a-z]+)?)/i;
+const MODEL_TYPE = /(yolo(?:v\d+|\d+)[a-z]?(?:-[a-z]+)?|rt-?detr-[a-z0-9]+)/i;
 
 /** model_type label: from the metadata description, else the file name (e.g. yolov8n). */
 export function modelTypeFor(description: string | undefined, fileName: string): string {

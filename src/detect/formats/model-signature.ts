@@ -12,9 +12,14 @@ export interface ModelSignature {
   outputName: string;
   inputWidth: number;
   inputHeight: number;
+  /** The input tensor's element type: float16 for half=True exports. */
+  inputType: 'float32' | 'float16';
   layout: TensorLayout;
-  /** Suppress overlapping boxes whatever their class (true), or within each class (false). */
-  classAgnostic: boolean;
+  /**
+   * How overlapping boxes are suppressed: within each class (YOLO heads, as Ultralytics does),
+   * whatever their class (CenterNet), or not at all (exports that suppress inside the model).
+   */
+  suppression: 'per-class' | 'class-agnostic' | 'none';
   /** One name per class id, given the output's dims (an export may leave the class count dynamic). */
   classNames(outputDims: readonly number[]): string[];
   /**

@@ -2,7 +2,7 @@
 // writes: model metadata, graph nodes, initializers and typed inputs/outputs.
 import protobuf from 'protobufjs';
 
-export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
+export const TensorDataType = { FLOAT: 1, INT64: 7, FLOAT16: 10 } as const;
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 const root = protobuf.Root.fromJSON({

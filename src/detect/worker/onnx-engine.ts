@@ -8,7 +8,8 @@ import type { ModelSignature, SignatureReader } from '../formats/model-signature
 import { readYoloSignature } from '../formats/yolo-signature.js';
 import { letterboxGeometry } from '../letterbox.js';
 import { letterboxToTensor } from './letterbox-tensor.js';
-import { nonMaxSuppression } from '../nms.js';
+import { bestScoring, nonMaxSuppression } from '../nms.js';
+import { floatsToHalves, halvesToFloats } from './float16.js';
 import { readOnnxMetadata } from '../onnx/onnx-metadata.js';
 import type { Engine, EngineSpec, FrameRequest, ModelFormat } from './protocol.js';
 import { messageOf } from '../../errors.js';
@@ -39,6 +40,8 @@ export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
   const { inputWidth, inputHeight, inputName, outputName, layout } = signature;
   const dims = tensorDims(signature);
   const data = new Float32Array(3 * inputWidth * inputHeight);
+  // half=True exports take float16: the letterboxed tensor is converted into this once per frame.
+  const halves = signature.inputType === 'float16' ? new Uint16Array(data.length) : undefined;
 
   async function infer(
     frame: Omit<FrameRequest, 'id'>,
@@ -51,13 +54,17 @@ export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
       );
     }
     letterboxToTensor(frame.pixels, frame.width, frame.height, geometry, data, layout);
-    const input = new ort.Tensor('float32', data, dims);
+    const input =
+      halves === undefined ? new ort.Tensor('float32', data, dims) : new ort.Tensor('float16', floatsToHalves(data, halves), dims);
     const ran = performance.now();
     const outputs = await session.run({ [inputName]: input }, [outputName]);
     const inference = performance.now() - ran;
     const output = outputs[outputName];
-    if (output === undefined || output.type !== 'float32') throw new Error(`model output ${outputName} is not a float32 tensor`);
-    return { output: output.data as Float32Array, dims: output.dims, preprocess: ran - start, inference };
+    if (output?.type === 'float32') return { output: output.data as Float32Array, dims: output.dims, preprocess: ran - start, inference };
+    if (output?.type === 'float16') {
+      return { output: halvesToFloats(output.data as Uint16Array), dims: output.dims, preprocess: ran - start, inference };
+    }
+    throw new Error(`model output ${outputName} is not a float32 or float16 tensor`);
   }
 
   // One warm-up run at start-up: a corrupt or unsuitable model fails here, not on the first frame.
@@ -70,7 +77,10 @@ export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
       const { output, dims: outputDims, preprocess, inference } = await infer(frame);
       const started = performance.now();
       const candidates = signature.decode(output, outputDims, spec.confidenceThreshold);
-      const kept = nonMaxSuppression(candidates, spec.iouThreshold, spec.maxDetections, signature.classAgnostic);
+      const kept =
+        signature.suppression === 'none'
+          ? bestScoring(candidates, spec.maxDetections)
+          : nonMaxSuppression(candidates, spec.iouThreshold, spec.maxDetections, signature.suppression === 'class-agnostic');
       return { candidates: kept, timings: { preprocess, inference, postprocess: performance.now() - started } };
     },
   };
