@@ -1,0 +1,217 @@
+// npm run bench:throughput — prints figures, asserts nothing.
+// How many frames algo detects per second at each ALGO_DETECT_CONCURRENCY, against what the
+// machine can infer at all, in one run with alternating rounds:
+// (a) the inference ceiling: k raw onnxruntime session.run loops in parallel (one 1-thread
+//     session per worker thread), k = 1 … cores;
+// (b) camera frames/s through algo: N MJPEG cameras read by algo's ffmpeg readers, offering
+//     more frames than it can detect, at concurrency 1, 2, … and auto;
+// (c) HTTP JPEG frames/s at the same settings, from a closed-loop client in another process;
+// (d) per setting: the event loop's delay p99 and algo's RSS.
+// The server needs every core here (that is what is measured), so it is not pinned; the HTTP
+// client is a separate process doing little work per request.
+// Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). BENCH_SECONDS (per run, 15),
+// BENCH_ROUNDS (2), BENCH_CAMERAS (4).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { BUILTIN_MODEL } from '../src/detect/builtin-model.js';
+import { widenStoredWeights } from '../src/detect/onnx/stored-weights.js';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/logger.js';
+import { startService, portOf, type RunningService } from '../src/service.js';
+import { writeCamerasFile } from '../test/helpers/cameras.js';
+import { fixturePath } from '../test/helpers/images.js';
+import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
+import { fmt, median } from './stats.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 4);
+const CORES = availableParallelism();
+const MODEL = process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
+const SETTINGS: string[] = [...Array.from({ length: CORES }, (_, i) => String(i + 1)), 'auto'];
+const HTTP_CLIENTS = 2 * CORES + 2;
+
+const runs = SETTINGS.length * 2 + CORES;
+console.log(
+  `bench:throughput — ${MODEL.replace(/^.*\//, '')}, ${CORES} cores, ${ROUNDS} rounds × ${runs} runs of ${SECONDS} s: about ${Math.ceil((ROUNDS * runs * (SECONDS + 6)) / 60)} min`,
+);
+
+/** (a) k session.run loops in parallel for `seconds`; runs per second in all. */
+async function inferenceCeiling(k: number, seconds: number): Promise<number> {
+  const model = widenStoredWeights(await readFile(MODEL));
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const ort = require(workerData.ort);
+    (async () => {
+      const session = await ort.InferenceSession.create(workerData.model, { intraOpNumThreads: 1, executionMode: 'sequential',
+        extra: { session: { intra_op: { allow_spinning: '0' } } } });
+      const meta = session.inputMetadata[0];
+      const shape = meta.shape.map((d) => (typeof d === 'number' ? d : 1));
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.45);
+      const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, shape) };
+      await session.run(feeds);
+      parentPort.postMessage('ready');
+      const go = await new Promise((resolve) => parentPort.once('message', resolve));
+      let n = 0;
+      const end = performance.now() + go * 1000;
+      while (performance.now() < end) { await session.run(feeds); n++; }
+      parentPort.postMessage(n);
+    })();`;
+  const ort = import.meta.resolve('onnxruntime-node').replace('file://', '');
+  const workers = Array.from({ length: k }, () => new Worker(code, { eval: true, workerData: { model, ort } }));
+  await Promise.all(workers.map((worker) => once(worker, 'message')));
+  const counts = workers.map((worker) => once(worker, 'message').then(([n]) => n as number));
+  const start = performance.now();
+  for (const worker of workers) worker.postMessage(seconds);
+  const total = (await Promise.all(counts)).reduce((a, b) => a + b, 0);
+  const wall = (performance.now() - start) / 1000;
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  return total / wall;
+}
+
+interface PathFigures {
+  fps: number;
+  loopP99Ms: number;
+  rssMiB: number;
+  workers: number;
+}
+
+async function withService(env: Record<string, string>, run: (service: RunningService) => Promise<number>): Promise<PathFigures> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ALGO_LOG_LEVEL: 'warn', ALGO_SHUTDOWN_DELAY_MS: '0', ...env });
+  const service = await startService(config, { logger: createLogger('warn') });
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    await sleep(3000); // warm-up: cameras connected, workers hot
+    delay.enable();
+    const fps = await run(service);
+    delay.disable();
+    return {
+      fps,
+      loopP99Ms: delay.percentile(99) / 1e6,
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+      workers: service.pipeline?.concurrency ?? 0,
+    };
+  } finally {
+    await service.stop('bench');
+  }
+}
+
+/** (b) detections per second over all cameras. */
+async function cameraPath(setting: string, cameraPort: number): Promise<PathFigures> {
+  const file = await writeCamerasFile(
+    Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i}`, url: `http://127.0.0.1:${cameraPort}/tp/${i}`, detect_fps: 10 })),
+  );
+  return withService(
+    { ALGO_DETECT_CONCURRENCY: setting, ALGO_CAMERAS_FILE: file, ...(MODEL === BUILTIN_MODEL.path ? {} : { ALGO_MODEL_PATH: MODEL }) },
+    async (service) => {
+      const detected = (): number => service.cameras!.list().reduce((sum, camera) => sum + camera.counts.detected, 0);
+      const d0 = detected();
+      const t0 = performance.now();
+      await sleep(SECONDS * 1000);
+      return (detected() - d0) / ((performance.now() - t0) / 1000);
+    },
+  );
+}
+
+/** (c) answered JPEG POSTs per second from HTTP_CLIENTS closed-loop clients in a child process. */
+async function httpPath(setting: string): Promise<PathFigures> {
+  return withService(
+    { ALGO_DETECT_CONCURRENCY: setting, ...(MODEL === BUILTIN_MODEL.path ? {} : { ALGO_MODEL_PATH: MODEL }) },
+    async (service) => {
+      const url = `http://127.0.0.1:${portOf(service.app)}/api/v1/detect`;
+      const client = `
+      const { readFileSync } = require('node:fs');
+      const body = readFileSync(${JSON.stringify(fixturePath('person'))});
+      const end = Date.now() + ${SECONDS * 1000};
+      let ok = 0;
+      const loop = async () => { while (Date.now() < end) { const r = await fetch(${JSON.stringify(url)}, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } }); await r.arrayBuffer(); if (r.ok) ok++; } };
+      Promise.all(Array.from({ length: ${HTTP_CLIENTS} }, loop)).then(() => console.log(ok));`;
+      const child = spawn(process.execPath, ['-e', client], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const t0 = performance.now();
+      await once(child, 'exit');
+      return Number(out.trim()) / ((performance.now() - t0) / 1000);
+    },
+  );
+}
+
+// Enough frames to keep every worker busy (CAMERAS × 10 fps offered), at a size whose decoding
+// leaves most of the CPU to inference: a camera's sub-stream, as people point algo at.
+const camera = await spawnMjpegCamera({ fps: 10, width: 640, height: 360, photo: fixturePath('person') });
+const ceiling = new Map<number, number[]>();
+const cameraFigures = new Map<string, PathFigures[]>();
+const httpFigures = new Map<string, PathFigures[]>();
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => void map.set(key, [...(map.get(key) ?? []), value]);
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? SETTINGS : [...SETTINGS].reverse();
+    const ks = Array.from({ length: CORES }, (_, i) => (round % 2 === 0 ? i + 1 : CORES - i));
+    for (const k of ks) push(ceiling, k, await inferenceCeiling(k, SECONDS));
+    for (const setting of order) {
+      const cam = await cameraPath(setting, camera.port);
+      push(cameraFigures, setting, cam);
+      const http = await httpPath(setting);
+      push(httpFigures, setting, http);
+      console.log(
+        `  round ${round + 1} concurrency ${setting.padEnd(4)} (${cam.workers} workers): cameras ${fmt(cam.fps, 1)} frames/s, HTTP ${fmt(http.fps, 1)} frames/s`,
+      );
+    }
+  }
+} finally {
+  await camera.kill();
+}
+const ceilingByK = new Map<number, number>();
+for (let k = 1; k <= CORES; k++) ceilingByK.set(k, median(ceiling.get(k) ?? []));
+
+console.log('\n(a) inference ceiling — k parallel 1-thread session.run loops (runs/s, median of rounds)');
+for (const [k, rate] of ceilingByK) console.log(`  k=${k}: ${fmt(rate, 1)} runs/s`);
+const top = ceilingByK.get(CORES)!;
+const m = (list: PathFigures[] | undefined, pick: (f: PathFigures) => number): number => median((list ?? []).map(pick));
+console.log('\n(b) camera path, (c) HTTP JPEG path, (d) event loop and memory — medians of rounds');
+console.log('  setting | workers | cameras frames/s | × ceiling | HTTP frames/s | loop p99 (cam / HTTP) ms | RSS MiB');
+for (const setting of SETTINGS) {
+  const cam = cameraFigures.get(setting);
+  const http = httpFigures.get(setting);
+  console.log(
+    `  ${setting.padEnd(7)} | ${String(m(cam, (f) => f.workers)).padEnd(7)} | ${fmt(
+      m(cam, (f) => f.fps),
+      1,
+    ).padEnd(16)} | ${fmt(m(cam, (f) => f.fps) / top, 2).padEnd(9)} | ${fmt(
+      m(http, (f) => f.fps),
+      1,
+    ).padEnd(13)} | ${fmt(
+      m(cam, (f) => f.loopP99Ms),
+      1,
+    )} / ${fmt(
+      m(http, (f) => f.loopP99Ms),
+      1,
+    )}`.padEnd(100) +
+      ` | ${fmt(
+        Math.max(
+          m(cam, (f) => f.rssMiB),
+          m(http, (f) => f.rssMiB),
+        ),
+        0,
+      )}`,
+  );
+}
+const verdict = (label: string, value: number, target: number): void =>
+  console.log(`  ${value >= target ? 'MET' : 'NOT MET'}: ${label} = ${fmt(value, 2)} (target >= ${target})`);
+console.log('\nTargets');
+verdict(`camera path at auto / inference ceiling at k=${CORES}`, m(cameraFigures.get('auto'), (f) => f.fps) / top, 0.85);
+verdict(
+  'camera frames at auto / at concurrency 1',
+  m(cameraFigures.get('auto'), (f) => f.fps) / m(cameraFigures.get('1'), (f) => f.fps),
+  1.35,
+);
+verdict(
+  'HTTP JPEG frames at auto / at concurrency 1',
+  m(httpFigures.get('auto'), (f) => f.fps) / m(httpFigures.get('1'), (f) => f.fps),
+  1.25,
+);
