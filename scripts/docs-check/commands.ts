@@ -1,10 +1,11 @@
 // The commands the docs show, checked against what answers them: `npm run X` against
 // package.json's scripts, `npx algo …` (and npm scripts that run algo's bin) against the
 // CLI's own command table and parseArgs options, `bash scripts/…sh` against the script's
-// usage line. A bare `algo …` is flagged: in a clone only `npx algo …` works.
-import { existsSync, readFileSync } from 'node:fs';
+// usage line. A bare `algo …` is flagged: in a clone only `npx algo …` works. A flag shown
+// alone (`--token-file FILE`) must be one that an algo command or a repository script takes.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { commandNamed } from '../../src/cli/commands.js';
+import { COMMANDS, commandNamed } from '../../src/cli/commands.js';
 import { messageOf } from '../../src/errors.js';
 import { allCommands, assignments, simpleCommands, type Doc, type Problem } from './markdown.js';
 
@@ -16,7 +17,22 @@ interface PackageJson {
 export function checkCommands(docs: Doc[], root: string): Problem[] {
   const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as PackageJson;
   const problems: Problem[] = [];
+  const flags = new Set([
+    ...COMMANDS.flatMap((command) => Object.keys(command.options).map((name) => `--${name}`)),
+    ...readdirSync(`${root}/scripts`)
+      .filter((name) => name.endsWith('.sh'))
+      .flatMap((name) => [...scriptFlags(`${root}/scripts/${name}`)]),
+  ]);
   for (const doc of docs) {
+    for (const { line, text } of doc.spans) {
+      const flag = /^(--[a-z][a-z0-9-]*)(?:[ =]\S+)?$/.exec(text)?.[1];
+      if (flag !== undefined && !flags.has(flag))
+        problems.push({
+          path: doc.path,
+          line,
+          message: `${flag}: no algo command (npx algo <command> --help) or repository script takes this flag`,
+        });
+    }
     for (const { line, text } of allCommands(doc)) {
       const report = (message: string): void => void problems.push({ path: doc.path, line, message });
       for (const command of simpleCommands(text)) checkCommand(assignments(command).rest, pkg, root, report);
@@ -67,11 +83,16 @@ function checkAlgo(argv: string[], shown: string, report: (message: string) => v
 /** A repository shell script must exist, and take the --flags shown (from its `usage` line). */
 function checkScript(path: string, args: string[], root: string, report: (message: string) => void): void {
   if (!existsSync(`${root}/${path}`)) return report(`${path}: no such script`);
-  const usage = readFileSync(`${root}/${path}`, 'utf8')
+  const flags = scriptFlags(`${root}/${path}`);
+  for (const arg of args.filter((a) => a.startsWith('--')))
+    if (!flags.has(arg)) report(`${path} ${arg}: the script takes no such flag (its usage: ${[...flags].join(' ') || 'none'})`);
+}
+
+/** The --flags a shell script's `usage` line lists. */
+function scriptFlags(file: string): Set<string> {
+  const usage = readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => /usage/i.test(line))
     .join(' ');
-  const flags = new Set(usage.match(/--[a-z][a-z0-9-]*/g) ?? []);
-  for (const arg of args.filter((a) => a.startsWith('--')))
-    if (!flags.has(arg)) report(`${path} ${arg}: the script takes no such flag (its usage: ${[...flags].join(' ') || 'none'})`);
+  return new Set(usage.match(/--[a-z][a-z0-9-]*/g) ?? []);
 }

@@ -23,6 +23,10 @@ const DRIFTS = [
   { text: '```sh\nnpx algo doctor --frobnicate\n```', problem: "npx algo doctor --frobnicate: Unknown option '--frobnicate'" },
   { text: '```sh\nnpm run doctor -- --jsn\n```', problem: "npm run doctor -- doctor --jsn: Unknown option '--jsn'" },
   { text: '```sh\nnpx algo lint\n```', problem: 'npx algo lint: algo has no command "lint"' },
+  {
+    text: 'Give the doctor `--tokenfile FILE`.',
+    problem: '--tokenfile: no algo command (npx algo <command> --help) or repository script takes this flag',
+  },
   { text: 'Run `algo doctor`.', problem: '"algo doctor": write npx algo doctor' },
   {
     text: '```sh\nbash scripts/prometheus-local.sh --port 9100\n```',
