@@ -5,7 +5,7 @@
 // run, alternating: the detector alone on the same letterboxed frames (the detector-bound
 // rate) and the cameras end to end. Reported: detections/s vs that rate (target ≥ 0.9×),
 // ffmpeg's CPU share (from /proc), algo's own CPU, and RSS over the run (flat = no leak).
-// Model: the generated YOLOv8n-cost graph. BENCH_SECONDS (60), BENCH_CAMERAS (4).
+// Model: the generated YOLOv8n-cost graph. BENCH_CAMERAS (4) cameras; --quick runs 15 s instead of 60.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,12 +23,14 @@ import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
 import { parseCameras } from '../src/cameras/camera-config.js';
 import { ffmpegArgs } from '../src/cameras/ffmpeg-args.js';
 import { buildCostModel } from './yolo-cost-model.js';
+import { announce, scaled } from './quick.js';
 import { fmt } from './stats.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SECONDS = scaled(60, 15);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 4);
-const BASELINE_SECONDS = 10;
-const WARMUP_SECONDS = 5;
+const BASELINE_SECONDS = scaled(10, 4);
+const WARMUP_SECONDS = scaled(5, 2);
+announce('bench:cameras', { full: 200, quick: 65 });
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
 await mkdir('.bench', { recursive: true });

@@ -8,7 +8,7 @@
 // p25–p75 (ratios of the two sides measured back to back in the same round or frame):
 // CenterNet's session.run ≤ 0.8× the YOLOv8n-cost model's; CenterNet's end to end ≥ 5×
 // faster than HOG's. Everything but inference is printed as a share of end to end, a figure
-// without a target. BENCH_RUNS sets the runs per photo (raw session.run gets 3× as many rounds).
+// without a target. 10 runs per photo, 3 with --quick (raw session.run gets 3× as many rounds).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -19,13 +19,15 @@ import { createPipeline } from '../src/detect/pipeline.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { FIXTURE_NAMES, readFixture } from '../test/helpers/images.js';
 import { loadHogBaseline } from './hog-baseline.js';
-import { fmt, median, percentile } from './stats.js';
+import { announce, scaled } from './quick.js';
+import { fmt, median, percentile, verdictOf } from './stats.js';
 import { buildCostModel } from './yolo-cost-model.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const RUNS = scaled(10, 3);
 const RAW_ROUNDS = RUNS * 3;
 const WARMUP = 3;
 const STAGES = ['decode', 'preprocess', 'inference', 'postprocess', 'total'] as const;
+announce('bench:detect', { full: 380, quick: 35 });
 type Timings = Record<(typeof STAGES)[number], number>;
 
 interface RawModel {
@@ -140,14 +142,11 @@ async function printTable(label: string, byPhoto: Map<string, Timings[]>): Promi
   );
 }
 
-/** Prints one of the issue's targets as met / not met from paired ratios, saying when their spread straddles it. */
+/** Prints one of the issue's targets as MET, NOT MET or UNSETTLED (the p25–p75 spread straddles it) from paired ratios. */
 function verdict(name: string, ratios: number[], target: number, meets: (ratio: number) => boolean): void {
-  const mid = median(ratios);
   const [p25, p75] = [percentile(ratios, 25), percentile(ratios, 75)];
-  const straddles = meets(p25) !== meets(p75);
-  const result = meets(mid) ? 'MET' : 'NOT MET';
   console.log(
-    `  ${result}: ${name}: median ${fmt(mid)}x, p25–p75 ${fmt(p25)}–${fmt(p75)}x over n=${ratios.length} pairs (target ${target}x)${straddles ? '; the spread straddles the target, so this run does not settle it' : ''}`,
+    `  ${verdictOf(ratios, meets)}: ${name}: median ${fmt(median(ratios))}x, p25–p75 ${fmt(p25)}–${fmt(p75)}x over n=${ratios.length} pairs (target ${target}x)`,
   );
 }
 

@@ -9,12 +9,14 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { renderMetrics } from '../src/metrics/render.js';
 import { freePort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { announce, scaled } from './quick.js';
 import { fmt, median } from './stats.js';
 
 // Throughput on a shared 2-core machine varies ±8 % between runs: enough rounds for a stable median.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ROUNDS = scaled(9, 3);
+const DURATION_S = scaled(5, 2);
 const CONNECTIONS = 32;
+announce('bench:http', { full: 220, quick: 50 });
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 async function startServer(metricsEnabled: boolean): Promise<{ url: string; child: ChildProcess }> {

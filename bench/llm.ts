@@ -20,13 +20,15 @@ import { createLlmService } from '../src/llm/llm-service.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { BENCH_KEYS } from './fake-openai-server.js';
+import { announce, scaled } from './quick.js';
 import { fmt, median, percentile } from './stats.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CALLS = Number(process.env.BENCH_CALLS ?? 500);
-const SUMMARIES = Number(process.env.BENCH_SUMMARIES ?? 200);
+const ROUNDS = scaled(5, 2);
+const CALLS = scaled(500, 200);
+const SUMMARIES = scaled(200, 50);
 const CONCURRENCY = 8;
-const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 25);
+const PACE_MS = 25;
+announce('bench:llm', { full: 130, quick: 20 });
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 const command = [process.execPath, '--import', 'tsx', 'bench/fake-openai-server.ts'];

@@ -1,5 +1,5 @@
 // npm run soak — a bounded soak and abuse run against the real service process, loopback only.
-// For SOAK_SECONDS (default 60; the first fifth is warm-up) it runs, against the default (built-in) detector, a mix at once: normal
+// For SOAK_SECONDS (default 60, 10 with --quick; the first fifth is warm-up) it runs, against the default (built-in) detector, a mix at once: normal
 // detections, bursts past the queue, uploads the client aborts, bodies that stall, garbage
 // multipart, and a /metrics scrape every second. It then prints requests by outcome, the
 // largest in-flight count seen, open sockets at the end against the baseline, RSS growth after
@@ -14,11 +14,12 @@ import { readFixture } from '../test/helpers/images.js';
 import { freePort } from '../test/helpers/ports.js';
 import { openSocket, readAnswers } from '../test/helpers/raw-http.js';
 import { waitFor } from '../test/helpers/wait.js';
-import { fmt, percentile } from './stats.js';
+import { announce, scaled } from './quick.js';
+import { fmt, percentile, type Verdict } from './stats.js';
 
 /** SOAK_SECONDS: whole seconds, bounded so a typo cannot start an endless or meaningless run. */
 function soakSeconds(raw: string | undefined): number {
-  const value = raw === undefined || raw === '' ? 60 : Number(raw);
+  const value = raw === undefined || raw === '' ? scaled(60, 10) : Number(raw);
   if (!Number.isInteger(value) || value < 10 || value > 3600) {
     console.error(`soak: SOAK_SECONDS=${JSON.stringify(raw)} is not allowed: give whole seconds from 10 to 3600 (default 60)`);
     process.exit(2);
@@ -27,6 +28,8 @@ function soakSeconds(raw: string | undefined): number {
 }
 
 const SECONDS = soakSeconds(process.env.SOAK_SECONDS);
+// Start-up, warm-up detections and the final scrapes add about 20 s to the soak itself.
+announce('soak', { full: SECONDS + 20, quick: 10 + 15 });
 const SCRAPE_P99_TARGET_MS = 1000;
 const WARM_UP_MS = (SECONDS * 1000) / 5;
 const REQUEST_TIMEOUT_MS = 2000;
@@ -290,7 +293,7 @@ async function main(): Promise<void> {
   console.log('server side, http_requests_total (route, status):');
   for (const [, route, status, n] of byStatus) console.log(`  ${`${route} ${status}`.padEnd(40)} ${n}`);
   console.log(`  detection_errors_total: ${detectionErrors.join(', ')}`);
-  const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+  const verdict = (ok: boolean): Verdict => (ok ? 'MET' : 'NOT MET');
   console.log('\nfigures (target):');
   console.log(
     `  5xx other than 503 overload        ${fiveHundreds.reduce((sum, [, , , n]) => sum + Number(n), 0)} (0) ${verdict(fiveHundreds.length === 0)}`,

@@ -11,3 +11,12 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const fmt = (value: number, digits = 2): string => value.toFixed(digits);
+
+/** A target's verdict line starts with one of these words. */
+export type Verdict = 'MET' | 'NOT MET' | 'UNSETTLED';
+
+/** By the median, unless the p25–p75 spread straddles the target: then this run does not settle it. */
+export function verdictOf(values: number[], meets: (value: number) => boolean): Verdict {
+  if (meets(percentile(values, 25)) !== meets(percentile(values, 75))) return 'UNSETTLED';
+  return meets(median(values)) ? 'MET' : 'NOT MET';
+}

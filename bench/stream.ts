@@ -16,10 +16,12 @@ import { FIXTURE_NAMES, readFixture } from '../test/helpers/images.js';
 import { collect, produceFrames, startMockKafka, streamingEnv, testKafka } from '../test/helpers/mock-kafka.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { buildCostModel } from './yolo-cost-model.js';
+import { announce, scaled } from './quick.js';
 import { fmt, median } from './stats.js';
 
-const FRAMES = Number(process.env.BENCH_FRAMES ?? 100);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const FRAMES = scaled(100, 30);
+const ROUNDS = scaled(3, 1);
+announce('bench:stream', { full: 140, quick: 20 });
 
 await mkdir('.bench', { recursive: true });
 const modelPath = '.bench/yolov8n-cost.onnx';

@@ -102,6 +102,8 @@ export class Camera {
     if (this.stateValue === 'disabled' || this.stateValue === 'stopped') return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    // The API answers the state the camera is put in: no frame yet from the new ffmpeg.
+    this.setState('connecting');
     if (this.current !== undefined) {
       this.killedFor = 'restart';
       this.current.kill();

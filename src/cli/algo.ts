@@ -1,17 +1,16 @@
 #!/usr/bin/env node
-// The package's `algo` command: `algo doctor [flags]` walks the monitoring checklist;
-// `algo serve` starts the service (what `npm start` runs).
-import { messageOf } from '../errors.js';
-import { maskUrl } from '../redact.js';
+// The package's `algo` command (`npx algo …` in a clone): `algo doctor [flags]` walks the
+// monitoring checklist; `algo serve` starts the service (what `npm start` runs). The
+// commands and their flags are the table in commands.ts.
+import { parseArgs } from 'node:util';
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
+import { messageOf } from '../errors.js';
+import { maskUrl } from '../redact.js';
+import { commandNamed, USAGE, type AlgoCommand } from './commands.js';
 
-const USAGE = `Usage: algo <command>
-
-  serve            start the service (configuration from ALGO_* variables; docs/configuration.md)
-  doctor [flags]   check algo, Prometheus and Grafana; \`algo doctor --help\` for its flags
-`;
+const SERVE_USAGE = 'Usage: npx algo serve   (configuration from ALGO_* variables: docs/configuration.md)';
 
 async function doctor(argv: string[]): Promise<number> {
   let options;
@@ -27,28 +26,38 @@ async function doctor(argv: string[]): Promise<number> {
     return 0;
   }
   const report = await runDoctor(options);
-  process.stdout.write(options.json ? renderJson(report) : renderText(report));
+  process.stdout.write(options.json ? renderJson(report) : renderText(report, options.verbose));
   return report.ok ? 0 : 1;
 }
 
+async function serve(command: AlgoCommand, argv: string[]): Promise<number> {
+  let help: boolean;
+  try {
+    help = parseArgs({ args: argv, strict: true, allowPositionals: false, options: command.options }).values.help === true;
+  } catch (error) {
+    process.stderr.write(`algo serve: ${messageOf(error)}\n\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  if (help) process.stdout.write(`${SERVE_USAGE}\n`);
+  else await import('./serve.js');
+  return 0;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
+  const [name, ...rest] = argv;
+  const command = commandNamed(name === '-h' || name === '--help' ? 'help' : name);
+  switch (command?.name) {
     case 'doctor':
       process.exitCode = await doctor(rest);
       return;
     case 'serve':
-      await import('./serve.js');
+      process.exitCode = await serve(command, rest);
       return;
-    case '-h':
-    case '--help':
     case 'help':
       process.stdout.write(USAGE);
       return;
-    default:
-      process.stderr.write(
-        `algo: ${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`,
-      );
+    case undefined:
+      process.stderr.write(`algo: ${name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}`}\n\n${USAGE}`);
       process.exitCode = 2;
   }
 }

@@ -3,6 +3,7 @@ import { checksFor, type CheckResult, type Diagnosis } from './check.js';
 import { parseExposition, type ExpositionFamily } from './exposition.js';
 import { probe, jsonOf, type ProbeFailure, type ProbeResponse } from './http-probe.js';
 import type { DoctorOptions } from './options.js';
+import { SCRAPE_TOKEN_FIX } from './scrape-token.js';
 
 /** What Prometheus 2.x sends, so algo negotiates the format it would serve a real scrape. */
 export const PROMETHEUS_ACCEPT =
@@ -191,7 +192,7 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
     if (authHeaders === undefined) {
       add('metrics.auth', 'metrics authentication', 'fail', 'algo requires a bearer token and none was given', {
         cause: 'ALGO_METRICS_TOKEN is set on algo',
-        fix: 'give the doctor the token (ALGO_METRICS_TOKEN in its environment, or --token-file), and the scrape job `authorization: { credentials_file: … }` with the same token',
+        fix: `give the doctor the token (ALGO_METRICS_TOKEN in its environment, or --token-file); ${SCRAPE_TOKEN_FIX}`,
       });
       return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }

@@ -20,6 +20,8 @@ export interface CheckResult {
   subject?: string;
   /** A stable class of the fault, for scripts (e.g. a scrape error: `not_found`, `deadline`). */
   kind?: string;
+  /** The things `detail` counts, one per line under the check with `--verbose` (always in `--json`). */
+  items?: string[];
 }
 
 export interface Diagnosis {
@@ -36,7 +38,7 @@ export function checksFor(group: CheckGroup): {
     status: CheckStatus,
     detail: string,
     diagnosis?: Diagnosis,
-    extra?: { subject?: string; kind?: string },
+    extra?: { subject?: string; kind?: string; items?: string[] },
   ): CheckResult;
 } {
   const results: CheckResult[] = [];

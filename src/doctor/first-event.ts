@@ -5,7 +5,7 @@ const FIRST_EVENTS: Array<[prefix: string, event: string]> = [
   ['detection_', 'no frame detected since algo started (POST an image to /api/v1/detect)'],
   ['llm_', 'no LLM call since algo started (set ALGO_LLM_* and POST to /api/v1/analyze)'],
   ['api_key_', 'no LLM API-key request in the current window'],
-  ['kafka_', 'Kafka streaming is off (ALGO_KAFKA_ENABLED) or nothing consumed yet'],
+  ['kafka_', 'Kafka streaming is off (ALGO_ENABLE_KAFKA_STREAMING) or nothing consumed yet'],
   ['camera_', 'no camera configured (ALGO_CAMERAS_FILE) or no frame yet'],
   ['http_', 'no HTTP request answered yet'],
 ];

@@ -1,7 +1,7 @@
 // `algo doctor` flags → one typed options object. A bad flag is a UsageError (exit 2).
 import { messageOf } from '../errors.js';
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { maskUrl } from '../redact.js';
 
 export interface GrafanaAuth {
@@ -23,6 +23,8 @@ export interface DoctorOptions {
   /** Metrics bearer token (ALGO_METRICS_TOKEN), when algo requires one. */
   token: string | undefined;
   json: boolean;
+  /** List each item a check counts (families awaiting their first event…) on its own line. */
+  verbose: boolean;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;
   /** Pause between the two scrapes that look for counters going backwards, milliseconds. */
@@ -35,7 +37,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const DOCTOR_USAGE = `Usage: algo doctor [flags]   (npm run doctor -- [flags])
+export const DOCTOR_USAGE = `Usage: npx algo doctor [flags]   (or npm run doctor -- [flags])
 
 Walks the monitoring checklist: algo's endpoints and metrics, the alert rules and dashboard
 against the live metrics, Prometheus' scrape of algo, and Grafana.
@@ -58,6 +60,8 @@ against the live metrics, Prometheus' scrape of algo, and Grafana.
   --rules FILE             alert rules to check (default deploy/prometheus/alerts.yml)
   --dashboard FILE         dashboard JSON to check (default deploy/grafana/dashboards/algo-overview.json)
   --json                   print a machine-readable report
+  --verbose                list, one per line, what a check only counts (e.g. the families
+                           that await their first event)
   -h, --help               this text
 
 For --json through npm, silence npm's banner: npm run --silent doctor -- --json
@@ -86,6 +90,27 @@ function httpUrl(flag: string, value: string, basePathAllowed = true): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** The flags `parseArgs` accepts: also what `algo --help` and scripts/docs-check.ts read. */
+export const DOCTOR_OPTIONS = {
+  url: { type: 'string', default: 'http://localhost:5000' },
+  'metrics-url': { type: 'string' },
+  prometheus: { type: 'string', default: 'http://localhost:9100' },
+  grafana: { type: 'string', default: 'http://localhost:3100' },
+  job: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'grafana-user': { type: 'string', default: 'admin' },
+  'grafana-password': { type: 'string', default: 'admin' },
+  'grafana-token': { type: 'string' },
+  timeout: { type: 'string', default: '10000' },
+  rescrape: { type: 'string', default: '1000' },
+  rules: { type: 'string' },
+  dashboard: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 /** Parses argv (without `doctor`); `undefined` means --help was asked for. */
 export function parseDoctorArgs(
   argv: string[],
@@ -94,29 +119,7 @@ export function parseDoctorArgs(
 ): DoctorOptions | undefined {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: 'string', default: 'http://localhost:5000' },
-        'metrics-url': { type: 'string' },
-        prometheus: { type: 'string', default: 'http://localhost:9100' },
-        grafana: { type: 'string', default: 'http://localhost:3100' },
-        job: { type: 'string' },
-        token: { type: 'string' },
-        'token-file': { type: 'string' },
-        'grafana-user': { type: 'string', default: 'admin' },
-        'grafana-password': { type: 'string', default: 'admin' },
-        'grafana-token': { type: 'string' },
-        timeout: { type: 'string', default: '10000' },
-        rescrape: { type: 'string', default: '1000' },
-        rules: { type: 'string' },
-        dashboard: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: DOCTOR_OPTIONS }));
   } catch (error) {
     throw new UsageError(messageOf(error));
   }
@@ -160,6 +163,7 @@ export function parseDoctorArgs(
     job: values.job,
     token: token === '' ? undefined : token,
     json: values.json,
+    verbose: values.verbose,
     timeoutMs: positive('timeout', values.timeout),
     rescrapeMs: positive('rescrape', values.rescrape),
     rulesFile: givenFile('rules', values.rules, defaults.rulesFile),

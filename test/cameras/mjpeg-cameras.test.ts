@@ -191,11 +191,11 @@ describe('MJPEG cameras', () => {
     await until('frozen', 'up again', (view) => view.state === 'up', 40_000);
   });
 
-  test('POST reconnect restarts a camera at once and counts it; unknown cameras are 404', async () => {
+  test('POST reconnect restarts a camera at once, answers connecting and counts it; unknown cameras are 404', async () => {
     const before = await camera('door');
     const answer = await api<{ id: string; state: string }>('/api/v1/cameras/door/reconnect', { method: 'POST' });
     assert.equal(answer.status, 202);
-    assert.equal(answer.body.id, 'door');
+    assert.deepEqual(answer.body, { id: 'door', state: 'connecting' });
     await until('door', 'reconnected', (view) => view.reconnects === before.reconnects + 1 && view.state === 'up');
     assert.equal((await api('/api/v1/cameras/garage/reconnect', { method: 'POST' })).status, 404);
   });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { DOCTOR_OPTIONS } from '../../src/doctor/options.js';
 import { freePort } from '../helpers/ports.js';
 
 async function algo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,26 +32,30 @@ describe('algo doctor command', () => {
     ]) {
       const run = await algo(args);
       assert.equal(run.code, 2, args.join(' '));
-      assert.match(run.stderr, /Usage: algo/);
+      assert.match(run.stderr, /Usage: npx algo/);
       assert.doesNotMatch(run.stderr, /pw@/);
     }
   });
 
-  test('--help exits 0 and lists every flag', async () => {
+  test('doctor --help exits 0 and lists every flag the doctor accepts', async () => {
     const run = await algo(['doctor', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of [
-      '--url',
-      '--prometheus',
-      '--grafana',
-      '--job',
-      '--token',
-      '--json',
-      '--grafana-user',
-      '--grafana-password',
-      '--grafana-token',
-    ])
-      assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of Object.keys(DOCTOR_OPTIONS)) assert.ok(run.stdout.includes(`--${flag}`), flag);
+  });
+
+  test('--help lists every subcommand, in the form that works in a clone', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const run = await algo(args);
+      assert.equal(run.code, 0, args.join(' '));
+      assert.match(run.stdout, /^Usage: npx algo <command>/);
+      for (const command of COMMANDS) assert.match(run.stdout, new RegExp(`^  ${command.name}\\b`, 'm'), command.name);
+    }
+  });
+
+  test('serve refuses flags it does not take, exit 2', async () => {
+    const run = await algo(['serve', '--port', '5000']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Usage: npx algo serve/);
   });
 
   test('nothing running: exit 1, and --json reports each failed check with cause and fix', async () => {

@@ -22,6 +22,7 @@ import {
 import { familyOfSeries } from './promql-names.js';
 import { classifyScrapeError } from './scrape-errors.js';
 import { unreachable } from '../algo-checks.js';
+import { SCRAPE_TOKEN_FIX } from '../scrape-token.js';
 
 /** The queries the old Grafana dashboards ran; `$SEL` becomes the job selector. */
 export const OLD_DASHBOARD_QUERIES: Array<{ shown: string; expr: string; metric: string }> = [
@@ -196,7 +197,7 @@ function checkScrapeSettings({ add, options, live }: Step, { job, config, scrape
   else if (live.requiresToken === true && !hasAuth)
     add('scrape_config', 'scrape settings', 'fail', settings, {
       cause: 'algo requires a bearer token (ALGO_METRICS_TOKEN) and the job sends none',
-      fix: `add \`authorization: { credentials_file: … }\` holding the token to job "${job}"`,
+      fix: `${SCRAPE_TOKEN_FIX} (job "${job}")`,
     });
   else if (interval !== undefined && interval > 60)
     add('scrape_config', 'scrape settings', 'warn', settings, {

@@ -1,6 +1,7 @@
 // Turns a Prometheus target's `lastError` into its likely cause and the fix, for the faults
 // people actually meet when Prometheus cannot scrape algo.
 import type { Diagnosis } from '../check.js';
+import { SCRAPE_TOKEN_FIX } from '../scrape-token.js';
 
 export type ScrapeErrorKind =
   | 'not_found'
@@ -53,7 +54,7 @@ export function classifyScrapeError(lastError: string, context: ScrapeContext): 
     return {
       kind: 'unauthorized',
       cause: 'algo requires a bearer token (ALGO_METRICS_TOKEN) and the scrape job sends none, or a different one',
-      fix: 'add to the job: `authorization: { type: Bearer, credentials_file: /path/to/token }` holding ALGO_METRICS_TOKEN',
+      fix: SCRAPE_TOKEN_FIX,
     };
   }
   if (status === '403')
