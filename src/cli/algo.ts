@@ -1,17 +1,36 @@
 #!/usr/bin/env node
 // The package's `algo` command: `algo doctor [flags]` walks the monitoring checklist;
-// `algo serve` starts the service (what `npm start` runs).
-import { messageOf } from '../errors.js';
+// `algo serve` starts the service (what `npm start` runs); `algo scene replay` replays recorded
+// detections through a camera's scene.
+import { isAlgoError, messageOf } from '../errors.js';
 import { maskUrl } from '../redact.js';
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
+import { SCENE_USAGE, SceneUsageError, sceneCommand } from './scene-replay.js';
 
 const USAGE = `Usage: algo <command>
 
   serve            start the service (configuration from ALGO_* variables; docs/configuration.md)
   doctor [flags]   check algo, Prometheus and Grafana; \`algo doctor --help\` for its flags
+  scene replay     replay recorded detections through a camera's tracker, zones and lines; \`algo scene replay --help\`
 `;
+
+async function scene(argv: string[]): Promise<number> {
+  try {
+    return await sceneCommand(argv, process.stdin, process.stdout);
+  } catch (error) {
+    if (error instanceof SceneUsageError) {
+      process.stderr.write(`algo scene: ${error.message}\n\n${SCENE_USAGE}`);
+      return 2;
+    }
+    if (isAlgoError(error)) {
+      process.stderr.write(`algo scene: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
 
 async function doctor(argv: string[]): Promise<number> {
   let options;
@@ -36,6 +55,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'doctor':
       process.exitCode = await doctor(rest);
+      return;
+    case 'scene':
+      process.exitCode = await scene(rest);
       return;
     case 'serve':
       await import('./serve.js');
