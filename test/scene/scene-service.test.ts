@@ -4,73 +4,13 @@
 // the path: one track per pass, one `in` crossing, one entry and one exit with a plausible
 // dwell — in the answers, in /api/v1/events, over the event stream and in /metrics.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { sample, writeCamerasFile } from '../helpers/cameras.js';
-import { fixturePath } from '../helpers/images.js';
+import { assertOnePass, makeWalk, pass, SCENE, SECONDS, type ApiEvent, type TrackedAnswer } from '../helpers/walk.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
-
-const run = promisify(execFile);
-
-/** Line across the middle, zone around it: the walk enters, crosses, leaves. */
-const SCENE = {
-  track: { labels: ['person'], min_hits: 2, track_buffer_s: 3 },
-  zones: [
-    {
-      name: 'middle',
-      points: [
-        [0.3, 0],
-        [0.7, 0],
-        [0.7, 1],
-        [0.3, 1],
-      ],
-      labels: ['person'],
-    },
-  ],
-  lines: [{ name: 'door', from: [0.5, 0], to: [0.5, 1], in: 'left_to_right' }],
-};
-const SECONDS = 8;
-
-interface ApiEvent {
-  id: string;
-  type: string;
-  camera_id: string;
-  track_id: number;
-  zone?: string;
-  line?: string;
-  direction?: string;
-  dwell_s?: number;
-  at: string;
-}
-
-interface TrackedAnswer {
-  objects: Array<{ label: string; track_id: number | null }>;
-}
-
-/** An 8 s walk (10 fps) of the fixture person over 640×360 grey, and its frames at 2 fps as JPEG. */
-async function makeWalk(): Promise<{ video: string; frames: string[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'algo-walk-'));
-  const video = join(dir, 'walk.mp4');
-  await run('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', `color=c=0x808080:s=640x360:r=10:d=${SECONDS}`],
-    ...['-loop', '1', '-i', fixturePath('person')],
-    ...['-filter_complex', "[1:v]crop=120:220:140:22[p];[0:v][p]overlay=x='-60+t*85':y=100:shortest=1,format=yuv420p"],
-    ...['-c:v', 'mpeg4', '-q:v', '3', video],
-  ]);
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', video, '-vf', 'fps=2', join(dir, 'frame-%02d.jpg')]);
-  const frames = (await readdir(dir))
-    .filter((name) => name.startsWith('frame-'))
-    .sort()
-    .map((name) => join(dir, name));
-  return { video, frames };
-}
 
 /** Reads Server-Sent Events from a real HTTP connection until stopped. */
 function openStream(url: string, headers: Record<string, string> = {}) {
@@ -102,21 +42,6 @@ async function eventsOf(service: TestService, query: string): Promise<ApiEvent[]
   const response = await fetch(`${service.url}/api/v1/events?${query}`);
   assert.equal(response.status, 200);
   return ((await response.json()) as { events: ApiEvent[] }).events;
-}
-
-/** The events of one pass: the first `left` and everything of its track. */
-function pass(events: readonly ApiEvent[]): ApiEvent[] | undefined {
-  const left = events.find((event) => event.type === 'left');
-  return left === undefined ? undefined : events.filter((event) => event.track_id === left.track_id);
-}
-
-/** `dwell` bounds the `left` event's dwell_s. */
-function assertOnePass(events: readonly ApiEvent[], dwell: [number, number]): void {
-  const types = events.map((event) => `${event.type}${event.direction === undefined ? '' : `:${event.direction}`}`);
-  assert.deepEqual(types, ['entered', 'crossed:in', 'left'], JSON.stringify(events));
-  const seconds = events[2]!.dwell_s!;
-  assert.ok(seconds >= dwell[0] && seconds <= dwell[1], `dwell ${seconds} s`);
-  assert.ok(events.every((event) => !Number.isNaN(Date.parse(event.at))));
 }
 
 describe('scene analytics with the real detector', () => {
