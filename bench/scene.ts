@@ -89,3 +89,44 @@ for (const count of [1, 10, 50, 200]) {
   const started = String(scene.counts().tracks_started.person ?? 0).padStart(8);
   console.log(`${String(count).padStart(7)} ${column(wall, 50)} ${column(wall, 99)} ${column(cpu, 50)} ${column(cpu, 99)} ${started}`);
 }
+
+// Camera path after detection, scene analytics off vs on, in the same run: what FrameRouter does
+// with each result (off: the JSON for Kafka; on: Scenes.track — tracker, zones, lines, event
+// buffer, scene metrics — then the JSON with track ids). Detection itself is the same either way
+// and is not run here; the ratio below is of this path alone, the part scene analytics changes.
+{
+  const { Registry } = await import('prom-client');
+  const { createSceneMetrics } = await import('../src/metrics/scene-metrics.js');
+  const { EventBuffer } = await import('../src/scene/event-buffer.js');
+  const { Scenes } = await import('../src/scene/scenes.js');
+  const count = 50;
+  const input = frames(count, FRAMES + WARMUP, 7);
+  const respond = (objects: DetectedObject[]) => ({
+    camera_id: 'bench',
+    model_type: 'bench',
+    image: { width: WIDTH, height: HEIGHT },
+    objects,
+    groups: [],
+    timings_ms: { decode: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0 },
+  });
+  const responses = input.map(respond);
+  const runPath = (on: boolean): number => {
+    const scenes = new Scenes([{ cameraId: 'bench', config }], new EventBuffer(10_000), createSceneMetrics(new Registry()));
+    let bytes = 0;
+    const start = performance.now();
+    for (let k = 0; k < responses.length; k++) {
+      const response = on ? (scenes.track('bench', k / FPS, responses[k]!, 'camera')?.response ?? responses[k]!) : responses[k]!;
+      bytes += JSON.stringify(response).length;
+    }
+    if (bytes === 0) throw new Error('nothing written');
+    return (responses.length / (performance.now() - start)) * 1000;
+  };
+  runPath(true);
+  runPath(false);
+  const off = runPath(false);
+  const on = runPath(true);
+  console.log(`\ncamera path after detection at ${count} objects: off ${fmt(off, 0)} frames/s, on ${fmt(on, 0)} frames/s`);
+  const added = 1000 / on - 1000 / off;
+  console.log(`scene analytics add ${fmt(added, 3)} ms per frame; a frame also spends the detector's time, the same on and off`);
+  console.log('(npm run bench:detect): on/off throughput = (t + off path) / (t + off path + added) for inference time t');
+}

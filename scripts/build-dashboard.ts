@@ -204,6 +204,57 @@ export const ROWS: RowSpec[] = [
     ],
   },
   {
+    title: 'Scene',
+    panels: [
+      {
+        title: 'Objects in each zone now',
+        unit: 'short',
+        description: 'Confirmed tracked objects per zone and label; zone "frame" is the whole frame.',
+        queries: [q(`sum by (camera_id, zone, label) (scene_objects{${SEL}})`, '{{camera_id}} {{zone}} {{label}}')],
+      },
+      {
+        title: 'Line crossings per hour by direction',
+        unit: 'short',
+        queries: [
+          q(
+            `sum by (camera_id, line, direction) (increase(scene_line_crossings_total{${SEL}}[1h]))`,
+            '{{camera_id}} {{line}} {{direction}}',
+          ),
+        ],
+      },
+      {
+        title: 'Zone entries per hour',
+        unit: 'short',
+        queries: [q(`sum by (camera_id, zone) (increase(scene_zone_entries_total{${SEL}}[1h]))`, '{{camera_id}} {{zone}}')],
+      },
+      {
+        title: 'Dwell p50 / p95',
+        unit: 's',
+        queries: [
+          q(
+            `histogram_quantile(0.5, sum by (camera_id, zone, le) (rate(scene_zone_dwell_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            'p50 {{camera_id}} {{zone}}',
+          ),
+          q(
+            `histogram_quantile(0.95, sum by (camera_id, zone, le) (rate(scene_zone_dwell_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            'p95 {{camera_id}} {{zone}}',
+          ),
+        ],
+      },
+      {
+        title: 'Active tracks and frames not tracked',
+        unit: 'short',
+        queries: [
+          q(`sum by (camera_id) (scene_tracks_active{${SEL}})`, 'active {{camera_id}}'),
+          q(
+            `sum by (camera_id, reason) (rate(scene_frames_untracked_total{${SEL}}[$__rate_interval]))`,
+            'untracked/s {{camera_id}} {{reason}}',
+          ),
+        ],
+      },
+    ],
+  },
+  {
     title: 'Process and runtime',
     panels: [
       { title: 'CPU', unit: 'percentunit', queries: [q(`rate(process_cpu_seconds_total{${SEL}}[$__rate_interval])`, '{{instance}}')] },

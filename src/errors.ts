@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'invalid_config'
   | 'invalid_request'
   | 'invalid_camera_id'
+  | 'invalid_capture_time'
   | 'missing_key'
   | 'empty_body'
   | 'unsupported_type'
@@ -54,6 +55,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   invalid_config: 500,
   invalid_request: 400,
   invalid_camera_id: 400,
+  invalid_capture_time: 400,
   missing_key: 400,
   empty_body: 400,
   unsupported_type: 415,
@@ -104,6 +106,11 @@ export class ConfigError extends AlgoError {
 
 export const invalidRequest = (message: string): AlgoError => new AlgoError('invalid_request', message);
 export const invalidCameraId = (message: string): AlgoError => new AlgoError('invalid_camera_id', message);
+export const invalidCaptureTime = (value: string, why: string): AlgoError =>
+  new AlgoError(
+    'invalid_capture_time',
+    `X-Capture-Timestamp ${JSON.stringify(value.slice(0, 64))} is not a capture time (${why}); send milliseconds or seconds since the epoch, or an ISO 8601 time`,
+  );
 export const missingKey = (): AlgoError => new AlgoError('missing_key', 'Frame message has no key; the key must be the camera id');
 export const emptyBody = (): AlgoError => new AlgoError('empty_body', 'Request body is empty: send an encoded image');
 export const unsupportedType = (type: string, allowed: readonly string[]): AlgoError =>

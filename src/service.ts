@@ -25,6 +25,12 @@ import { checkFfmpeg } from './cameras/ffmpeg-process.js';
 import { camerasUnavailable, messageOf } from './errors.js';
 import { cameraRoutes } from './http/camera-routes.js';
 import { KafkaProducer, type RecordSink } from './kafka/producer.js';
+import { eventPublisher } from './kafka/event-records.js';
+import { COCO80 } from './detect/formats/class-names.js';
+import { EventBuffer } from './scene/event-buffer.js';
+import { parseSceneConfig } from './scene/scene-config.js';
+import { Scenes } from './scene/scenes.js';
+import { eventRoutes } from './http/event-routes.js';
 
 export interface RunningService {
   readonly logger: Logger;
@@ -90,19 +96,39 @@ export async function startService(config: Config, options: ServiceOptions = {})
     );
   }
 
+  // Scenes are checked against the loaded model's labels: a bad one stops start-up here, before serving.
+  const events = new EventBuffer(config.events.bufferSize);
+  const scenes =
+    pipeline === undefined
+      ? undefined
+      : new Scenes(
+          config.cameras.scenes.map(({ cameraId, raw }) => ({
+            cameraId,
+            config: parseSceneConfig(cameraId, raw, pipeline.classNames ?? COCO80, config.cameras.file ?? 'ALGO_CAMERAS_FILE'),
+          })),
+          events,
+          metrics.scene,
+        );
+  if (scenes !== undefined && scenes.size > 0)
+    logger.info({ cameras: config.cameras.scenes.map((entry) => entry.cameraId) }, 'scene analytics on for these cameras');
+
   let producer: RecordSink | undefined;
+  if (pipeline === undefined) producer = cameraConfigs.length > 0 ? new KafkaProducer(config.kafka) : undefined;
+  else if (config.kafka.enabled && (cameraConfigs.length > 0 || (scenes?.size ?? 0) > 0)) producer = new KafkaProducer(config.kafka);
+  const publishEvents =
+    producer === undefined || pipeline === undefined ? undefined : eventPublisher(producer, config.kafka.eventsTopic, metrics.kafka);
   let cameras: CameraManager | undefined;
   if (cameraConfigs.length > 0) {
     let output: CameraOutput;
     if (pipeline === undefined) {
-      producer = new KafkaProducer(config.kafka);
-      output = { role: 'ingest', sink: producer, topic: config.kafka.inputTopic };
+      output = { role: 'ingest', sink: producer!, topic: config.kafka.inputTopic };
     } else {
-      producer = config.kafka.enabled ? new KafkaProducer(config.kafka) : undefined;
       output = {
         role: 'detect',
         pipeline,
-        ...(producer === undefined ? {} : { results: { sink: producer, topic: config.kafka.outputTopic } }),
+        ...(producer === undefined
+          ? {}
+          : { results: { sink: producer, topic: config.kafka.outputTopic, eventsTopic: config.kafka.eventsTopic } }),
       };
     }
     cameras = new CameraManager({
@@ -112,6 +138,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       metrics: metrics.cameras,
       kafka: metrics.kafka,
       logger,
+      scenes,
     });
   }
   const stopping = new AbortController();
@@ -130,11 +157,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
       if (pipeline !== undefined) {
         void instance.register(async (scope) => {
           await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
-          detectRoute(scope, { pipeline, maxBodyBytes });
+          detectRoute(scope, { pipeline, maxBodyBytes, scenes, publishEvents });
           analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
         });
       }
       if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });
+      if (pipeline !== undefined) {
+        void instance.register(eventRoutes, {
+          buffer: events,
+          metrics: metrics.scene,
+          heartbeatMs: config.events.heartbeatMs,
+          maxPendingBytes: config.events.streamMaxPendingBytes,
+        });
+      }
       options.routes?.(instance);
     },
   });
@@ -157,6 +192,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
           throttledLog,
           maxFrameBytes: maxBodyBytes,
           summaries: config.llm.streamSummaries ? new KafkaSummaries(llm.summarizer, config.llm.minIntervalS * 1000) : undefined,
+          scenes,
         })
       : undefined;
   if (frameConsumer !== undefined) lifecycle.addCheck({ name: 'kafka', ready: () => frameConsumer.ready() });

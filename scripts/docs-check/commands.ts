@@ -41,7 +41,10 @@ export function checkCommands(docs: Doc[], root: string): Problem[] {
   return problems;
 }
 
-function checkCommand(argv: string[], pkg: PackageJson, root: string, report: (message: string) => void): void {
+function checkCommand(words: string[], pkg: PackageJson, root: string, report: (message: string) => void): void {
+  // A redirection (`< detections.jsonl`, `> out.txt`, `2>&1`) ends the command's own arguments.
+  const redirect = words.findIndex((word) => /^\d*[<>]/.test(word));
+  const argv = redirect < 0 ? words : words.slice(0, redirect);
   const [head, ...rest] = argv;
   if (head === 'npm' && (rest[0] === 'run' || rest[0] === 'run-script')) {
     const dashes = rest.indexOf('--');
@@ -73,8 +76,9 @@ function checkAlgo(argv: string[], shown: string, report: (message: string) => v
   }
   const command = commandNamed(name);
   if (command === undefined) return report(`${shown} ${name}: algo has no command "${name}"`);
+  const flags = command.subcommands?.includes(args[0] ?? '') === true ? args.slice(1) : args;
   try {
-    parseArgs({ args, options: command.options, strict: true, allowPositionals: false });
+    parseArgs({ args: flags, options: command.options, strict: true, allowPositionals: false });
   } catch (error) {
     report(`${shown} ${[name, ...args].join(' ')}: ${messageOf(error)}`);
   }

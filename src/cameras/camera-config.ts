@@ -1,12 +1,16 @@
 // The cameras file (ALGO_CAMERAS_FILE): YAML with a `cameras` list, validated once at start-up.
 // Unknown keys, duplicate ids, bad URLs and out-of-range values stop the process with a
 // ConfigError naming the file, the camera and what is allowed; URLs in messages are masked.
+// An entry without a url is a push camera (its frames arrive over HTTP or Kafka). The scene
+// keys (track, zones, lines) are kept raw here and validated by scene/scene-config.ts once the
+// model's labels are known.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { CAMERA_ID_PATTERN, RESERVED_CAMERA_IDS } from '../camera-id.js';
 import { maskUrl } from '../redact.js';
+import { SCENE_KEYS } from '../scene/scene-config.js';
 import { hasUnencodedUserinfo } from './url-userinfo.js';
 
 export type CameraSourceKind = 'rtsp' | 'http' | 'file';
@@ -24,17 +28,36 @@ export interface CameraConfig {
   stallTimeoutSeconds: number;
 }
 
+/**
+ * A tracked camera: one algo reads with scene keys, or a push camera (no url, always tracked).
+ * `raw` is its entry in the file, read by parseSceneConfig once the model's labels are known.
+ */
+export interface CameraSceneEntry {
+  cameraId: string;
+  push: boolean;
+  raw: Readonly<Record<string, unknown>>;
+}
+
+export interface CamerasFile {
+  /** The cameras algo reads (entries with a url). */
+  cameras: CameraConfig[];
+  /** The cameras whose frames are tracked. */
+  scenes: CameraSceneEntry[];
+}
+
 /** The cameras part of the configuration: the cameras file, parsed, and how streams are read. */
 export interface CamerasConfig {
   /** ALGO_CAMERAS_FILE, when set. */
   file: string | undefined;
   cameras: CameraConfig[];
+  scenes: CameraSceneEntry[];
   /** The ffmpeg executable cameras are read with. */
   ffmpegPath: string;
 }
 
 export const CAMERA_DEFAULTS = { detectFps: 2, stallTimeoutSeconds: 20 } as const;
-const KEYS = ['id', 'url', 'detect_fps', 'enabled', 'stall_timeout_s'] as const;
+const KEYS = ['id', 'url', 'detect_fps', 'enabled', 'stall_timeout_s', ...SCENE_KEYS] as const;
+const PUSH_KEYS = ['id', ...SCENE_KEYS] as const;
 const VARIABLE = 'ALGO_CAMERAS_FILE';
 
 function sourceKind(url: string): CameraSourceKind | undefined {
@@ -53,8 +76,13 @@ function validUrl(url: string): boolean {
   }
 }
 
-/** Parses the YAML text of a cameras file; `file` names it in errors and anchors relative file paths. */
+/** The cameras algo reads from the YAML text of a cameras file (see parseCamerasFile). */
 export function parseCameras(text: string, file: string, maxCameras: number): CameraConfig[] {
+  return parseCamerasFile(text, file, maxCameras).cameras;
+}
+
+/** Parses the YAML text of a cameras file; `file` names it in errors and anchors relative file paths. */
+export function parseCamerasFile(text: string, file: string, maxCameras: number): CamerasFile {
   const fail = (where: string, allowed: string): never => {
     throw new ConfigError(VARIABLE, `${JSON.stringify(file)} (${where})`, allowed);
   };
@@ -81,7 +109,8 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
   if (entries.length > maxCameras) fail(`${entries.length} cameras`, `at most ALGO_MAX_CAMERAS (${maxCameras}) cameras`);
 
   const seen = new Set<string>();
-  return entries.map((entry, index) => {
+  const scenes: CameraSceneEntry[] = [];
+  const cameras = entries.flatMap((entry, index): CameraConfig[] => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
       return fail(`cameras[${index}] is not a mapping`, 'each camera a mapping with id and url');
     const camera = entry as Record<string, unknown>;
@@ -104,8 +133,15 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
     seen.add(id);
 
     const url = camera.url;
+    if (url === undefined || url === null) {
+      const extraKey = Object.keys(camera).find((key) => !(PUSH_KEYS as readonly string[]).includes(key));
+      if (extraKey !== undefined)
+        fail(`${where}: ${extraKey} without a url`, `a url to read the camera, or only ${PUSH_KEYS.join(', ')} for a push camera`);
+      scenes.push({ cameraId: id, push: true, raw: camera });
+      return [];
+    }
     if (typeof url !== 'string' || url.trim() === '')
-      return fail(`${where}: no url`, 'a url: rtsp://, rtsps://, http(s):// or a file path');
+      return fail(`${where}: url ${JSON.stringify(url)}`, 'a url: rtsp://, rtsps://, http(s):// or a file path');
     const kind = sourceKind(url);
     if (kind === undefined)
       fail(`${where}: url ${JSON.stringify(maskUrl(url))}`, 'an rtsp://, rtsps://, http:// or https:// URL, or a file path');
@@ -136,20 +172,24 @@ export function parseCameras(text: string, file: string, maxCameras: number): Ca
     };
     const enabled = camera.enabled ?? true;
     if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
-    return {
-      id,
-      url: source,
-      kind: kind!,
-      detectFps: number('detect_fps', CAMERA_DEFAULTS.detectFps, 0.01, 60),
-      enabled: enabled as boolean,
-      stallTimeoutSeconds: number('stall_timeout_s', CAMERA_DEFAULTS.stallTimeoutSeconds, 1, 3600),
-    };
+    if (SCENE_KEYS.some((key) => camera[key] !== undefined)) scenes.push({ cameraId: id, push: false, raw: camera });
+    return [
+      {
+        id,
+        url: source,
+        kind: kind!,
+        detectFps: number('detect_fps', CAMERA_DEFAULTS.detectFps, 0.01, 60),
+        enabled: enabled as boolean,
+        stallTimeoutSeconds: number('stall_timeout_s', CAMERA_DEFAULTS.stallTimeoutSeconds, 1, 3600),
+      },
+    ];
   });
+  return { cameras, scenes };
 }
 
 /** Reads and validates the cameras file; no file configured means no cameras. */
-export function loadCameras(file: string | undefined, maxCameras: number): CameraConfig[] {
-  if (file === undefined) return [];
+export function loadCameras(file: string | undefined, maxCameras: number): CamerasFile {
+  if (file === undefined) return { cameras: [], scenes: [] };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -157,5 +197,5 @@ export function loadCameras(file: string | undefined, maxCameras: number): Camer
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(VARIABLE, `${JSON.stringify(file)} (${reason})`, 'a readable YAML file');
   }
-  return parseCameras(text, file, maxCameras);
+  return parseCamerasFile(text, file, maxCameras);
 }

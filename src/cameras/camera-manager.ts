@@ -13,6 +13,7 @@ import { ffmpegArgs, type FrameOutput } from './ffmpeg-args.js';
 import { FramePool } from './frame-pool.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import { redactor } from '../redact.js';
+import type { Scenes } from '../scene/scenes.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { snapshotJpeg } from './snapshot.js';
 
@@ -28,6 +29,8 @@ export interface CameraManagerDeps {
   metrics: CameraMetrics;
   kafka: KafkaRecorder;
   logger: Logger;
+  /** The tracked cameras' scenes (detect role). */
+  scenes?: Scenes | undefined;
 }
 
 export class CameraManager {
@@ -45,7 +48,7 @@ export class CameraManager {
     this.frameOutput =
       output.role === 'detect' ? { format: 'rgb', ...output.pipeline.inputSize } : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
     const inFlight = output.role === 'detect' ? Math.max(1, output.pipeline.concurrency) : INGEST_IN_FLIGHT;
-    this.router = new FrameRouter(output, this.pools, deps.kafka, this.log);
+    this.router = new FrameRouter(output, this.pools, deps.kafka, this.log, deps.scenes);
     this.scheduler = new FrameScheduler(
       inFlight,
       (camera, frame) => this.router.route(camera, frame),

@@ -1,12 +1,16 @@
 // Where a camera frame goes once the scheduler releases it. In the detector role: through the
-// shared detection pipeline under the camera's id, and its result, when Kafka is on, to the
-// output topic (same JSON as HTTP answers, key = camera id). In the ingest role: the JPEG is
+// shared detection pipeline under the camera's id, through its scene when it is tracked
+// (track ids, events), and its result, when Kafka is on, to the output topic (same JSON as HTTP
+// answers, key = camera id) and its events to the events topic. In the ingest role: the JPEG is
 // produced to the input topic (key = camera id) for detector instances elsewhere.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import { FRAME_HEADERS } from '../kafka/frame-message.js';
+import type { OutgoingRecord } from '../kafka/client.js';
+import { eventRecords } from '../kafka/event-records.js';
 import type { RecordSink } from '../kafka/producer.js';
+import type { Scenes } from '../scene/scenes.js';
 import type { FrameOutcome } from '../metrics/camera-metrics.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import type { Camera, CameraFrame } from './camera.js';
@@ -15,8 +19,10 @@ import type { FramePool } from './frame-pool.js';
 import { messageOf } from '../errors.js';
 
 export type CameraOutput =
-  | { role: 'detect'; pipeline: DetectionPipeline; results?: { sink: RecordSink; topic: string } }
+  | { role: 'detect'; pipeline: DetectionPipeline; results?: { sink: RecordSink; topic: string; eventsTopic: string } }
   | { role: 'ingest'; sink: RecordSink; topic: string };
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export class FrameRouter {
   private readonly last = new Map<Camera, LastDetection>();
@@ -28,6 +34,8 @@ export class FrameRouter {
     private readonly pools: ReadonlyMap<Camera, FramePool>,
     private readonly kafka: KafkaRecorder,
     private readonly log: Logger,
+    /** The tracked cameras' scenes (detect role). */
+    private readonly scenes?: Scenes,
   ) {}
 
   /** The camera's last detected frame and its result (detect role). */
@@ -52,11 +60,18 @@ export class FrameRouter {
       this.log.debug({ camera_id: camera.id, reason: result.error.code, err: result.error.message }, 'camera frame not detected');
       return 'failed';
     }
+    const tracked = this.scenes?.track(camera.id, frame.receivedAt / 1000, result.value, 'camera');
+    const response = tracked?.response ?? result.value;
     const previous = this.last.get(camera);
-    this.last.set(camera, { frame, result: result.value });
+    this.last.set(camera, { frame, result: response });
     // The superseded detected frame: older than this one, so no longer the latest either.
     if (previous !== undefined && previous.frame !== camera.latestFrame) this.pools.get(camera)?.give(previous.frame.data);
-    if (output.results !== undefined) await this.publish(output.results, camera.id, JSON.stringify(result.value));
+    if (output.results !== undefined) {
+      const { sink, topic, eventsTopic } = output.results;
+      await this.publish({ sink, topic }, [{ key: camera.id, value: JSON.stringify(response), headers: JSON_HEADERS }]);
+      if (tracked !== undefined && tracked.events.length > 0)
+        await this.publish({ sink, topic: eventsTopic }, eventRecords(tracked.events));
+    }
     return 'detected';
   }
 
@@ -66,19 +81,14 @@ export class FrameRouter {
       [FRAME_HEADERS.frameId]: `${camera.id}-${randomUUID()}`,
       [FRAME_HEADERS.captureTs]: String(frame.receivedAt),
     };
-    return (await this.publish(output, camera.id, frame.data, headers)) ? 'produced' : 'failed';
+    return (await this.publish(output, [{ key: camera.id, value: frame.data, headers }])) ? 'produced' : 'failed';
   }
 
-  /** Sends one record; failures are counted and logged once per outage. */
-  private async publish(
-    target: { sink: RecordSink; topic: string },
-    key: string,
-    value: Buffer | string,
-    headers: Record<string, string> = { 'content-type': 'application/json' },
-  ): Promise<boolean> {
+  /** Sends records; failures are counted and logged once per outage. */
+  private async publish(target: { sink: RecordSink; topic: string }, records: OutgoingRecord[]): Promise<boolean> {
     try {
-      await target.sink.send(target.topic, [{ key, value, headers }]);
-      this.kafka.produced(target.topic);
+      await target.sink.send(target.topic, records);
+      for (let i = 0; i < records.length; i++) this.kafka.produced(target.topic);
       if (this.publishFailing) this.log.info({ topic: target.topic }, 'camera output reaches kafka again');
       this.publishFailing = false;
       return true;

@@ -1,16 +1,34 @@
 #!/usr/bin/env node
 // The package's `algo` command (`npx algo …` in a clone): `algo doctor [flags]` walks the
-// monitoring checklist; `algo serve` starts the service (what `npm start` runs). The
-// commands and their flags are the table in commands.ts.
+// monitoring checklist; `algo serve` starts the service (what `npm start` runs); `algo scene
+// replay` replays recorded detections through a camera's scene. The commands and their flags
+// are the table in commands.ts.
 import { parseArgs } from 'node:util';
 import { runDoctor, SHIPPED_FILES } from '../doctor/doctor.js';
 import { DOCTOR_USAGE, parseDoctorArgs, UsageError } from '../doctor/options.js';
 import { renderJson, renderText } from '../doctor/report.js';
-import { messageOf } from '../errors.js';
+import { isAlgoError, messageOf } from '../errors.js';
 import { maskUrl } from '../redact.js';
 import { commandNamed, USAGE, type AlgoCommand } from './commands.js';
+import { SCENE_USAGE, SceneUsageError, sceneCommand } from './scene-replay.js';
 
 const SERVE_USAGE = 'Usage: npx algo serve   (configuration from ALGO_* variables: docs/configuration.md)';
+
+async function scene(argv: string[]): Promise<number> {
+  try {
+    return await sceneCommand(argv, process.stdin, process.stdout);
+  } catch (error) {
+    if (error instanceof SceneUsageError) {
+      process.stderr.write(`algo scene: ${error.message}\n\n${SCENE_USAGE}`);
+      return 2;
+    }
+    if (isAlgoError(error)) {
+      process.stderr.write(`algo scene: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
 
 async function doctor(argv: string[]): Promise<number> {
   let options;
@@ -49,6 +67,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command?.name) {
     case 'doctor':
       process.exitCode = await doctor(rest);
+      return;
+    case 'scene':
+      process.exitCode = await scene(rest);
       return;
     case 'serve':
       process.exitCode = await serve(command, rest);

@@ -3,8 +3,9 @@
 // against it with the same parseArgs tables the commands use.
 import type { ParseArgsConfig } from 'node:util';
 import { DOCTOR_OPTIONS } from '../doctor/options.js';
+import { SCENE_REPLAY_OPTIONS } from './scene-replay.js';
 
-export type CommandName = 'serve' | 'doctor' | 'help';
+export type CommandName = 'serve' | 'doctor' | 'scene' | 'help';
 
 export interface AlgoCommand {
   name: CommandName;
@@ -12,6 +13,8 @@ export interface AlgoCommand {
   args: string;
   summary: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Words that may follow the name before the flags (`scene replay`). */
+  subcommands?: readonly string[];
 }
 
 const HELP_ONLY = { help: { type: 'boolean', short: 'h', default: false } } as const;
@@ -28,6 +31,13 @@ export const COMMANDS: readonly AlgoCommand[] = [
     args: '[flags]',
     summary: 'check algo, Prometheus and Grafana (`npx algo doctor --help` lists its flags)',
     options: DOCTOR_OPTIONS,
+  },
+  {
+    name: 'scene',
+    args: 'replay [flags]',
+    summary: "replay recorded detections through a camera's tracker, zones and lines (`npx algo scene replay --help`)",
+    options: SCENE_REPLAY_OPTIONS,
+    subcommands: ['replay'],
   },
   { name: 'help', args: '', summary: 'this text (also -h, --help)', options: {} },
 ];

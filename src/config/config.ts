@@ -8,6 +8,7 @@ import type { KafkaConfig } from '../kafka/kafka-config.js';
 import type { LlmConfig } from '../llm/llm-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import type { MetricsConfig } from '../metrics/metrics-config.js';
+import type { EventsConfig } from '../scene/events-config.js';
 import { show } from '../redact.js';
 import { ConfigError } from '../errors.js';
 import { parseKeyList } from '../llm/api-keys.js';
@@ -48,6 +49,8 @@ export interface Config {
   kafka: KafkaConfig;
   role: Role;
   cameras: CamerasConfig;
+  /** Scene events: the in-memory buffer and the live stream. */
+  events: EventsConfig;
   llm: LlmConfig;
 }
 
@@ -75,7 +78,7 @@ export function loadConfig(env: Env): Config {
 
   const maxCameras = readInteger(env, 'ALGO_MAX_CAMERAS', 100, 1, 10_000);
   const camerasFile = readOptionalString(env, 'ALGO_CAMERAS_FILE');
-  const cameras = loadCameras(camerasFile, maxCameras);
+  const { cameras, scenes } = loadCameras(camerasFile, maxCameras);
   const role = readChoice(env, 'ALGO_ROLE', 'all', ROLES);
   if (role === 'ingest' && cameras.length === 0) {
     throw new ConfigError('ALGO_ROLE', '"ingest"', 'ingest only with cameras configured in ALGO_CAMERAS_FILE');
@@ -137,11 +140,17 @@ export function loadConfig(env: Env): Config {
       inputTopic: readKafkaName(env, 'ALGO_KAFKA_INPUT_TOPIC', 'algo.frames'),
       outputTopic: readKafkaName(env, 'ALGO_KAFKA_OUTPUT_TOPIC', 'algo.detections'),
       dlqTopic: readKafkaName(env, 'ALGO_KAFKA_DLQ_TOPIC', 'algo.frames.dlq'),
+      eventsTopic: readKafkaName(env, 'ALGO_KAFKA_EVENTS_TOPIC', 'algo.events'),
       partitionsConsumedConcurrently: readOptionalInteger(env, 'ALGO_KAFKA_PARTITIONS_CONCURRENCY', 1, 256),
       lagIntervalMs: readInteger(env, 'ALGO_KAFKA_LAG_INTERVAL_MS', 5000, 100, 600_000),
     },
     role,
-    cameras: { file: camerasFile, cameras, ffmpegPath: readString(env, 'ALGO_FFMPEG_PATH', 'ffmpeg') },
+    cameras: { file: camerasFile, cameras, scenes, ffmpegPath: readString(env, 'ALGO_FFMPEG_PATH', 'ffmpeg') },
+    events: {
+      bufferSize: readInteger(env, 'ALGO_EVENTS_BUFFER', 10_000, 0, 1_000_000),
+      heartbeatMs: readInteger(env, 'ALGO_EVENTS_HEARTBEAT_MS', 15_000, 100, 600_000),
+      streamMaxPendingBytes: readInteger(env, 'ALGO_EVENTS_STREAM_MAX_PENDING_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
   };
 }
 

@@ -35,6 +35,11 @@ export class DetectionPipeline {
     return this.detector.modelType;
   }
 
+  /** The labels the model can give; undefined when the detector does not say. */
+  get classNames(): readonly string[] | undefined {
+    return this.detector.classNames;
+  }
+
   /** Frames detected at once. */
   get concurrency(): number {
     return this.options.concurrency ?? 1;

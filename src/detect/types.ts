@@ -71,6 +71,8 @@ export interface Detector {
   readonly modelType: string;
   /** The model's input size in pixels, which letterboxed frames must have (512×512 for the built-in model). */
   readonly inputSize: { width: number; height: number };
+  /** The labels the model can give, by class id (checked against the cameras file's scene labels). */
+  readonly classNames?: readonly string[];
   /** Decodes an encoded frame (straight to the model's size) and detects; boxes in image pixels. */
   detect(image: EncodedImage): Promise<DetectorOutput>;
   /** Raw RGB already letterboxed to inputSize (gray 114 padding, see letterboxGeometry); boxes in source pixels, decode timing 0. */

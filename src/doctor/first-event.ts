@@ -8,6 +8,7 @@ const FIRST_EVENTS: Array<[prefix: string, event: string]> = [
   ['kafka_', 'Kafka streaming is off (ALGO_ENABLE_KAFKA_STREAMING) or nothing consumed yet'],
   ['camera_', 'no camera configured (ALGO_CAMERAS_FILE) or no frame yet'],
   ['http_', 'no HTTP request answered yet'],
+  ['scene_', 'no camera has track, zones or lines in ALGO_CAMERAS_FILE, or no object tracked there yet'],
 ];
 
 /** Why `family` may have no samples yet, or undefined when it always has some. */

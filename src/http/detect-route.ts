@@ -1,27 +1,40 @@
 // POST /api/v1/detect: an encoded image (see frame-request.ts) in, detections out. Every
 // refusal, including a client that goes away, is counted in detection_errors_total by reason
 // (frame-bodies.ts). A frame whose client left while it waited in the queue is never detected.
+// Frames of a tracked camera go through its scene at their capture time: the answer carries
+// track ids, and the frame's events are handed to `publishEvents` (Kafka, when on).
 import type { FastifyInstance } from 'fastify';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { clientSignal } from './client-gone.js';
 import { sendError } from './error-reply.js';
 import { acceptFrameBodies } from './frame-bodies.js';
-import { readImageRequest } from './frame-request.js';
+import { captureSecondsOf, readImageRequest } from './frame-request.js';
+import type { Scenes } from '../scene/scenes.js';
+import type { PublishedEvent } from '../scene/event-buffer.js';
 
 export interface DetectRouteOptions {
   pipeline: DetectionPipeline;
   recorder: DetectionRecorder;
   maxBodyBytes: number;
+  scenes?: Scenes | undefined;
+  publishEvents?: ((events: readonly PublishedEvent[]) => void) | undefined;
 }
 
 /** POST /api/v1/detect, in a scope prepared by acceptFrameBodies. */
-export function detectRoute(app: FastifyInstance, { pipeline, maxBodyBytes }: Pick<DetectRouteOptions, 'pipeline' | 'maxBodyBytes'>): void {
+export function detectRoute(
+  app: FastifyInstance,
+  { pipeline, maxBodyBytes, scenes, publishEvents }: Omit<DetectRouteOptions, 'recorder'>,
+): void {
   app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
     const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
+    const capturedAt = captureSecondsOf(request);
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
-    return reply.send(result.value);
+    const tracked = scenes?.track(cameraId, capturedAt, result.value, 'http');
+    if (tracked === undefined) return reply.send(result.value);
+    if (tracked.events.length > 0) publishEvents?.(tracked.events);
+    return reply.send(tracked.response);
   });
 }
 

@@ -1,9 +1,11 @@
 // What the frame routes (detect, analyze) read from a request: the image — a raw body
 // (image/jpeg, image/png, image/webp) or a multipart form with an `image` file — its declared
-// content type, and the camera id from the query, X-Camera-Id or the form.
+// content type, the camera id from the query, X-Camera-Id or the form, and when the frame was
+// captured (X-Capture-Timestamp, else its arrival).
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_CAMERA_ID, parseCameraId } from '../camera-id.js';
-import { emptyBody, invalidCameraId } from '../errors.js';
+import { emptyBody, invalidCameraId, invalidCaptureTime } from '../errors.js';
+import { captureTime } from '../kafka/capture-time.js';
 import { readImageForm, type ImageForm, type ImageFormLimits } from './image-form.js';
 
 const GIVEN_ONCE = 'camera_id must be given once: one ?camera_id=<id>, X-Camera-Id header or camera_id form field';
@@ -44,4 +46,20 @@ export async function readImageRequest(
 /** "image/jpeg; charset=x" → "image/jpeg"; undefined when absent. */
 export function mediaType(header: string | undefined): string | undefined {
   return header?.split(';')[0]!.trim().toLowerCase() || undefined;
+}
+
+const CAPTURE_TIME_PROBLEMS = { unreadable: 'unreadable', before_2000: 'before 2000', future: 'more than a day ahead' } as const;
+
+/**
+ * Unix seconds the frame was captured: X-Capture-Timestamp (ms or s since the epoch, or ISO
+ * 8601, as Kafka's capture-ts), else now. A value that is no such time is refused
+ * (invalid_capture_time, 400) rather than guessed at: it orders the camera's frames.
+ */
+export function captureSecondsOf(request: FastifyRequest, nowMs = Date.now()): number {
+  const header = request.headers['x-capture-timestamp'];
+  if (header === undefined) return nowMs / 1000;
+  const text = Array.isArray(header) ? header.join(', ') : header;
+  const time = captureTime(text, nowMs);
+  if (!time.ok) throw invalidCaptureTime(text, CAPTURE_TIME_PROBLEMS[time.reason]);
+  return time.ms / 1000;
 }

@@ -3,7 +3,10 @@
 // acknowledged it is the frame's offset committed (at-least-once). Poison messages go to the
 // dead-letter topic with the original payload and error headers, and the partition moves on.
 // Partitions are processed in order, several at once; when the detector is saturated the
-// partition pauses fetching and retries with backoff.
+// partition pauses fetching and retries with backoff. Frames of tracked cameras go through
+// their scene in capture-ts order (a camera keeps one partition); their events are produced to
+// the events topic before the offset is committed. After a rebalance the cameras fed over
+// Kafka start fresh tracks: a partition's new owner has none of the old owner's state.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,8 +16,11 @@ import type { DetectionPipeline } from '../detect/pipeline.js';
 import { POISON_MESSAGE_CODES, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
-import { recordCaptureAge } from './capture-time.js';
-import { FRAME_HEADERS, readFrame } from './frame-message.js';
+import type { Scenes, TrackedFrame } from '../scene/scenes.js';
+import type { DetectionResponse } from '../detect/types.js';
+import { captureTime, recordCaptureAge } from './capture-time.js';
+import { eventRecords } from './event-records.js';
+import { FRAME_HEADERS, readFrame, type Frame } from './frame-message.js';
 import type { BatchControl, ConsumerState, PartitionBatch, KafkaClient, ConsumedRecord } from './client.js';
 import type { KafkaSummaries } from './summaries.js';
 
@@ -32,6 +38,8 @@ export interface FrameConsumerDeps {
   maxFrameBytes: number;
   /** With ALGO_LLM_STREAM_SUMMARIES: scene summaries added to output messages. */
   summaries?: KafkaSummaries | undefined;
+  /** The tracked cameras' scenes. */
+  scenes?: Scenes | undefined;
 }
 
 export class FrameConsumer {
@@ -63,7 +71,11 @@ export class FrameConsumer {
         'kafka consumer not in its group; retrying with backoff',
       );
     });
-    deps.client.on('rebalance', () => deps.recorder.rebalanced());
+    deps.client.on('rebalance', () => {
+      deps.recorder.rebalanced();
+      const reset = deps.scenes?.resetKafkaCameras('rebalance') ?? [];
+      if (reset.length > 0) this.log.info({ cameras: reset }, 'kafka rebalance: these cameras start fresh tracks');
+    });
   }
 
   /** Ready while the consumer is in its group. */
@@ -150,12 +162,14 @@ export class FrameConsumer {
       const result = await this.deps.pipeline.detect(frame.value.image, frame.value.cameraId);
       if (result.ok) {
         const { frameId, cameraId, captureTs } = frame.value;
+        const tracked = this.track(frame.value, result.value);
+        const response = tracked?.response ?? result.value;
         const summaries = this.deps.summaries;
-        summaries?.consider(result.value, frame.value.image, frameId);
+        summaries?.consider(response, frame.value.image, frameId);
         return async () => {
           const summary = summaries?.take(cameraId);
           const body = JSON.stringify(
-            summary === undefined ? { ...result.value, frame_id: frameId } : { ...result.value, frame_id: frameId, summary },
+            summary === undefined ? { ...response, frame_id: frameId } : { ...response, frame_id: frameId, summary },
           );
           await this.deps.client.send(config.outputTopic, [
             {
@@ -165,6 +179,10 @@ export class FrameConsumer {
             },
           ]);
           recorder.produced(config.outputTopic);
+          if (tracked !== undefined && tracked.events.length > 0) {
+            await this.deps.client.send(config.eventsTopic, eventRecords(tracked.events));
+            for (let i = 0; i < tracked.events.length; i++) recorder.produced(config.eventsTopic);
+          }
           if (captureTs !== undefined) recordCaptureAge(recorder, captureTs, Date.now());
         };
       }
@@ -179,6 +197,18 @@ export class FrameConsumer {
       resume();
       backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     }
+  }
+
+  /** The frame through its camera's scene, at its capture-ts (else its arrival); undefined when the camera is not tracked. */
+  private track(frame: Frame, response: DetectionResponse): TrackedFrame | undefined {
+    const scenes = this.deps.scenes;
+    if (scenes === undefined || !scenes.has(frame.cameraId)) return undefined;
+    const now = Date.now();
+    if (frame.captureTs === undefined) return scenes.track(frame.cameraId, now / 1000, response, 'kafka');
+    const time = captureTime(frame.captureTs, now);
+    return time.ok
+      ? scenes.track(frame.cameraId, time.ms / 1000, response, 'kafka')
+      : scenes.skip(frame.cameraId, response, 'invalid_capture_time');
   }
 
   /** `cameraId` is known once the message's key was valid; bad frames are logged per camera and reason. */

@@ -8,6 +8,8 @@ export interface KafkaConfig {
   inputTopic: string;
   outputTopic: string;
   dlqTopic: string;
+  /** Scene events (ALGO_KAFKA_EVENTS_TOPIC), key = camera id. */
+  eventsTopic: string;
   /** Partitions processed at once (ALGO_KAFKA_PARTITIONS_CONCURRENCY); unset: follows the detector, see partitionConcurrency(). */
   partitionsConsumedConcurrently: number | undefined;
   /** How often consumer lag is read from the broker. */

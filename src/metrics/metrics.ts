@@ -10,6 +10,7 @@ import { HttpMetrics } from './http-metrics.js';
 import { createKafkaMetrics, type KafkaRecorder } from './kafka-metrics.js';
 import { createLlmMetrics, type LlmRecorder } from './llm-metrics.js';
 import { registerRuntimeMetrics } from './runtime-metrics.js';
+import { createSceneMetrics, type SceneMetrics } from './scene-metrics.js';
 
 export interface AlgoMetrics {
   readonly registry: Registry;
@@ -19,6 +20,7 @@ export interface AlgoMetrics {
   readonly apiKeys: ApiKeyRecorder;
   readonly kafka: KafkaRecorder;
   readonly cameras: CameraMetrics;
+  readonly scene: SceneMetrics;
 }
 
 export interface MetricsOptions {
@@ -42,5 +44,6 @@ export function createMetrics(
     apiKeys: createApiKeyMetrics(registry, config.apiKeyWindowSeconds, options.now),
     kafka: createKafkaMetrics(registry),
     cameras: createCameraMetrics(registry, config.maxCameras),
+    scene: createSceneMetrics(registry),
   };
 }

@@ -46,7 +46,8 @@ test('unknown keys, duplicate ids, bad ids and out-of-range values name the came
   refused('cameras:\n  - id: "bad id!"\n    url: rtsp://h/s\n', /cameras\[0\] id "bad id!"/);
   refused('cameras:\n  - id: door\n    url: rtsp://h/s\n    detect_fps: 0\n', /camera "door": detect_fps 0.*a number from 0.01 to 60/);
   refused('cameras:\n  - id: door\n    url: rtsp://h/s\n    enabled: "yes"\n', /camera "door": enabled "yes"/);
-  refused('cameras:\n  - id: door\n', /camera "door": no url/);
+  refused('cameras:\n  - id: door\n    detect_fps: 2\n', /camera "door": detect_fps without a url/);
+  refused('cameras:\n  - id: door\n    url: ""\n', /camera "door": url ""/);
   refused('cams: []\n', /no `cameras:` list/);
   refused('cameras: [\n', /not valid YAML/);
   refused('cameras:\n  - id: a\n    url: rtsp://h/a\n  - id: b\n    url: rtsp://h/b\n', /at most ALGO_MAX_CAMERAS \(1\)/, 1);

@@ -42,6 +42,14 @@ describe('Prometheus configuration and alert rules', () => {
     assert.equal(result.code, 0, result.output);
   });
 
+  test('the example scene rules (crowding, loitering) pass promtool check and their unit tests', async () => {
+    const checked = await promtool(['check', 'rules', `${DIR}/scene-rules.example.yml`]);
+    assert.equal(checked.code, 0, checked.output);
+    const tested = await promtool(['test', 'rules', `${DIR}/scene-rules.example.test.yml`]);
+    assert.equal(tested.code, 0, tested.output);
+    assert.match(tested.output, /SUCCESS/);
+  });
+
   test('promtool test rules passes every alert unit test', async () => {
     const result = await promtool(['test', 'rules', `${DIR}/alerts.test.yml`]);
     assert.equal(result.code, 0, result.output);

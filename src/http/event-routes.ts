@@ -1,0 +1,153 @@
+// Scene events over HTTP: GET /api/v1/events pages through the in-memory buffer
+// (?camera_id=&type=&since_id=&limit=), GET /api/v1/events/stream sends them live as
+// Server-Sent Events. A stream resumes after its Last-Event-ID from what the buffer still
+// holds; an id it cannot use (not a number, or newer than any event) starts from now. Idle
+// streams get a comment line every heartbeat. A client whose unsent bytes pass the bound is
+// cut and counted — nothing is buffered for it without bound. Streams end when the server closes.
+import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { parseCameraId } from '../camera-id.js';
+import { invalidRequest } from '../errors.js';
+import type { SceneMetrics } from '../metrics/scene-metrics.js';
+import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../scene/event-buffer.js';
+
+export interface EventRouteOptions {
+  buffer: EventBuffer;
+  metrics: Pick<SceneMetrics, 'streamClients' | 'streamClientCut'>;
+  heartbeatMs: number;
+  /** A stream client with more unsent bytes than this is cut. */
+  maxPendingBytes: number;
+}
+
+interface EventQuery {
+  camera_id?: string;
+  type?: string;
+  since_id?: string;
+  limit?: string;
+}
+
+const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const EVENT_ID = /^\d{1,16}$/;
+/**
+ * Declared for the access-control layer (src/auth/, which types `scope` on Fastify's route
+ * config and enforces it): reading events needs the read scope.
+ */
+const READ = { scope: 'read' } as FastifyContextConfig;
+
+function filterOf(query: EventQuery): EventFilter {
+  const filter: EventFilter = {};
+  for (const key of Object.keys(query)) {
+    if (typeof query[key as keyof EventQuery] !== 'string') throw invalidRequest(`${key} must be given once`);
+  }
+  if (query.camera_id !== undefined && query.camera_id !== '') filter.cameraId = parseCameraId(query.camera_id);
+  if (query.type !== undefined && query.type !== '') {
+    if (!(EVENT_TYPES as readonly string[]).includes(query.type))
+      throw invalidRequest(`type ${JSON.stringify(query.type)} is not an event type; expected one of ${EVENT_TYPES.join(', ')}`);
+    filter.type = query.type as EventType;
+  }
+  return filter;
+}
+
+function wholeNumber(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) throw invalidRequest(`${name} must be a whole number from ${min} to ${max}`);
+  return number;
+}
+
+const frame = (event: PublishedEvent): string => `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+
+/** One open stream: writes while the client keeps up, cut once it falls behind the bound. */
+class EventStream {
+  private readonly heartbeat: NodeJS.Timeout;
+  private stopListening: () => void = () => undefined;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly options: EventRouteOptions,
+    private readonly onEnd: (stream: EventStream) => void,
+  ) {
+    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), options.heartbeatMs);
+    this.heartbeat.unref();
+    raw.on('close', () => this.end());
+  }
+
+  start(backlog: readonly PublishedEvent[], filter: EventFilter): void {
+    // Backlog and subscription in one synchronous step: no event falls between them.
+    for (const event of backlog) this.write(frame(event));
+    this.stopListening = this.options.buffer.listen((event) => {
+      if (matches(event, filter)) this.write(frame(event));
+    });
+  }
+
+  /** Ends the stream (server closing). */
+  close(): void {
+    this.raw.end();
+    this.end();
+  }
+
+  private write(text: string): void {
+    if (this.raw.destroyed || this.raw.writableEnded) return;
+    // write() returning false means the socket is behind; Node keeps the bytes, and writableLength says how many.
+    this.raw.write(text);
+    if (this.raw.writableLength > this.options.maxPendingBytes) {
+      this.options.metrics.streamClientCut();
+      this.raw.destroy();
+      this.end();
+    }
+  }
+
+  private end(): void {
+    clearInterval(this.heartbeat);
+    this.stopListening();
+    this.onEnd(this);
+  }
+}
+
+export async function eventRoutes(app: FastifyInstance, options: EventRouteOptions): Promise<void> {
+  const { buffer, metrics } = options;
+  const streams = new Set<EventStream>();
+  metrics.streamClients(0);
+  app.addHook('preClose', (done) => {
+    for (const stream of [...streams]) stream.close();
+    done();
+  });
+
+  app.get<{ Querystring: EventQuery }>('/api/v1/events', { config: READ }, async (request) => {
+    const filter = filterOf(request.query);
+    const since = wholeNumber(request.query.since_id, 'since_id', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = wholeNumber(request.query.limit, 'limit', DEFAULT_LIMIT, 1, MAX_LIMIT);
+    const events = buffer.since(since, filter, limit);
+    const oldest = buffer.oldestId;
+    return {
+      events,
+      // Pass as since_id for the next page; a short page scanned everything up to the newest event.
+      last_id: events.length === limit ? events[limit - 1]!.id : String(Math.max(since, buffer.lastId)),
+      oldest_id: oldest === undefined ? null : String(oldest),
+    };
+  });
+
+  app.get<{ Querystring: EventQuery }>('/api/v1/events/stream', { config: READ }, (request, reply: FastifyReply) => {
+    const filter = filterOf(request.query);
+    const header = request.headers['last-event-id'];
+    const lastEventId = typeof header === 'string' && EVENT_ID.test(header.trim()) ? Number(header.trim()) : undefined;
+    // An id newer than any event is not one of ours: start from now, as without one.
+    const backlog = lastEventId === undefined || lastEventId > buffer.lastId ? [] : buffer.since(lastEventId, filter, buffer.capacity);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write(`retry: 2000\n: last event ${buffer.lastId}\n\n`);
+    const stream = new EventStream(raw, options, (ended) => {
+      if (streams.delete(ended)) metrics.streamClients(streams.size);
+    });
+    streams.add(stream);
+    metrics.streamClients(streams.size);
+    stream.start(backlog, filter);
+  });
+}

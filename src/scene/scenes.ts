@@ -1,0 +1,130 @@
+// The scenes of every tracked camera (cameras.ts readers with scene keys, and push cameras):
+// each detection result of such a camera goes through its CameraScene in capture order; the
+// objects come back with their track_id, the frame's events go to the event buffer (ids, ISO
+// times) and the counts to the scene metrics. Results of other cameras are not touched.
+import type { DetectionResponse } from '../detect/types.js';
+import type { ResetReason, SceneLayout, SceneMetrics, SceneRecorder, UntrackedReason } from '../metrics/scene-metrics.js';
+import { CameraScene, type SceneConfig, type TrackedObject } from './camera-scene.js';
+import type { EventBuffer, PublishedEvent } from './event-buffer.js';
+
+/** Which route a frame took: after a Kafka rebalance, the cameras fed over Kafka start fresh tracks. */
+export type FrameSource = 'camera' | 'http' | 'kafka';
+
+export interface TrackedResponse extends DetectionResponse {
+  objects: TrackedObject[];
+}
+
+export interface TrackedFrame {
+  /** The result with a track_id on every object (null where not tracked). */
+  response: TrackedResponse;
+  /** The frame's events as published (ids, ISO times). */
+  events: PublishedEvent[];
+}
+
+export interface CameraSceneConfig {
+  cameraId: string;
+  config: SceneConfig;
+}
+
+interface Entry {
+  scene: CameraScene;
+  recorder: SceneRecorder;
+  /** Fed over Kafka since its last reset. */
+  viaKafka: boolean;
+}
+
+const NO_EVENTS: PublishedEvent[] = [];
+
+/** The series a scene has from start-up: its configured labels per zone and line. */
+export function sceneLayout(config: SceneConfig): SceneLayout {
+  const tracked = config.track.labels ?? [];
+  return {
+    labels: tracked,
+    zones: config.zones.map((zone) => ({ name: zone.name, labels: zone.labels ?? tracked })),
+    lines: config.lines.map((line) => ({ name: line.name, labels: line.labels ?? tracked })),
+  };
+}
+
+export class Scenes {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    cameras: readonly CameraSceneConfig[],
+    private readonly buffer: EventBuffer,
+    metrics: SceneMetrics,
+  ) {
+    for (const { cameraId, config } of cameras) {
+      this.entries.set(cameraId, {
+        scene: new CameraScene(cameraId, config),
+        recorder: metrics.camera(cameraId, sceneLayout(config)),
+        viaKafka: false,
+      });
+    }
+  }
+
+  /** Whether frames of this camera are tracked. */
+  has(cameraId: string): boolean {
+    return this.entries.has(cameraId);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Tracks one result captured at `atSeconds` (Unix seconds). Undefined for a camera that is not
+   * tracked; a frame older than the camera's last tracked one is counted (out_of_order) and
+   * comes back with every track_id null.
+   */
+  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame | undefined {
+    const entry = this.entries.get(cameraId);
+    if (entry === undefined) return undefined;
+    if (source === 'kafka') entry.viaKafka = true;
+    const result = entry.scene.update(atSeconds, response.image.width, response.image.height, response.objects);
+    if (!result.ok)
+      return this.untracked(entry, response, result.error.reason === 'time_went_back' ? 'out_of_order' : 'invalid_capture_time');
+    const { recorder } = entry;
+    const frame = result.value;
+    for (const started of frame.started) recorder.trackStarted(started.label);
+    let events = NO_EVENTS;
+    if (frame.events.length > 0) {
+      events = [];
+      for (const event of frame.events) {
+        if (event.type === 'entered') recorder.entered(event.zone, event.label);
+        else if (event.type === 'left') recorder.left(event.zone, event.label, event.dwell_s ?? 0);
+        else if (event.type === 'crossed') recorder.crossed(event.line, event.direction, event.label);
+        events.push(this.buffer.add(event));
+      }
+    }
+    const counts = entry.scene.counts();
+    recorder.activeTracks(counts.active_tracks);
+    for (const { zone, label, count } of counts.occupancy) recorder.objects(zone, label, count);
+    return { response: { ...response, objects: frame.objects }, events };
+  }
+
+  /** A frame of a tracked camera that cannot be tracked (e.g. its capture time is unusable); undefined for other cameras. */
+  skip(cameraId: string, response: DetectionResponse, reason: UntrackedReason): TrackedFrame | undefined {
+    const entry = this.entries.get(cameraId);
+    return entry === undefined ? undefined : this.untracked(entry, response, reason);
+  }
+
+  /** Starts fresh tracks on every camera fed over Kafka since its last reset; returns their ids. */
+  resetKafkaCameras(reason: ResetReason): string[] {
+    const reset: string[] = [];
+    for (const [cameraId, entry] of this.entries) {
+      if (!entry.viaKafka) continue;
+      entry.viaKafka = false;
+      entry.scene.reset();
+      entry.recorder.reset(reason);
+      entry.recorder.activeTracks(0);
+      for (const { zone, label } of entry.scene.counts().occupancy) entry.recorder.objects(zone, label, 0);
+      reset.push(cameraId);
+    }
+    return reset;
+  }
+
+  private untracked(entry: Entry, response: DetectionResponse, reason: UntrackedReason): TrackedFrame {
+    entry.recorder.untracked(reason);
+    return { response: { ...response, objects: response.objects.map((object) => ({ ...object, track_id: null })) }, events: NO_EVENTS };
+  }
+}
