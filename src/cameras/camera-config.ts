@@ -172,7 +172,8 @@ export function parseCamerasFile(text: string, file: string, maxCameras: number)
     };
     const enabled = camera.enabled ?? true;
     if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
-    if (SCENE_KEYS.some((key) => camera[key] !== undefined)) scenes.push({ cameraId: id, push: false, raw: camera });
+    // Every camera algo reads is tracked (its `frame` zone at least); track, zones and lines refine it.
+    scenes.push({ cameraId: id, push: false, raw: camera });
     return [
       {
         id,

@@ -1,7 +1,7 @@
 // One line of the doctor's report: what was checked, how it went, and for anything short of
 // a pass, the cause and the fix in plain words.
 
-export type CheckGroup = 'algo' | 'consistency' | 'prometheus' | 'grafana';
+export type CheckGroup = 'algo' | 'consistency' | 'prometheus' | 'grafana' | 'llm';
 
 /** `skip`: not applicable here (e.g. Grafana not running); never fails the run. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';

@@ -1,10 +1,11 @@
-// `algo doctor`: walks the monitoring checklist (algo → consistency → Prometheus → Grafana)
+// `algo doctor`: walks the monitoring checklist (algo → consistency → Prometheus → Grafana → LLM)
 // and reports every check with its cause and fix.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAlgo } from './algo-checks.js';
 import { checkConsistency } from './consistency-checks.js';
 import { checkGrafana } from './grafana-checks.js';
+import { checkLlm } from './llm-checks.js';
 import type { DoctorOptions } from './options.js';
 import { checkPrometheus } from './prometheus/prometheus-checks.js';
 import { buildReport, type DoctorReport } from './report.js';
@@ -23,7 +24,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const consistency = await checkConsistency(options, algo.families);
   const prometheus = await checkPrometheus(options, algo);
   const grafana = await checkGrafana(options);
-  return buildReport([...algo.results, ...consistency, ...prometheus.results, ...grafana], {
+  const llm = await checkLlm(options.llm, options.timeoutMs);
+  return buildReport([...algo.results, ...consistency, ...prometheus.results, ...grafana, ...llm], {
     algo: options.url,
     metrics: options.metricsUrl,
     prometheus: options.prometheus,

@@ -3,6 +3,7 @@ import { messageOf } from '../errors.js';
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { maskUrl } from '../redact.js';
+import { llmTargetFrom, type LlmTarget } from './llm-target.js';
 
 export interface GrafanaAuth {
   user: string;
@@ -31,6 +32,8 @@ export interface DoctorOptions {
   rescrapeMs: number;
   rulesFile: string;
   dashboardFile: string;
+  /** The LLM API algo calls, from its ALGO_LLM_* variables; undefined without a key. */
+  llm: LlmTarget | undefined;
 }
 
 export class UsageError extends Error {
@@ -40,7 +43,8 @@ export class UsageError extends Error {
 export const DOCTOR_USAGE = `Usage: npx algo doctor [flags]   (or npm run doctor -- [flags])
 
 Walks the monitoring checklist: algo's endpoints and metrics, the alert rules and dashboard
-against the live metrics, Prometheus' scrape of algo, and Grafana.
+against the live metrics, Prometheus' scrape of algo, Grafana, and the LLM API algo calls
+(one GET /models with the first key of ALGO_LLM_API_KEYS or ALGO_LLM_API_KEYS_FILE).
 
   --url URL                algo's base URL (default http://localhost:5000)
   --metrics-url URL        where /metrics is served, if not <url>/metrics (ALGO_METRICS_PORT/PATH)
@@ -168,5 +172,6 @@ export function parseDoctorArgs(
     rescrapeMs: positive('rescrape', values.rescrape),
     rulesFile: givenFile('rules', values.rules, defaults.rulesFile),
     dashboardFile: givenFile('dashboard', values.dashboard, defaults.dashboardFile),
+    llm: llmTargetFrom(env),
   };
 }

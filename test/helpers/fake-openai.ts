@@ -1,5 +1,5 @@
 // A real HTTP server on loopback speaking the OpenAI Chat Completions API
-// (POST /v1/chat/completions, Bearer keys), with failures injected per key: the only local
+// (POST /v1/chat/completions, GET /v1/models, Bearer keys), with failures injected per key: the only local
 // fake algo's tests allow, standing in for the paid external API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,9 @@ export interface FakeOpenAi {
   script(key: string, script: KeyScript): void;
   close(): Promise<void>;
 }
+
+/** The models GET /v1/models lists. */
+export const FAKE_MODELS = ['gpt-4o-mini', 'fake-vision'];
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -146,11 +149,16 @@ export async function startFakeOpenAi(port = 0): Promise<FakeOpenAi> {
         body = undefined;
       }
       requests.push({ key, body, atMs: Date.now() });
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return json(res, 404, { error: { message: 'not found' } });
+      const listModels = req.method === 'GET' && req.url === '/v1/models';
+      if (!listModels && (req.method !== 'POST' || req.url !== '/v1/chat/completions'))
+        return json(res, 404, { error: { message: 'not found' } });
       const n = counts.get(key ?? '') ?? 0;
       counts.set(key ?? '', n + 1);
       const script = scripts.get(key ?? '') ?? { kind: 'ok' };
       const behaviour = typeof script === 'function' ? script(n) : script;
+      // GET /v1/models (what `algo doctor` calls): the model list, or the key's scripted failure.
+      if (listModels && behaviour.kind === 'ok')
+        return json(res, 200, { object: 'list', data: FAKE_MODELS.map((id) => ({ id, object: 'model' })) });
       if (behaviour.kind === 'hang') {
         hanging.add(res);
         res.once('close', () => {
