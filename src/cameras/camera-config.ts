@@ -172,8 +172,9 @@ export function parseCamerasFile(text: string, file: string, maxCameras: number)
     };
     const enabled = camera.enabled ?? true;
     if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
-    // Every camera algo reads is tracked (its `frame` zone at least); track, zones and lines refine it.
-    scenes.push({ cameraId: id, push: false, raw: camera });
+    // Every enabled camera algo reads is tracked (its `frame` zone at least); track, zones and
+    // lines refine it. A disabled camera delivers no frame, so it has no scene and no series.
+    if (enabled === true) scenes.push({ cameraId: id, push: false, raw: camera });
     return [
       {
         id,
