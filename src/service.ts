@@ -98,19 +98,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   // Scenes are checked against the loaded model's labels: a bad one stops start-up here, before serving.
   const events = new EventBuffer(config.events.bufferSize);
-  const scenes =
+  const sceneConfigs =
     pipeline === undefined
-      ? undefined
-      : new Scenes(
-          config.cameras.scenes.map(({ cameraId, raw }) => ({
-            cameraId,
-            config: parseSceneConfig(cameraId, raw, pipeline.classNames ?? COCO80, config.cameras.file ?? 'ALGO_CAMERAS_FILE'),
-          })),
-          events,
-          metrics.scene,
-        );
-  if (scenes !== undefined && scenes.size > 0)
-    logger.info({ cameras: config.cameras.scenes.map((entry) => entry.cameraId) }, 'scene analytics on for these cameras');
+      ? []
+      : config.cameras.scenes.map(({ cameraId, raw, enabled }) => ({
+          cameraId,
+          enabled,
+          config: parseSceneConfig(cameraId, raw, pipeline.classNames ?? COCO80, config.cameras.file ?? 'ALGO_CAMERAS_FILE'),
+        }));
+  const tracked = sceneConfigs.filter((scene) => scene.enabled);
+  const scenes = pipeline === undefined ? undefined : new Scenes(tracked, events, metrics.scene);
+  if (tracked.length > 0) logger.info({ cameras: tracked.map((scene) => scene.cameraId) }, 'scene analytics on for these cameras');
 
   let producer: RecordSink | undefined;
   if (pipeline === undefined) producer = cameraConfigs.length > 0 ? new KafkaProducer(config.kafka) : undefined;

@@ -35,6 +35,8 @@ export interface CameraConfig {
 export interface CameraSceneEntry {
   cameraId: string;
   push: boolean;
+  /** A disabled camera's scene keys are validated, but it delivers no frame: no scene runs. */
+  enabled: boolean;
   raw: Readonly<Record<string, unknown>>;
 }
 
@@ -137,7 +139,7 @@ export function parseCamerasFile(text: string, file: string, maxCameras: number)
       const extraKey = Object.keys(camera).find((key) => !(PUSH_KEYS as readonly string[]).includes(key));
       if (extraKey !== undefined)
         fail(`${where}: ${extraKey} without a url`, `a url to read the camera, or only ${PUSH_KEYS.join(', ')} for a push camera`);
-      scenes.push({ cameraId: id, push: true, raw: camera });
+      scenes.push({ cameraId: id, push: true, enabled: true, raw: camera });
       return [];
     }
     if (typeof url !== 'string' || url.trim() === '')
@@ -174,7 +176,7 @@ export function parseCamerasFile(text: string, file: string, maxCameras: number)
     if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
     // Every enabled camera algo reads is tracked (its `frame` zone at least); track, zones and
     // lines refine it. A disabled camera delivers no frame, so it has no scene and no series.
-    if (enabled === true) scenes.push({ cameraId: id, push: false, raw: camera });
+    scenes.push({ cameraId: id, push: false, enabled: enabled === true, raw: camera });
     return [
       {
         id,
