@@ -67,7 +67,7 @@ describe('scene analytics with the real detector', () => {
     await service?.stop('test');
   });
 
-  test('every configured series exists at 0 from start-up', async () => {
+  test('every configured series exists at 0 from start-up, and every camera algo reads is tracked', async () => {
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     for (const camera of ['walk', 'lobby']) {
       assert.ok(text.includes(`scene_objects{camera_id="${camera}",zone="middle",label="person"} 0`));
@@ -78,10 +78,9 @@ describe('scene analytics with the real detector', () => {
         assert.ok(text.includes(`scene_line_crossings_total{camera_id="${camera}",line="door",direction="${direction}",label="person"}`));
       assert.ok(text.includes(`scene_frames_untracked_total{camera_id="${camera}",reason="out_of_order"}`));
     }
-    assert.ok(
-      !text.includes('camera_id="plain"') || !/scene_\w+\{camera_id="plain"/.test(text),
-      'a camera without scene keys is not tracked',
-    );
+    // A camera algo reads is tracked even without scene keys: its whole frame is the zone `frame`.
+    assert.ok(text.includes('scene_tracks_active{camera_id="plain"} 0'), 'a camera without scene keys is tracked');
+    assert.ok(!/scene_zone_entries_total\{camera_id="plain"/.test(text), 'it has no configured zone');
   });
 
   test('a push camera over HTTP: one track for the walk, one in crossing, one entry and one exit', async () => {
