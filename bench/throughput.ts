@@ -9,8 +9,8 @@
 // (d) per setting: the event loop's delay p99 and algo's RSS.
 // The server needs every core here (that is what is measured), so it is not pinned; the HTTP
 // client is a separate process doing little work per request.
-// Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). BENCH_SECONDS (per run, 15),
-// BENCH_ROUNDS (2), BENCH_CAMERAS (4).
+// Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). 2 rounds of 15 s runs;
+// --quick: 1 round of 5 s runs. BENCH_CAMERAS (4).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -26,10 +26,11 @@ import { startService, portOf, type RunningService } from '../src/service.js';
 import { writeCamerasFile } from '../test/helpers/cameras.js';
 import { fixturePath } from '../test/helpers/images.js';
 import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
+import { announce, scaled } from './quick.js';
 import { fmt, median } from './stats.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = scaled(15, 5);
+const ROUNDS = scaled(2, 1);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 4);
 const CORES = availableParallelism();
 const MODEL = process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
@@ -37,9 +38,9 @@ const SETTINGS: string[] = [...Array.from({ length: CORES }, (_, i) => String(i 
 const HTTP_CLIENTS = 2 * CORES + 2;
 
 const runs = SETTINGS.length * 2 + CORES;
-console.log(
-  `bench:throughput — ${MODEL.replace(/^.*\//, '')}, ${CORES} cores, ${ROUNDS} rounds × ${runs} runs of ${SECONDS} s: about ${Math.ceil((ROUNDS * runs * (SECONDS + 6)) / 60)} min`,
-);
+const estimate = (rounds: number, seconds: number): number => rounds * runs * (seconds + 6);
+announce('bench:throughput', { full: estimate(2, 15), quick: estimate(1, 5) });
+console.log(`${MODEL.replace(/^.*\//, '')}, ${CORES} cores, ${ROUNDS} round(s) × ${runs} runs of ${SECONDS} s`);
 
 /** (a) k session.run loops in parallel for `seconds`; runs per second in all. */
 async function inferenceCeiling(k: number, seconds: number): Promise<number> {
