@@ -2,7 +2,7 @@
 // left to right across a grey frame, a zone and a line across the path, and what one pass
 // must give.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +78,19 @@ export function assertOnePass(events: readonly ApiEvent[], dwell: [number, numbe
   const seconds = events[2]!.dwell_s!;
   assert.ok(seconds >= dwell[0] && seconds <= dwell[1], `dwell ${seconds} s`);
   assert.ok(events.every((event) => !Number.isNaN(Date.parse(event.at))));
+}
+
+/**
+ * The walk served as an MJPEG stream over HTTP by ffmpeg itself (`-f mpjpeg -listen 1`), at
+ * its own pace, to the first client that connects: a real MJPEG camera for one pass.
+ */
+export function serveWalkMjpeg(video: string, port: number): { url: string; stop(): void } {
+  const url = `http://127.0.0.1:${port}/walk.mjpg`;
+  const child = spawn(
+    'ffmpeg',
+    [...['-hide_banner', '-loglevel', 'error', '-re', '-i', video], ...['-c:v', 'mjpeg', '-q:v', '4', '-f', 'mpjpeg', '-listen', '1', url]],
+    { stdio: 'ignore' },
+  );
+  // No probe: ffmpeg serves only its first client. algo's reader retries until ffmpeg listens.
+  return { url, stop: () => child.kill('SIGKILL') };
 }

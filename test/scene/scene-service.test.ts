@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { sample, writeCamerasFile } from '../helpers/cameras.js';
-import { assertOnePass, makeWalk, pass, SCENE, SECONDS, type ApiEvent, type TrackedAnswer } from '../helpers/walk.js';
+import { freePort } from '../helpers/ports.js';
+import { assertOnePass, makeWalk, pass, SCENE, SECONDS, serveWalkMjpeg, type ApiEvent, type TrackedAnswer } from '../helpers/walk.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -48,12 +49,15 @@ describe('scene analytics with the real detector', () => {
   let service: TestService;
   let walk: { video: string; frames: string[] };
   let stream: ReturnType<typeof openStream>;
+  let mjpeg: ReturnType<typeof serveWalkMjpeg> | undefined;
 
   before(async () => {
     walk = await makeWalk();
+    mjpeg = serveWalkMjpeg(walk.video, await freePort());
     service = await startTestService({
       ALGO_CAMERAS_FILE: await writeCamerasFile([
         { id: 'walk', url: walk.video, detect_fps: 2, ...SCENE },
+        { id: 'walk-mjpeg', url: mjpeg.url, detect_fps: 2, ...SCENE },
         { id: 'lobby', ...SCENE },
         { id: 'plain', url: walk.video, detect_fps: 1 },
       ]),
@@ -64,6 +68,7 @@ describe('scene analytics with the real detector', () => {
   });
   after(async () => {
     stream?.stop();
+    mjpeg?.stop();
     await service?.stop('test');
   });
 
@@ -155,6 +160,20 @@ describe('scene analytics with the real detector', () => {
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     assert.ok(sample(text, 'scene_line_crossings_total', 'camera_id="walk",line="door",direction="in",label="person"') >= 1);
     assert.equal(sample(text, 'scene_line_crossings_total', 'camera_id="walk",line="door",direction="out",label="person"'), 0);
+  });
+
+  test('an MJPEG camera over HTTP: the walk keeps one track, one entry, one in crossing and one exit', async () => {
+    const events = await waitFor(
+      'a whole pass of the MJPEG camera',
+      async () => pass(await eventsOf(service, 'camera_id=walk-mjpeg&limit=1000')),
+      90_000,
+      500,
+    );
+    assertOnePass(events, [0.1, SECONDS]);
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.equal(sample(text, 'scene_zone_entries_total', 'camera_id="walk-mjpeg",zone="middle",label="person"'), 1);
+    assert.equal(sample(text, 'scene_line_crossings_total', 'camera_id="walk-mjpeg",line="door",direction="in",label="person"'), 1);
+    assert.equal(sample(text, 'scene_tracks_total', 'camera_id="walk-mjpeg",label="person"'), 1, 'one person, one track');
   });
 
   test('X-Capture-Timestamp that is no time is refused with invalid_capture_time', async () => {
