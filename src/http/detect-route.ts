@@ -17,7 +17,7 @@ export interface DetectRouteOptions {
 
 /** POST /api/v1/detect, in a scope prepared by acceptFrameBodies. */
 export function detectRoute(app: FastifyInstance, { pipeline, maxBodyBytes }: Pick<DetectRouteOptions, 'pipeline' | 'maxBodyBytes'>): void {
-  app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+  app.post('/api/v1/detect', { bodyLimit: maxBodyBytes, config: { scope: 'detect' } }, async (request, reply) => {
     const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);

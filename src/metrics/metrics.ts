@@ -3,6 +3,7 @@
 import { Registry } from 'prom-client';
 import type { MetricsConfig } from './metrics-config.js';
 import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
+import { createAuthMetrics, type AuthRecorder } from './auth-metrics.js';
 import { registerBuildInfo } from './build-info.js';
 import { createCameraMetrics, type CameraMetrics } from './camera-metrics.js';
 import { createDetectionMetrics, type DetectionRecorder } from './detection-metrics.js';
@@ -19,6 +20,7 @@ export interface AlgoMetrics {
   readonly apiKeys: ApiKeyRecorder;
   readonly kafka: KafkaRecorder;
   readonly cameras: CameraMetrics;
+  readonly auth: AuthRecorder;
 }
 
 export interface MetricsOptions {
@@ -42,5 +44,6 @@ export function createMetrics(
     apiKeys: createApiKeyMetrics(registry, config.apiKeyWindowSeconds, options.now),
     kafka: createKafkaMetrics(registry),
     cameras: createCameraMetrics(registry, config.maxCameras),
+    auth: createAuthMetrics(registry),
   };
 }
