@@ -3,7 +3,8 @@
 # configuration and alert rules, scraping algo on this machine.
 #   bash scripts/prometheus-local.sh [--listen 127.0.0.1:9100] [--target 127.0.0.1:5000] [--dir DIR]
 # Listens on 9100 like the compose stack, so `npm run doctor` finds it with no flags. Runs in
-# the foreground: start it in its own terminal, or with `&`.
+# the foreground: start it in its own terminal, or with `&`. Sends $ALGO_METRICS_TOKEN (if set)
+# with each scrape.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 listen=127.0.0.1:9100 target=127.0.0.1:5000 dir=${TMPDIR:-/tmp}/algo-prometheus
@@ -16,7 +17,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v prometheus >/dev/null || { echo "prometheus is not installed: sudo apt-get install prometheus" >&2; exit 1; }
-mkdir -p "$dir/targets"
+mkdir -p "$dir/targets" "$dir/secrets"
+# The scrape token (prometheus.yml's credentials_file): ALGO_METRICS_TOKEN if set. On loopback
+# algo needs none unless ALGO_METRICS_TOKEN or ALGO_API_AUTH=tokens says so.
+(umask 077 && printf '%s' "${ALGO_METRICS_TOKEN:-}" > "$dir/secrets/algo-metrics.token")
 cp "$repo/deploy/prometheus/prometheus.yml" "$repo/deploy/prometheus/alerts.yml" "$dir/"
 sed "s/127\.0\.0\.1:5000/$target/" "$repo/deploy/prometheus/targets/local.yml" > "$dir/targets/algo.yml"
 # Prometheus' own job scrapes itself where it listens here, not the container's localhost:9090.
