@@ -76,6 +76,7 @@ describe('Prometheus configuration and alert rules', () => {
       'AlgoKafkaConsumerLagGrowing',
       'AlgoCameraDown',
       'AlgoCameraFramesDropped',
+      'AlgoAuthFailures',
     ];
     assert.deepEqual(rules.map((r) => r.alert).sort(), [...required].sort());
     for (const rule of rules) {
