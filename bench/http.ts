@@ -10,6 +10,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { AccessControl } from '../src/auth/access-control.js';
+import { parseTokenList } from '../src/auth/api-tokens.js';
+import { RateLimitedLog } from '../src/log/rate-limited-log.js';
+import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { renderMetrics } from '../src/metrics/render.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -124,6 +128,43 @@ function perRequestCost(): void {
 }
 
 const BENCH_TOKEN = 'bench-read-token-5c0f2a9e7b1d4e63';
+
+/** The access decision alone, in-process: what every protected request pays (public routes pay nothing). */
+function accessCheckCost(): void {
+  const logger = createLogger('silent');
+  const metrics = createMetrics({ maxCameras: 100, apiKeyWindowSeconds: 300 }, { runtime: false });
+  const throttle = { maxFailures: 10, windowMs: 60_000, maxClients: 10_000 };
+  const access = (mode: 'tokens' | 'loopback', tokenCount: number): AccessControl => {
+    const parsed = parseTokenList(
+      Array.from({ length: tokenCount }, (_, i) => `client${i}:read=${i === 0 ? BENCH_TOKEN : `other-token-${i}-0123456789abcdef`}`).join(
+        ',',
+      ),
+    );
+    if (!parsed.ok) throw new Error(parsed.problem);
+    return new AccessControl({
+      config: { mode, tokens: parsed.tokens, tokensFile: undefined, throttle },
+      metricsToken: undefined,
+      recorder: metrics.auth,
+      throttledLog: new RateLimitedLog(logger, { intervalMs: 60_000 }),
+      logger,
+    });
+  };
+  const header = `Bearer ${BENCH_TOKEN}`;
+  for (const [label, control, address] of [
+    ['loopback mode, loopback client, no token', access('loopback', 1), '127.0.0.1'],
+    ['tokens mode, bearer token, 1 token configured', access('tokens', 1), '10.0.0.7'],
+    ['tokens mode, bearer token, 10 tokens configured', access('tokens', 10), '10.0.0.7'],
+  ] as const) {
+    const calls = 1_000_000;
+    const samples: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      for (let i = 0; i < calls; i++) if (!control.check('read', address, header, '/api/v1/cameras').ok) throw new Error('refused');
+      samples.push(((performance.now() - start) * 1e6) / calls);
+    }
+    console.log(`Access check per request (${label}, in-process): ${fmt(median(samples), 0)} ns`);
+  }
+}
 const ACCESS_MODES = {
   'loopback, no token': { env: { ALGO_API_AUTH: 'loopback' }, headers: {} },
   'tokens, bearer': {
@@ -158,10 +199,13 @@ async function accessThroughput(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-if (process.env.BENCH_ONLY === 'access') await accessThroughput();
-else {
+if (process.env.BENCH_ONLY === 'access') {
+  accessCheckCost();
+  await accessThroughput();
+} else {
   await renderTimes();
   perRequestCost();
   await throughput();
+  accessCheckCost();
   await accessThroughput();
 }

@@ -2,9 +2,9 @@
 // addresses of a private /30 (10.203.x.y, used on that pair only), so a client run inside it
 // reaches algo from a non-loopback address. Traffic goes nowhere but over that pair. Needs
 // root and iproute2; `netnsUnavailable()` says why not, for a test's skip message.
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { runProcess, type ProcessResult } from './process.js';
 
 const run = promisify(execFile);
 
@@ -16,7 +16,7 @@ export interface TestHost {
   /** The test host's address, which algo sees as the client. */
   clientAddress: string;
   /** Runs a command inside the namespace. */
-  exec(command: string, args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  exec(command: string, args: string[], env?: Record<string, string>): Promise<ProcessResult>;
   /** Deletes the namespace and the pair (safe to call twice). */
   remove(): Promise<void>;
 }
@@ -65,18 +65,7 @@ export async function createTestHost(): Promise<TestHost> {
     name,
     serverAddress,
     clientAddress,
-    async exec(command, args, env = {}) {
-      const child = spawn('ip', ['netns', 'exec', name, command, ...args], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
-      return { code, stdout, stderr };
-    },
+    exec: (command, args, env = {}) => runProcess('ip', ['netns', 'exec', name, command, ...args], env),
     remove,
   };
 }

@@ -3,16 +3,15 @@
 // with --ca-file, SIGHUP rotates it without dropping open connections, and a bad pair stops
 // start-up naming the file.
 import assert from 'node:assert/strict';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 import { before, describe, test } from 'node:test';
 import { makeTestCa, type TestCa } from '../helpers/certificates.js';
 import { freePort } from '../helpers/ports.js';
-import { spawnAlgo } from '../helpers/process.js';
+import { runAlgoCommand, spawnAlgo } from '../helpers/process.js';
 import { startPrometheus } from '../helpers/prometheus.js';
 import { assertNoKeyText } from '../helpers/secrets.js';
 import { startTestService } from '../helpers/service.js';
@@ -54,15 +53,7 @@ async function peerCertificate(port: number, ca: Buffer): Promise<PeerCertificat
   return certificate;
 }
 
-async function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/algo.ts', 'doctor', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const doctor = (args: string[]) => runAlgoCommand(['doctor', ...args]);
 
 describe('HTTPS', () => {
   let ca: TestCa;
@@ -70,7 +61,7 @@ describe('HTTPS', () => {
   let pair: { certFile: string; keyFile: string };
   before(async () => {
     ca = await makeTestCa();
-    caPem = await (await import('node:fs/promises')).readFile(ca.caFile);
+    caPem = await readFile(ca.caFile);
     pair = await ca.issue('server');
   });
 
