@@ -4,9 +4,8 @@
 #   bash scripts/prometheus-local.sh [--listen 127.0.0.1:9100] [--target 127.0.0.1:5000] [--dir DIR] [--token-file FILE]
 # Listens on 9100 like the compose stack, so `npm run doctor` finds it with no flags. Runs in
 # the foreground: start it in its own terminal, or with `&`.
-# When algo requires a metrics token, --token-file FILE (or ALGO_METRICS_TOKEN in this
-# script's environment) gives algo's job an `authorization` block in the scratch copy of the
-# configuration; the tracked deploy/prometheus/prometheus.yml is never changed.
+# When algo asks for a metrics token, --token-file FILE (or ALGO_METRICS_TOKEN in this
+# script's environment) is what algo's job sends (its credentials_file, in the scratch dir).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 listen=127.0.0.1:9100 target=127.0.0.1:5000 dir=${TMPDIR:-/tmp}/algo-prometheus token_file=
@@ -27,21 +26,18 @@ cp "$repo/deploy/prometheus/prometheus.yml" "$repo/deploy/prometheus/alerts.yml"
 sed "s/127\.0\.0\.1:5000/$target/" "$repo/deploy/prometheus/targets/local.yml" > "$dir/targets/algo.yml"
 # Prometheus' own job scrapes itself where it listens here, not the container's localhost:9090.
 sed -i "s/'localhost:9090'/'$listen'/" "$dir/prometheus.yml"
+# The scrape token, in the file prometheus.yml's credentials_file names: --token-file FILE, else
+# ALGO_METRICS_TOKEN, else empty (algo on loopback asks for none unless ALGO_METRICS_TOKEN or
+# ALGO_API_AUTH=tokens says so). The tracked deploy/prometheus/prometheus.yml is never changed.
+mkdir -p "$dir/secrets"
 auth="no metrics token"
 if [ -n "$token_file" ]; then
   [ -r "$token_file" ] || { echo "--token-file $token_file cannot be read" >&2; exit 2; }
-  token_file=$(realpath "$token_file")
+  (umask 077 && tr -d '\r\n' < "$token_file" > "$dir/secrets/algo-metrics.token")
   auth="metrics token from $token_file"
-elif [ -n "${ALGO_METRICS_TOKEN:-}" ]; then
-  token_file=$dir/algo-token
-  (umask 077 && printf '%s\n' "$ALGO_METRICS_TOKEN" > "$token_file")
-  auth="metrics token from ALGO_METRICS_TOKEN (written to $token_file)"
-fi
-if [ -n "$token_file" ]; then
-  # algo's job is the first in the file: its scrape settings get the authorization block.
-  awk -v file="$token_file" '{ print } /^    metrics_path:/ && !done { print "    authorization:\n      type: Bearer\n      credentials_file: " file; done = 1 }' \
-    "$dir/prometheus.yml" > "$dir/prometheus.yml.new"
-  mv "$dir/prometheus.yml.new" "$dir/prometheus.yml"
+else
+  (umask 077 && printf '%s' "${ALGO_METRICS_TOKEN:-}" > "$dir/secrets/algo-metrics.token")
+  [ -n "${ALGO_METRICS_TOKEN:-}" ] && auth="metrics token from ALGO_METRICS_TOKEN"
 fi
 echo "Prometheus on http://$listen scraping algo at $target, $auth (config and data in $dir)"
 exec prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" --web.listen-address="$listen"

@@ -14,7 +14,10 @@ export type ErrorCode =
   | 'model_error'
   | 'model_load_failed'
   | 'overloaded'
-  | 'unauthorized'
+  | 'auth_required'
+  | 'invalid_token'
+  | 'forbidden'
+  | 'auth_throttled'
   | 'not_found'
   | 'unknown_camera'
   | 'no_frame'
@@ -64,7 +67,10 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   model_error: 500,
   model_load_failed: 500,
   overloaded: 503,
-  unauthorized: 401,
+  auth_required: 401,
+  invalid_token: 401,
+  forbidden: 403,
+  auth_throttled: 429,
   not_found: 404,
   unknown_camera: 404,
   no_frame: 503,
@@ -79,7 +85,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
 export class AlgoError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  /** Seconds a client should wait before retrying (503 answers). */
+  /** Seconds a client should wait before retrying (503 and 429 answers). */
   readonly retryAfterSeconds: number | undefined;
 
   /**
@@ -128,7 +134,16 @@ export const modelLoadFailed = (file: string, detail: string, cause?: unknown): 
   new AlgoError('model_load_failed', `Cannot load model ${file}: ${detail}`, { cause });
 export const overloaded = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('overloaded', 'Detector queue is full; retry later', { retryAfterSeconds });
-export const unauthorized = (): AlgoError => new AlgoError('unauthorized', 'A valid bearer token is required');
+/** No token where one is needed; `message` says how to get in (access-control.ts words it per case). */
+export const authRequired = (message: string): AlgoError => new AlgoError('auth_required', message);
+/** A bearer token was sent and matches none configured. Never names or quotes the token. */
+export const invalidToken = (): AlgoError => new AlgoError('invalid_token', 'The bearer token is not valid');
+export const forbidden = (tokenName: string, scope: string): AlgoError =>
+  new AlgoError('forbidden', `Token ${JSON.stringify(tokenName)} lacks the scope "${scope}" this route requires`);
+export const authThrottled = (retryAfterSeconds: number): AlgoError =>
+  new AlgoError('auth_throttled', `Too many failed authentication attempts from this address; retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', `Route ${method} ${path} not found`);
 export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>

@@ -31,6 +31,8 @@ import { EventBuffer } from './scene/event-buffer.js';
 import { parseSceneConfig } from './scene/scene-config.js';
 import { Scenes } from './scene/scenes.js';
 import { eventRoutes } from './http/event-routes.js';
+import { createAccessControl, type AccessControl } from './auth/access-control.js';
+import { readTlsPair, reloadTls } from './http/tls.js';
 
 export interface RunningService {
   readonly logger: Logger;
@@ -42,8 +44,9 @@ export interface RunningService {
   readonly frameConsumer: FrameConsumer | undefined;
   readonly cameras: CameraManager | undefined;
   readonly llm: LlmService;
-  /** Re-reads the API keys file (SIGHUP). */
-  reloadKeys(): Promise<void>;
+  readonly access: AccessControl;
+  /** SIGHUP: re-reads the LLM keys file, the API tokens file and the TLS pair; a bad one stays as it was (logged). */
+  reload(): Promise<void>;
   /** Drains and stops everything; resolves to the exit code. */
   stop(reason: string): Promise<number>;
 }
@@ -67,6 +70,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const metrics = createMetrics(config.metrics);
   // First: a bad keys or prompt file is a configuration error, reported before the detector loads.
   const llm = await createLlmService(config.llm, metrics, logger);
+  const access = await createAccessControl({
+    config: config.auth,
+    metricsToken: config.metrics.token,
+    recorder: metrics.auth,
+    throttledLog,
+    logger,
+  });
+  logAccessMode(access, config, logger);
+  const tls = config.http.tls === undefined ? undefined : await readTlsPair(config.http.tls);
   const cameraConfigs = config.cameras.cameras;
   if (cameraConfigs.some((camera) => camera.enabled)) {
     const version = await checkFfmpeg(config.cameras.ffmpegPath).catch((error: unknown) => {
@@ -150,6 +162,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metrics,
     lifecycle,
     throttledLog,
+    access,
+    tls,
     routes: (instance) => {
       // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
       if (pipeline !== undefined) {
@@ -173,7 +187,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   const metricsApp =
     config.metrics.enabled && config.metrics.port !== undefined
-      ? buildMetricsApp({ config, logger, metrics, lifecycle, throttledLog })
+      ? buildMetricsApp({ config, logger, metrics, lifecycle, throttledLog, access, tls })
       : undefined;
 
   const frameConsumer =
@@ -207,7 +221,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
   lifecycle.markReady();
   const consumerStarted = frameConsumer === undefined ? Promise.resolve() : startWithRetry(frameConsumer, logger, stopping.signal);
   logger.info(
-    { port: portOf(app), metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp), host: config.host },
+    {
+      port: portOf(app),
+      metricsPort: metricsApp === undefined ? undefined : portOf(metricsApp),
+      host: config.host,
+      scheme: tls === undefined ? 'http' : 'https',
+      auth: access.mode,
+    },
     'algo is ready',
   );
 
@@ -220,8 +240,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
     frameConsumer,
     cameras,
     llm,
-    async reloadKeys() {
+    access,
+    async reload() {
       await llm.reloadKeys();
+      await access.reload();
+      if (config.http.tls !== undefined) await reloadTls(metricsApp === undefined ? [app] : [app, metricsApp], config.http.tls, logger);
     },
     stop(reason) {
       stopping.abort();
@@ -239,6 +262,27 @@ export async function startService(config: Config, options: ServiceOptions = {})
       });
     },
   };
+}
+
+/** The start-up line naming the access mode (a warning when every client may use everything). */
+function logAccessMode(access: AccessControl, config: Config, logger: Logger): void {
+  const fields = { mode: access.mode, tokens: access.tokenNames, tokensFile: config.auth.tokensFile };
+  switch (access.mode) {
+    case 'none':
+      logger.warn(fields, 'API access control off (ALGO_API_AUTH=none): every client that reaches the port may use every route');
+      return;
+    case 'loopback':
+      logger.info(
+        fields,
+        access.tokenNames.length === 0
+          ? 'API access: loopback (clients on this machine only; set ALGO_API_TOKENS or ALGO_API_TOKENS_FILE to admit other hosts, see docs/security.md)'
+          : 'API access: loopback (clients on this machine without a token, other hosts with one)',
+      );
+      return;
+    case 'tokens':
+      if (access.tokenNames.length === 0) logger.warn(fields, 'API access: tokens, but no token is configured: only health probes answer');
+      else logger.info(fields, "API access: tokens (every API request needs a bearer token with the route's scope)");
+  }
 }
 
 interface ShutdownParts {

@@ -15,8 +15,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // SIGHUP re-reads ALGO_LLM_API_KEYS_FILE; a bad file keeps the current keys (logged).
-  process.on('SIGHUP', () => void service.reloadKeys());
+  // SIGHUP re-reads ALGO_LLM_API_KEYS_FILE, ALGO_API_TOKENS_FILE and the TLS pair; a bad one
+  // keeps what is in use (logged).
+  process.on('SIGHUP', () => void service.reload());
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 // The one typed configuration object, parsed once at start-up from the environment. Each part
 // owns its settings type (detect/detect-config.ts, kafka/kafka-config.ts, …); this module only
 // reads the environment and assembles them. Parts never import from config/.
+import { parseTokenList } from '../auth/api-tokens.js';
+import { AUTH_MODES, type AuthConfig } from '../auth/auth-config.js';
 import { loadCameras, type CamerasConfig } from '../cameras/camera-config.js';
 import { DETECTOR_KINDS, type DetectConfig } from '../detect/detect-config.js';
-import { REQUEST_LOG_MODES, type HttpConfig } from '../http/http-config.js';
+import { REQUEST_LOG_MODES, type HttpConfig, type TlsFiles } from '../http/http-config.js';
 import type { KafkaConfig } from '../kafka/kafka-config.js';
 import type { LlmConfig } from '../llm/llm-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
@@ -44,6 +46,7 @@ export interface Config {
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   http: HttpConfig;
+  auth: AuthConfig;
   metrics: MetricsConfig;
   detect: DetectConfig;
   kafka: KafkaConfig;
@@ -109,7 +112,9 @@ export function loadConfig(env: Env): Config {
       keepAliveTimeoutMs: readInteger(env, 'ALGO_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
       maxConnections: readInteger(env, 'ALGO_MAX_CONNECTIONS', 1000, 1, 1_000_000),
       logRequests: readChoice(env, 'ALGO_LOG_REQUESTS', 'summary', REQUEST_LOG_MODES),
+      tls: loadTlsFiles(env),
     },
+    auth: loadAuthConfig(env),
     metrics: {
       enabled: readBoolean(env, 'ALGO_ENABLE_PROMETHEUS', true),
       path: metricsPath,
@@ -150,6 +155,47 @@ export function loadConfig(env: Env): Config {
       bufferSize: readInteger(env, 'ALGO_EVENTS_BUFFER', 10_000, 0, 1_000_000),
       heartbeatMs: readInteger(env, 'ALGO_EVENTS_HEARTBEAT_MS', 15_000, 100, 600_000),
       streamMaxPendingBytes: readInteger(env, 'ALGO_EVENTS_STREAM_MAX_PENDING_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+  };
+}
+
+/** Both files or neither. */
+function loadTlsFiles(env: Env): TlsFiles | undefined {
+  const certFile = readOptionalString(env, 'ALGO_TLS_CERT_FILE');
+  const keyFile = readOptionalString(env, 'ALGO_TLS_KEY_FILE');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined)
+    throw new ConfigError('ALGO_TLS_CERT_FILE', '(unset)', 'the certificate file of ALGO_TLS_KEY_FILE (set both or neither)');
+  if (keyFile === undefined)
+    throw new ConfigError('ALGO_TLS_KEY_FILE', '(unset)', 'the private key file of ALGO_TLS_CERT_FILE (set both or neither)');
+  return { certFile, keyFile };
+}
+
+/** The mode defaults to `tokens` when tokens are configured, `loopback` otherwise; `none` only when asked for. */
+function loadAuthConfig(env: Env): AuthConfig {
+  const tokenText = readOptionalString(env, 'ALGO_API_TOKENS');
+  const parsed = tokenText === undefined ? { ok: true as const, tokens: [] } : parseTokenList(tokenText);
+  if (!parsed.ok)
+    throw new ConfigError('ALGO_API_TOKENS', '<hidden>', `comma-separated name:scope+scope=token entries (${parsed.problem})`);
+  const tokensFile = readOptionalString(env, 'ALGO_API_TOKENS_FILE');
+  const haveTokens = parsed.tokens.length > 0 || tokensFile !== undefined;
+  const mode = readChoice(env, 'ALGO_API_AUTH', haveTokens ? 'tokens' : 'loopback', AUTH_MODES);
+  if (mode === 'tokens' && !haveTokens)
+    throw new ConfigError('ALGO_API_AUTH', '"tokens"', 'tokens only with ALGO_API_TOKENS or ALGO_API_TOKENS_FILE set');
+  if (mode === 'none' && haveTokens)
+    throw new ConfigError(
+      'ALGO_API_AUTH',
+      '"none"',
+      'tokens or loopback while ALGO_API_TOKENS or ALGO_API_TOKENS_FILE is set (none would ignore them)',
+    );
+  return {
+    mode,
+    tokens: parsed.tokens,
+    tokensFile,
+    throttle: {
+      maxFailures: readInteger(env, 'ALGO_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
+      windowMs: readInteger(env, 'ALGO_AUTH_FAILURE_WINDOW_S', 60, 1, 86_400) * 1000,
+      maxClients: readInteger(env, 'ALGO_AUTH_MAX_CLIENTS', 10_000, 1, 1_000_000),
     },
   };
 }

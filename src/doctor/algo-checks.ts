@@ -51,6 +51,11 @@ export function unreachable(what: string, url: string, failure: ProbeFailure, st
         cause: `${host} accepted no answer within the timeout: a firewall dropping packets, or a process that hangs`,
         fix: `check that ${what} runs and that nothing filters the port`,
       };
+    case 'tls':
+      return {
+        cause: `the TLS handshake with ${host} failed: ${failure.message}`,
+        fix: `pass --ca-file with the CA that signed ${what}'s certificate, and check that the certificate names ${new URL(url).hostname}`,
+      };
     default:
       return { cause: `${what} could not be reached: ${failure.message}`, fix: `check the URL and the network path to ${host}` };
   }
@@ -125,9 +130,10 @@ function startTime(families: Map<string, ExpositionFamily>): number | undefined 
 export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   const { results, add } = checksFor('algo');
   const timeoutMs = options.timeoutMs;
+  const reach = { timeoutMs, ca: options.ca };
   const startHint = 'start algo (npm start), or pass --url with the address it listens on';
 
-  const health = await probe(`${options.url}/healthz`, { timeoutMs });
+  const health = await probe(`${options.url}/healthz`, reach);
   const isAlgo = health.ok && health.status === 200 && jsonOf<{ status?: string }>(health)?.status === 'ok';
   const healthMs = health.ok ? health.ms : 0;
   if (!health.ok)
@@ -139,7 +145,7 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
       fix: 'point --url at algo',
     });
 
-  const ready = await probe(`${options.url}/readyz`, { timeoutMs });
+  const ready = await probe(`${options.url}/readyz`, reach);
   if (ready.ok && ready.status === 200) add('readyz', '/readyz ready for traffic', 'pass', '200 ready');
   else if (ready.ok && ready.status === 503) {
     const body = jsonOf<{ status?: string; phase?: string; checks?: Record<string, boolean> }>(ready);
@@ -167,7 +173,7 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   else add('readyz', '/readyz ready for traffic', 'fail', 'unreachable', unreachable('algo', options.url, ready, startHint));
 
   const metricsPath = new URL(options.metricsUrl).pathname;
-  const anonymous = await probe(options.metricsUrl, { timeoutMs, headers: { accept: PROMETHEUS_ACCEPT } });
+  const anonymous = await probe(options.metricsUrl, { ...reach, headers: { accept: PROMETHEUS_ACCEPT } });
   if (!anonymous.ok && anonymous.code === 'timeout' && isAlgo && new URL(options.metricsUrl).host === new URL(options.url).host) {
     add('metrics.status', `${metricsPath} answers 200`, 'fail', `no answer within --timeout ${timeoutMs} ms`, {
       cause: `algo answers /healthz in ${healthMs.toFixed(0)} ms but /metrics takes longer than ${timeoutMs} ms: the scrape itself is slow (very many series, or an event loop blocked by other work)`,
@@ -191,15 +197,16 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   if (anonymous.status === 401) {
     if (authHeaders === undefined) {
       add('metrics.auth', 'metrics authentication', 'fail', 'algo requires a bearer token and none was given', {
-        cause: 'ALGO_METRICS_TOKEN is set on algo',
-        fix: `give the doctor the token (ALGO_METRICS_TOKEN in its environment, or --token-file); ${SCRAPE_TOKEN_FIX}`,
+        cause:
+          'algo requires a token for /metrics: ALGO_METRICS_TOKEN is set, or API access control asks this client for one (ALGO_API_AUTH)',
+        fix: `give the doctor the token (ALGO_METRICS_TOKEN in its environment, or --token-file with it or an API token of the metrics scope); ${SCRAPE_TOKEN_FIX}`,
       });
       return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }
-    const authed = await probe(options.metricsUrl, { timeoutMs, headers: authHeaders });
+    const authed = await probe(options.metricsUrl, { ...reach, headers: authHeaders });
     if (!authed.ok || authed.status === 401) {
       add('metrics.auth', 'metrics authentication', 'fail', 'algo rejected the token given', {
-        cause: 'the token differs from ALGO_METRICS_TOKEN',
+        cause: 'the token is neither ALGO_METRICS_TOKEN nor an API token with the metrics scope',
         fix: 'use the token algo was started with (in the scrape job too)',
       });
       return { results, families: undefined, renderMs: undefined, requiresToken: true };
@@ -276,7 +283,7 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
   );
 
   await new Promise((resolve) => setTimeout(resolve, options.rescrapeMs));
-  const second = await probe(options.metricsUrl, { timeoutMs, headers: authHeaders ?? { accept: PROMETHEUS_ACCEPT } });
+  const second = await probe(options.metricsUrl, { ...reach, headers: authHeaders ?? { accept: PROMETHEUS_ACCEPT } });
   const again = second.ok && second.status === 200 ? parseExposition(second.body) : undefined;
   if (again === undefined || !again.ok) {
     add('metrics.monotonic', 'counters never go backwards', 'warn', 'the second scrape failed', {

@@ -1,5 +1,8 @@
 // One HTTP request the way the doctor needs it: no redirects followed, a hard timeout, the
-// body read as text, and network failures turned into a code instead of an exception.
+// body read as text, and network failures turned into a code instead of an exception. Node's
+// http/https client rather than fetch, so an https:// URL can be checked against a given CA.
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { messageOf } from '../errors.js';
 
 export interface ProbeResponse {
@@ -50,24 +53,58 @@ function classify(error: unknown): ProbeFailure {
   }
 }
 
-/** GET (or the given method) `url`; resolves, never rejects. */
-export async function probe(
-  url: string,
-  options: { headers?: Record<string, string>; timeoutMs: number; method?: string },
-): Promise<ProbeResult> {
-  const started = performance.now();
-  try {
-    const response = await fetch(url, {
-      method: options.method ?? 'GET',
-      headers: options.headers,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const body = await response.text();
-    return { ok: true, url, status: response.status, headers: response.headers, body, ms: performance.now() - started };
-  } catch (error) {
-    return classify(error);
+export interface ProbeOptions {
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  method?: string;
+  /** PEM CA certificates trusted for an https:// URL (--ca-file), instead of the system's. */
+  ca?: Buffer;
+}
+
+function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  return headers;
+}
+
+/** GET (or the given method) `url` with Node's http/https client; resolves, never rejects. */
+export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: ProbeResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const fail = (error: unknown): void => settle(classify(signal.aborted ? signal.reason : error));
+    const requestOptions = { method: options.method ?? 'GET', headers: options.headers, signal };
+    const onResponse = (response: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', fail);
+      response.on('end', () =>
+        settle({
+          ok: true,
+          url,
+          status: response.statusCode ?? 0,
+          headers: headersOf(response.headers),
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        }),
+      );
+    };
+    const request = secure
+      ? httpsRequest(target, options.ca === undefined ? requestOptions : { ...requestOptions, ca: options.ca }, onResponse)
+      : httpRequest(target, requestOptions, onResponse);
+    request.on('error', fail);
+    request.end();
+  });
 }
 
 /** Parses a JSON body, or undefined when it is not JSON. */

@@ -21,8 +21,10 @@ export interface DoctorOptions {
   grafanaAuth: GrafanaAuth;
   /** Prometheus job that scrapes algo; undefined: the target matching metricsUrl, else `algo`. */
   job: string | undefined;
-  /** Metrics bearer token (ALGO_METRICS_TOKEN), when algo requires one. */
+  /** Metrics bearer token (ALGO_METRICS_TOKEN, or an API token with the metrics scope), when algo requires one. */
   token: string | undefined;
+  /** PEM CA certificates trusted for algo's https:// URLs (--ca-file). */
+  ca: Buffer | undefined;
   json: boolean;
   /** List each item a check counts (families awaiting their first event…) on its own line. */
   verbose: boolean;
@@ -52,9 +54,12 @@ against the live metrics, Prometheus' scrape of algo, Grafana, and the LLM API a
   --grafana URL            Grafana, optional (default http://localhost:3100)
   --job NAME               Prometheus job that scrapes algo (default: the target whose
                            address matches algo's, else "algo")
-  --token-file FILE        file holding the metrics bearer token, when algo requires one;
+  --token-file FILE        file holding the metrics bearer token, when algo requires one
+                           (ALGO_METRICS_TOKEN, or an API token with the metrics scope);
                            by default the doctor uses $ALGO_METRICS_TOKEN if set
                            (--token TOKEN also works, but shows the token in \`ps\`)
+  --ca-file FILE           PEM CA certificate(s) that signed algo's certificate, for an
+                           https:// --url or --metrics-url (ALGO_TLS_CERT_FILE)
   --grafana-user NAME      Grafana user (default admin)
   --grafana-password PASS  Grafana password (default admin)
   --grafana-token TOKEN    Grafana service-account token (instead of user/password)
@@ -103,6 +108,7 @@ export const DOCTOR_OPTIONS = {
   job: { type: 'string' },
   token: { type: 'string' },
   'token-file': { type: 'string' },
+  'ca-file': { type: 'string' },
   'grafana-user': { type: 'string', default: 'admin' },
   'grafana-password': { type: 'string', default: 'admin' },
   'grafana-token': { type: 'string' },
@@ -158,6 +164,17 @@ export function parseDoctorArgs(
     }
   }
   token ??= env.ALGO_METRICS_TOKEN;
+  let ca: Buffer | undefined;
+  if (values['ca-file'] !== undefined) {
+    try {
+      ca = readFileSync(givenFile('ca-file', values['ca-file'], ''));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`--ca-file ${JSON.stringify(values['ca-file'])} cannot be read`);
+    }
+    if (!ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----'))
+      throw new UsageError(`--ca-file ${JSON.stringify(values['ca-file'])} holds no PEM certificate`);
+  }
   return {
     url,
     metricsUrl: values['metrics-url'] === undefined ? `${url}/metrics` : httpUrl('metrics-url', values['metrics-url']),
@@ -166,6 +183,7 @@ export function parseDoctorArgs(
     grafanaAuth: { user: values['grafana-user'], password: values['grafana-password'], token: values['grafana-token'] },
     job: values.job,
     token: token === '' ? undefined : token,
+    ca,
     json: values.json,
     verbose: values.verbose,
     timeoutMs: positive('timeout', values.timeout),

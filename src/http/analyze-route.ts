@@ -17,7 +17,7 @@ export interface AnalyzeRouteOptions {
 }
 
 export function analyzeRoute(app: FastifyInstance, { pipeline, summarizer, maxBodyBytes, shutdown }: AnalyzeRouteOptions): void {
-  app.post('/api/v1/analyze', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+  app.post('/api/v1/analyze', { bodyLimit: maxBodyBytes, config: { scope: 'analyze' } }, async (request, reply) => {
     const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
     const clientLeft = clientSignal(reply);
     const result = await pipeline.detect(image, cameraId, clientLeft, declaredType);

@@ -2,9 +2,12 @@
 // environment and holds no globals, so tests build it with their own parts.
 // Behaviour every route inherits (so routes added later need nothing of their own): algo's
 // error answers, request accounting and logging (request-observer.ts), connection and request
-// time limits (connection-limits.ts), and refusal with 503 once the service is stopping.
+// time limits (connection-limits.ts), refusal with 503 once the service is stopping, access
+// control by the scope each route declares (route-access.ts), and HTTPS when a certificate
+// is configured (tls.ts).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AccessControl } from '../auth/access-control.js';
 import type { DetectConfig } from '../detect/detect-config.js';
 import { notFound, shuttingDown } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
@@ -27,6 +30,8 @@ import type { HttpConfig } from './http-config.js';
 import type { Lifecycle } from './lifecycle.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { RequestObserver } from './request-observer.js';
+import { protectRoutes } from './route-access.js';
+import type { TlsPair } from './tls.js';
 
 export interface AppDeps {
   config: { metrics: MetricsConfig; http: HttpConfig; detect: Pick<DetectConfig, 'maxBodyBytes'> };
@@ -35,24 +40,31 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   /** Repeated conditions (503 refusals, dropped connections) are logged through this. */
   throttledLog: RateLimitedLog;
+  /** Decides who may use each route (its declared scope). */
+  access: AccessControl;
+  /** Serve HTTPS with this certificate and key (ALGO_TLS_*); plain HTTP when absent. */
+  tls: TlsPair | undefined;
   /** Adds the domain routes (detection); called before the app is ready. */
   routes?: (app: FastifyInstance) => void;
 }
 
 /** Shared server settings: errors as algo JSON, one log line per request, connection limits. */
 function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): FastifyInstance {
-  const { config, logger, metrics, lifecycle, throttledLog } = deps;
+  const { config, logger, metrics, lifecycle, throttledLog, access, tls } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
   const httpMetrics = config.metrics.enabled ? metrics.http : undefined;
   const observer = new RequestObserver({ logger, metrics: httpMetrics, quietRoutes, throttledLog, logRequests: config.http.logRequests });
   const underWay = new RequestsUnderWay();
   const loggerInstance: FastifyBaseLogger = logger;
+  const connection = connectionOptions(config.http);
   const app = Fastify({
     loggerInstance,
     logController: observer,
     bodyLimit,
-    ...connectionOptions(config.http),
+    ...connection,
+    // Node's https server takes the http server's options too (header timeouts, Host check).
+    ...(tls === undefined ? {} : { https: { ...connection.http, cert: tls.cert, key: tls.key } }),
     // Requests arriving while stopping are refused by the hook below, with algo's answer.
     return503OnClosing: false,
     clientErrorHandler: clientErrorHandler(observer, underWay),
@@ -60,6 +72,8 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.decorateReply('errorCode', null);
+  // Before any route is added: each one gets its access check as it is registered.
+  const { notFoundGuard } = protectRoutes(app, access);
   limitConnections(app, config.http.maxConnections, throttledLog, httpMetrics);
   refuseConnect(app, observer);
   limitRequestTime(app, config.http.requestTimeoutMs, underWay);
@@ -74,7 +88,10 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   });
   closeAfterReplyWhenStopping(app, lifecycle);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply));
+  // An unknown URL is told apart from a known one only for clients that may use the API.
+  app.setNotFoundHandler({ preHandler: notFoundGuard }, (request, reply) =>
+    sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply),
+  );
   return app;
 }
 
@@ -83,8 +100,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const serveMetricsHere = config.metrics.enabled && config.metrics.port === undefined;
   const app = createServer(deps, config.detect.maxBodyBytes);
   registerHealthRoutes(app, lifecycle);
-  if (serveMetricsHere) registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path, token: config.metrics.token });
-  app.get('/api/v1/info', async () => ({ name: 'algo', version: VERSION }));
+  if (serveMetricsHere) registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path });
+  app.get('/api/v1/info', { config: { scope: 'read' } }, async () => ({ name: 'algo', version: VERSION }));
   deps.routes?.(app);
   return app;
 }
@@ -94,6 +111,6 @@ export function buildMetricsApp(deps: Omit<AppDeps, 'routes'>): FastifyInstance 
   const { config, metrics, lifecycle } = deps;
   const app = createServer(deps, 1024 * 1024);
   registerHealthRoutes(app, lifecycle);
-  registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path, token: config.metrics.token });
+  registerMetricsRoute(app, { registry: metrics.registry, path: config.metrics.path });
   return app;
 }

@@ -1,6 +1,7 @@
 // The cameras API: GET /api/v1/cameras, GET /api/v1/cameras/:id, the latest frame as JPEG
 // (annotated with the last result's boxes and groups on ?annotate=true) and POST
 // /api/v1/cameras/:id/reconnect. URLs are shown masked; unknown ids are 404 unknown_camera.
+// Reading needs the `read` scope, reconnecting `admin`.
 import type { FastifyInstance } from 'fastify';
 import type { Camera } from '../cameras/camera.js';
 import type { CameraManager } from '../cameras/camera-manager.js';
@@ -27,18 +28,19 @@ export async function cameraRoutes(app: FastifyInstance, { cameras }: CameraRout
     return camera;
   };
 
-  app.get('/api/v1/cameras', async () => ({ cameras: cameras.list().map((camera) => cameras.view(camera)) }));
+  const read = { config: { scope: 'read' } } as const;
+  app.get('/api/v1/cameras', read, async () => ({ cameras: cameras.list().map((camera) => cameras.view(camera)) }));
 
-  app.get<{ Params: IdParams }>('/api/v1/cameras/:id', async (request) => cameras.view(find(request.params.id)));
+  app.get<{ Params: IdParams }>('/api/v1/cameras/:id', read, async (request) => cameras.view(find(request.params.id)));
 
-  app.get<{ Params: IdParams; Querystring: { annotate?: string } }>('/api/v1/cameras/:id/snapshot.jpg', async (request, reply) => {
+  app.get<{ Params: IdParams; Querystring: { annotate?: string } }>('/api/v1/cameras/:id/snapshot.jpg', read, async (request, reply) => {
     const camera = find(request.params.id);
     const jpeg = await cameras.snapshot(camera, annotateFlag(request.query.annotate));
     if (jpeg === undefined) throw noFrame(camera.id);
     return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
   });
 
-  app.post<{ Params: IdParams }>('/api/v1/cameras/:id/reconnect', async (request, reply) => {
+  app.post<{ Params: IdParams }>('/api/v1/cameras/:id/reconnect', { config: { scope: 'admin' } }, async (request, reply) => {
     const camera = find(request.params.id);
     camera.reconnect();
     return reply.code(202).send({ id: camera.id, state: camera.state });

@@ -26,7 +26,7 @@ export function detectRoute(
   app: FastifyInstance,
   { pipeline, maxBodyBytes, scenes, publishEvents }: Omit<DetectRouteOptions, 'recorder'>,
 ): void {
-  app.post('/api/v1/detect', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+  app.post('/api/v1/detect', { bodyLimit: maxBodyBytes, config: { scope: 'detect' } }, async (request, reply) => {
     const { image, declaredType, cameraId } = await readImageRequest(request, { maxBytes: maxBodyBytes });
     const capturedAt = captureSecondsOf(request);
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);

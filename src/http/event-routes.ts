@@ -4,7 +4,7 @@
 // holds; an id it cannot use (not a number, or newer than any event) starts from now. Idle
 // streams get a comment line every heartbeat. A client whose unsent bytes pass the bound is
 // cut and counted — nothing is buffered for it without bound. Streams end when the server closes.
-import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { parseCameraId } from '../camera-id.js';
 import { invalidRequest } from '../errors.js';
@@ -33,7 +33,7 @@ const EVENT_ID = /^\d{1,16}$/;
  * Declared for the access-control layer (src/auth/, which types `scope` on Fastify's route
  * config and enforces it): reading events needs the read scope.
  */
-const READ = { scope: 'read' } as FastifyContextConfig;
+const READ = { scope: 'read' } as const;
 
 function filterOf(query: EventQuery): EventFilter {
   const filter: EventFilter = {};

@@ -12,8 +12,9 @@ export const HEALTH_PATHS = ['/healthz', '/readyz'] as const;
 const RETRY_AFTER_SECONDS = 5;
 
 export function registerHealthRoutes(app: FastifyInstance, lifecycle: Lifecycle): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  // Probes are public: load balancers and orchestrators ask without credentials.
+  app.get('/healthz', { config: { scope: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { scope: 'public' } }, async (_request, reply) => {
     const readiness = lifecycle.readiness();
     if (readiness.ready) return reply.send({ status: 'ready', ...readiness });
     const error = lifecycle.shuttingDown ? shuttingDown(RETRY_AFTER_SECONDS) : notReady(RETRY_AFTER_SECONDS);

@@ -1,4 +1,4 @@
-// Client connection and request-log settings, owned by http/ and filled from the environment
+// Client connection, request-log and TLS settings, owned by http/ and filled from the environment
 // by config/.
 
 /** Limits on client connections: a slow or hostile client cannot hold a socket forever. */
@@ -17,6 +17,15 @@ export interface HttpConfig {
    * are summarised either way.
    */
   logRequests: RequestLogMode;
+  /** ALGO_TLS_CERT_FILE + ALGO_TLS_KEY_FILE: HTTPS on both listeners; re-read on SIGHUP. */
+  tls: TlsFiles | undefined;
+}
+
+export interface TlsFiles {
+  /** PEM certificate chain, the server's certificate first. */
+  certFile: string;
+  /** PEM private key of that certificate. */
+  keyFile: string;
 }
 
 export const REQUEST_LOG_MODES = ['summary', 'all'] as const;

@@ -3,7 +3,7 @@
 // `;rpm=N` to cap that key's requests per minute. Any non-empty key is accepted (local
 // servers such as Ollama or vLLM take a dummy one). Errors name the entry by position, never
 // by content: a key must not reach a log or an error message.
-import { readFile } from 'node:fs/promises';
+import { entriesOfFile, entriesOfList, readListFile, type ListEntry } from '../secret-lists.js';
 import { keyIdFor } from './key-id.js';
 
 export interface ApiKeySpec {
@@ -42,7 +42,7 @@ function parseEntry(entry: string, where: string): ApiKeySpec | string {
   return { keyId: keyIdFor(secret, alias), secret, rpm };
 }
 
-function parseEntries(entries: Array<{ text: string; where: string }>): KeyListResult {
+function parseEntries(entries: readonly ListEntry[]): KeyListResult {
   const keys: ApiKeySpec[] = [];
   const ids = new Set<string>();
   const secrets = new Set<string>();
@@ -60,28 +60,17 @@ function parseEntries(entries: Array<{ text: string; where: string }>): KeyListR
 
 /** `alias=key;rpm=N,key2,…` as in ALGO_LLM_API_KEYS. */
 export function parseKeyList(value: string): KeyListResult {
-  const items = value.split(',').map((text) => text.trim());
-  return parseEntries(items.filter((text) => text !== '').map((text, index) => ({ text, where: `entry ${index + 1}` })));
+  return parseEntries(entriesOfList(value));
 }
 
 /** One entry per line; blank lines and lines starting with # are skipped. */
 export function parseKeyFile(content: string): KeyListResult {
-  const entries: Array<{ text: string; where: string }> = [];
-  content.split(/\r?\n/).forEach((line, index) => {
-    const text = line.trim();
-    if (text !== '' && !text.startsWith('#')) entries.push({ text, where: `line ${index + 1}` });
-  });
-  return parseEntries(entries);
+  return parseEntries(entriesOfFile(content));
 }
 
 export async function readKeyFile(path: string): Promise<KeyListResult> {
-  let content: string;
-  try {
-    content = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, problem: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
-  }
-  return parseKeyFile(content);
+  const file = await readListFile(path);
+  return file.ok ? parseEntries(file.entries) : file;
 }
 
 /** The env keys then the file's keys, refusing an id or key listed in both. */

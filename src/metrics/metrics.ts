@@ -3,6 +3,7 @@
 import { Registry } from 'prom-client';
 import type { MetricsConfig } from './metrics-config.js';
 import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
+import { createAuthMetrics, type AuthRecorder } from './auth-metrics.js';
 import { registerBuildInfo } from './build-info.js';
 import { createCameraMetrics, type CameraMetrics } from './camera-metrics.js';
 import { createDetectionMetrics, type DetectionRecorder } from './detection-metrics.js';
@@ -21,6 +22,7 @@ export interface AlgoMetrics {
   readonly kafka: KafkaRecorder;
   readonly cameras: CameraMetrics;
   readonly scene: SceneMetrics;
+  readonly auth: AuthRecorder;
 }
 
 export interface MetricsOptions {
@@ -45,5 +47,6 @@ export function createMetrics(
     kafka: createKafkaMetrics(registry),
     cameras: createCameraMetrics(registry, config.maxCameras),
     scene: createSceneMetrics(registry),
+    auth: createAuthMetrics(registry),
   };
 }

@@ -26,7 +26,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['detect'],
   ['camera-id'],
   ['metrics'],
-  ['log', 'logger', 'redact', 'version', 'errors'],
+  ['log', 'logger', 'redact', 'version', 'errors', 'secret-lists'],
 ];
 
 function sourceFiles(dir: string): string[] {

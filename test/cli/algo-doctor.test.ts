@@ -1,21 +1,12 @@
 // `algo doctor` as users run it: a separate process, its exit codes and its --json report.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { DOCTOR_OPTIONS } from '../../src/doctor/options.js';
 import { freePort } from '../helpers/ports.js';
+import { runAlgoCommand } from '../helpers/process.js';
 
-async function algo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/algo.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const algo = runAlgoCommand;
 
 describe('algo doctor command', () => {
   test('bad flags exit 2 with the usage', async () => {

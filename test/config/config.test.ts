@@ -113,6 +113,7 @@ describe('configuration', () => {
       keepAliveTimeoutMs: 65_000,
       maxConnections: 1000,
       logRequests: 'summary',
+      tls: undefined,
     });
     assert.equal(config.shutdownDelayMs, 5000);
     assert.equal(config.logSummaryIntervalMs, 30_000);

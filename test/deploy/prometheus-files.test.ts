@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { exportedSeriesNames, metricNamesIn } from '../helpers/promql.js';
@@ -18,7 +20,13 @@ const readYaml = async <T>(path: string): Promise<T> => parse(await readFile(pat
 
 describe('Prometheus configuration and alert rules', () => {
   test('promtool check config accepts prometheus.yml and finds the rule file', async () => {
-    const result = await promtool(['check', 'config', `${DIR}/prometheus.yml`]);
+    // As deployed: the scrape token file beside it (written at start by the compose file or
+    // scripts/prometheus-local.sh; promtool checks it exists).
+    const dir = await mkdtemp(join(tmpdir(), 'algo-promcheck-'));
+    await mkdir(join(dir, 'secrets'));
+    await writeFile(join(dir, 'secrets', 'algo-metrics.token'), 'token');
+    for (const file of ['prometheus.yml', 'alerts.yml']) await copyFile(`${DIR}/${file}`, join(dir, file));
+    const result = await promtool(['check', 'config', join(dir, 'prometheus.yml')]);
     assert.equal(result.code, 0, result.output);
     assert.match(result.output, /SUCCESS: 1 rule files found/);
   });
@@ -76,6 +84,7 @@ describe('Prometheus configuration and alert rules', () => {
       'AlgoKafkaConsumerLagGrowing',
       'AlgoCameraDown',
       'AlgoCameraFramesDropped',
+      'AlgoAuthFailures',
     ];
     assert.deepEqual(rules.map((r) => r.alert).sort(), [...required].sort());
     for (const rule of rules) {

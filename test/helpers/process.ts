@@ -1,4 +1,5 @@
-// Runs algo's real entry point as a separate Node process.
+// Runs algo's real entry points as separate processes: the service (spawnAlgo) and the `algo`
+// command (runAlgoCommand), and any other command to completion (runProcess).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -20,3 +21,24 @@ export function spawnAlgo(env: Record<string, string>): AlgoProcess {
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => output, exit };
 }
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` to its exit, collecting its output. */
+export async function runProcess(command: string, args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** `algo <args>` (src/cli/algo.ts, e.g. the doctor) to its exit. */
+export const runAlgoCommand = (args: string[]): Promise<ProcessResult> =>
+  runProcess(process.execPath, ['--import', 'tsx', 'src/cli/algo.ts', ...args]);

@@ -13,6 +13,8 @@ export interface ScrapeTarget {
   job?: string;
   metricsPath?: string;
   bearerToken?: string;
+  /** Scrape over HTTPS, trusting this PEM CA file. */
+  caFile?: string;
   /** Scrape timeout, seconds (default 1, the interval). */
   timeoutSeconds?: number;
 }
@@ -42,6 +44,7 @@ function scrapeConfig(target: ScrapeTarget, index: number): string {
     `    scrape_timeout: ${target.timeoutSeconds ?? 1}s`,
     `    metrics_path: ${target.metricsPath ?? '/metrics'}`,
     ...(target.bearerToken === undefined ? [] : [`    authorization:`, `      credentials: ${target.bearerToken}`]),
+    ...(target.caFile === undefined ? [] : [`    scheme: https`, `    tls_config:`, `      ca_file: ${target.caFile}`]),
     `    static_configs:`,
     `      - targets: ['${target.address}']`,
   ].join('\n');

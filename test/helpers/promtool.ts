@@ -6,9 +6,9 @@ export interface ToolResult {
   output: string;
 }
 
-export async function runTool(command: string, args: string[], stdin?: string): Promise<ToolResult> {
+export async function runTool(command: string, args: string[], stdin?: string, env?: Record<string, string>): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

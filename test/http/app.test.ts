@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import { AccessControl } from '../../src/auth/access-control.js';
 import { buildApp } from '../../src/http/app.js';
 import { Lifecycle } from '../../src/http/lifecycle.js';
 import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
@@ -65,12 +66,16 @@ describe('HTTP service', () => {
     const logs = new LogCapture();
     const logger = createLogger('info', logs);
     const metrics = createMetrics({ maxCameras: 5, apiKeyWindowSeconds: 60 }, { runtime: false });
+    const config = testConfig();
+    const throttledLog = new RateLimitedLog(logger, { intervalMs: 1000 });
     const app = buildApp({
-      config: testConfig(),
+      config,
       logger,
       metrics,
       lifecycle: new Lifecycle(),
-      throttledLog: new RateLimitedLog(logger, { intervalMs: 1000 }),
+      throttledLog,
+      access: new AccessControl({ config: config.auth, metricsToken: undefined, recorder: metrics.auth, throttledLog, logger }),
+      tls: undefined,
       routes: (instance) => instance.get('/api/v1/cameras/:id', async (request) => ({ id: (request.params as { id: string }).id })),
     });
     for (const id of ['1', '2', 'front-door']) assert.equal((await app.inject({ url: `/api/v1/cameras/${id}` })).statusCode, 200);

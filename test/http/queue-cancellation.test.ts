@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { DetectionPipeline } from '../../src/detect/pipeline.js';
 import { DetectionQueue } from '../../src/detect/queue.js';
 import type { Detector, DetectorOutput } from '../../src/detect/types.js';
+import { AccessControl } from '../../src/auth/access-control.js';
 import { buildApp } from '../../src/http/app.js';
 import { detectRoutes } from '../../src/http/detect-route.js';
 import { Lifecycle } from '../../src/http/lifecycle.js';
@@ -67,6 +68,8 @@ async function startHarness(queueSize: number): Promise<Harness> {
     metrics,
     lifecycle: new Lifecycle(),
     throttledLog,
+    access: new AccessControl({ config: config.auth, metricsToken: undefined, recorder: metrics.auth, throttledLog, logger }),
+    tls: undefined,
     routes: (instance) =>
       void instance.register(detectRoutes, { pipeline, recorder: metrics.detection, maxBodyBytes: config.detect.maxBodyBytes }),
   });
