@@ -4,10 +4,18 @@
 // thread, with the settings algo used: frames scaled to at most 640 px on the longer side,
 // winStride 8, padding 8, scale 1.05.
 import { decodePixels, probeImage } from '../src/detect/decode.js';
-import { fitGeometry, unletterbox } from '../src/detect/letterbox.js';
+import { unletterbox, type LetterboxGeometry } from '../src/detect/letterbox.js';
 import { nonMaxSuppression } from '../src/detect/nms.js';
 import type { Candidate, Box } from '../src/detect/types.js';
 import { referencePackages } from '../scripts/reference-packages.js';
+
+/** Scaling so the longer side is at most maxSide, without padding (never enlarges): HOG ran on the photo itself, not a model input. */
+function fitGeometry(width: number, height: number, maxSide: number): LetterboxGeometry {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const resizedWidth = Math.max(1, Math.round(width * scale));
+  const resizedHeight = Math.max(1, Math.round(height * scale));
+  return { scale, padLeft: 0, padTop: 0, resizedWidth, resizedHeight, inputWidth: resizedWidth, inputHeight: resizedHeight };
+}
 
 const MAX_SIDE = 640;
 const OPENCV_VERSION = '4.12.0-release.1';

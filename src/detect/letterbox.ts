@@ -30,14 +30,6 @@ export function letterboxGeometry(width: number, height: number, inputWidth: num
   };
 }
 
-/** Scaling so the longer side is at most maxSide, without padding (never enlarges). */
-export function fitGeometry(width: number, height: number, maxSide: number): LetterboxGeometry {
-  const scale = Math.min(1, maxSide / Math.max(width, height));
-  const resizedWidth = Math.max(1, Math.round(width * scale));
-  const resizedHeight = Math.max(1, Math.round(height * scale));
-  return { scale, padLeft: 0, padTop: 0, resizedWidth, resizedHeight, inputWidth: resizedWidth, inputHeight: resizedHeight };
-}
-
 const clamp = (value: number, max: number): number => Math.min(Math.max(value, 0), max);
 
 /** Maps corner coordinates in model-input pixels back to a box in original pixels. */
