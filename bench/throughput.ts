@@ -6,7 +6,8 @@
 // (b) camera frames/s through algo: N MJPEG cameras read by algo's ffmpeg readers, offering
 //     more frames than it can detect, at concurrency 1, 2, … and auto;
 // (c) HTTP JPEG frames/s at the same settings, from a closed-loop client in another process;
-// (d) per setting: the event loop's delay p99 and algo's RSS.
+// (d) per setting: the event loop's delay p99 and algo's RSS;
+// (e) at auto, the camera path with scene analytics on (a zone and a line per camera) vs off.
 // The server needs every core here (that is what is measured), so it is not pinned; the HTTP
 // client is a separate process doing little work per request.
 // Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). 2 rounds of 15 s runs;
@@ -37,7 +38,7 @@ const MODEL = process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
 const SETTINGS: string[] = [...Array.from({ length: CORES }, (_, i) => String(i + 1)), 'auto'];
 const HTTP_CLIENTS = 2 * CORES + 2;
 
-const runs = SETTINGS.length * 2 + CORES;
+const runs = SETTINGS.length * 2 + CORES + 1;
 const estimate = (rounds: number, seconds: number): number => rounds * runs * (seconds + 6);
 announce('bench:throughput', { full: estimate(2, 15), quick: estimate(1, 5) });
 console.log(`${MODEL.replace(/^.*\//, '')}, ${CORES} cores, ${ROUNDS} round(s) × ${runs} runs of ${SECONDS} s`);
@@ -103,9 +104,31 @@ async function withService(env: Record<string, string>, run: (service: RunningSe
 }
 
 /** (b) detections per second over all cameras. */
-async function cameraPath(setting: string, cameraPort: number): Promise<PathFigures> {
+/** Scene analytics per camera: off (`track: false`), or a zone and a line across the frame. */
+const SCENE_OFF = { track: false };
+const SCENE_ON = {
+  zones: [
+    {
+      name: 'left',
+      points: [
+        [0, 0],
+        [0.5, 0],
+        [0.5, 1],
+        [0, 1],
+      ],
+    },
+  ],
+  lines: [{ name: 'middle', from: [0.5, 0], to: [0.5, 1], in: 'left_to_right' }],
+};
+
+async function cameraPath(setting: string, cameraPort: number, scene: object = SCENE_OFF): Promise<PathFigures> {
   const file = await writeCamerasFile(
-    Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i}`, url: `http://127.0.0.1:${cameraPort}/tp/${i}`, detect_fps: 10 })),
+    Array.from({ length: CAMERAS }, (_, i) => ({
+      id: `cam-${i}`,
+      url: `http://127.0.0.1:${cameraPort}/tp/${i}`,
+      detect_fps: 10,
+      ...scene,
+    })),
   );
   return withService(
     { ALGO_DETECT_CONCURRENCY: setting, ALGO_CAMERAS_FILE: file, ...(MODEL === BUILTIN_MODEL.path ? {} : { ALGO_MODEL_PATH: MODEL }) },
@@ -148,6 +171,7 @@ const camera = await spawnMjpegCamera({ fps: 10, width: 640, height: 360, photo:
 const ceiling = new Map<number, number[]>();
 const cameraFigures = new Map<string, PathFigures[]>();
 const httpFigures = new Map<string, PathFigures[]>();
+const sceneOn = new Map<string, PathFigures[]>();
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => void map.set(key, [...(map.get(key) ?? []), value]);
 try {
   for (let round = 0; round < ROUNDS; round++) {
@@ -163,6 +187,12 @@ try {
         `  round ${round + 1} concurrency ${setting.padEnd(4)} (${cam.workers} workers): cameras ${fmt(cam.fps, 1)} frames/s, HTTP ${fmt(http.fps, 1)} frames/s`,
       );
     }
+    // Scene analytics on vs off on the camera path at auto (the runs above are off).
+    const on = await cameraPath('auto', camera.port, SCENE_ON);
+    push(sceneOn, 'auto', on);
+    console.log(
+      `  round ${round + 1} concurrency auto, scene analytics on (a zone and a line per camera): cameras ${fmt(on.fps, 1)} frames/s`,
+    );
   }
 } finally {
   await camera.kill();
@@ -204,7 +234,21 @@ for (const setting of SETTINGS) {
 }
 const verdict = (label: string, value: number, target: number): void =>
   console.log(`  ${value >= target ? 'MET' : 'NOT MET'}: ${label} = ${fmt(value, 2)} (target >= ${target})`);
+console.log(
+  `\nscene analytics on the camera path at auto: on ${fmt(
+    m(sceneOn.get('auto'), (f) => f.fps),
+    1,
+  )} frames/s, off ${fmt(
+    m(cameraFigures.get('auto'), (f) => f.fps),
+    1,
+  )} frames/s`,
+);
 console.log('\nTargets');
+verdict(
+  'camera path with scene analytics on / off (issue 19)',
+  m(sceneOn.get('auto'), (f) => f.fps) / m(cameraFigures.get('auto'), (f) => f.fps),
+  0.97,
+);
 verdict(`camera path at auto / inference ceiling at k=${CORES}`, m(cameraFigures.get('auto'), (f) => f.fps) / top, 0.85);
 verdict(
   'camera frames at auto / at concurrency 1',

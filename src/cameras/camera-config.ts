@@ -175,8 +175,13 @@ export function parseCamerasFile(text: string, file: string, maxCameras: number)
     const enabled = camera.enabled ?? true;
     if (typeof enabled !== 'boolean') fail(`${where}: enabled ${JSON.stringify(enabled)}`, 'true or false');
     // Every enabled camera algo reads is tracked (its `frame` zone at least); track, zones and
-    // lines refine it. A disabled camera delivers no frame, so it has no scene and no series.
-    scenes.push({ cameraId: id, push: false, enabled: enabled === true, raw: camera });
+    // lines refine it; `track: false` turns it off. A disabled camera delivers no frame, so it
+    // has no scene and no series.
+    if (camera.track === false) {
+      const counting = (['zones', 'lines'] as const).find((key) => camera[key] !== undefined);
+      if (counting !== undefined)
+        fail(`${where}: ${counting} with track: false`, 'zones and lines only on a tracked camera (drop track: false)');
+    } else scenes.push({ cameraId: id, push: false, enabled: enabled === true, raw: camera });
     return [
       {
         id,

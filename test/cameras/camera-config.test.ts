@@ -2,7 +2,7 @@
 // that names the camera and never shows credentials.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCameras } from '../../src/cameras/camera-config.js';
+import { parseCameras, parseCamerasFile } from '../../src/cameras/camera-config.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { writeCamerasFile } from '../helpers/cameras.js';
@@ -86,4 +86,22 @@ test('ALGO_CAMERAS_FILE is read at start-up; ALGO_ROLE=ingest needs cameras', as
   assert.throws(() => loadConfig({ ALGO_ROLE: 'ingest' }), /ALGO_ROLE="ingest" is not allowed; expected ingest only with cameras/);
   assert.throws(() => loadConfig({ ALGO_ROLE: 'detector' }), /ALGO_ROLE="detector" is not allowed; expected one of all, ingest/);
   assert.throws(() => loadConfig({ ALGO_CAMERAS_FILE: '/no/such/cameras.yml' }), /ALGO_CAMERAS_FILE="\/no\/such\/cameras.yml" \(ENOENT\)/);
+});
+
+test('every enabled camera algo reads has a scene; track: false turns it off, and zones or lines with it are refused', () => {
+  const yaml = (extra: string): string => `cameras:\n  - id: a\n    url: rtsp://cam/a\n  - id: b\n    url: rtsp://cam/b\n${extra}`;
+  const { scenes } = parseCamerasFile(yaml('    track: false\n'), 'cams.yml', 10);
+  assert.deepEqual(
+    scenes.map((scene) => scene.cameraId),
+    ['a'],
+  );
+  assert.throws(
+    () =>
+      parseCamerasFile(
+        yaml('    track: false\n    lines: [{name: door, from: [0.5, 0], to: [0.5, 1], in: left_to_right}]\n'),
+        'cams.yml',
+        10,
+      ),
+    (error: unknown) => error instanceof ConfigError && /camera "b": lines with track: false/.test(error.message),
+  );
 });
