@@ -11,8 +11,9 @@ export interface AlgoProcess {
 
 export function spawnAlgo(env: Record<string, string>): AlgoProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts'], {
-    // No readiness-drain delay at SIGTERM unless a test asks for one.
-    env: { ...process.env, HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ...env },
+    // No readiness-drain delay at SIGTERM, and one detector worker (a model loaded once, not
+    // once per CPU as `auto` does), unless a test asks otherwise: the suite starts many algos.
+    env: { ...process.env, HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ALGO_DETECT_CONCURRENCY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

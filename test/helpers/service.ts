@@ -20,8 +20,9 @@ export class LogCapture {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  // No readiness-drain delay at shutdown unless a test asks for one.
-  return loadConfig({ PORT: '0', HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ...env });
+  // No readiness-drain delay at shutdown, and one detector worker (not one per CPU as `auto`
+  // does: the suite starts many services), unless a test asks otherwise.
+  return loadConfig({ PORT: '0', HOST: '127.0.0.1', ALGO_SHUTDOWN_DELAY_MS: '0', ALGO_DETECT_CONCURRENCY: '1', ...env });
 }
 
 export interface TestService extends RunningService {
