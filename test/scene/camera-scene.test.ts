@@ -198,6 +198,20 @@ describe('replay', () => {
     assert.equal(FRAME_HEIGHT, frames[0]!.height);
   });
 
+  test('a still person seen again an hour later with track_buffer_s 3 is a new track; the first left with its dwell up to its last sighting', async () => {
+    const frame = (t: number) => JSON.stringify({ t, width: W, height: H, objects: [at(500, 600)] });
+    const scene = config({ lines: [], track: { ...TRACKER_DEFAULTS, labels: undefined, trackBufferS: 3 } });
+    const records: ReplayRecord[] = [];
+    for await (const record of replay([0, 0.5, 1, 1.5, 2, 3600, 3600.5, 3601].map(frame), 'cam1', scene)) records.push(record);
+    const events = records.flatMap((record) => ('event' in record ? [record.event] : []));
+    assert.deepEqual(
+      events.map((event) => `${event.track_id} ${summary([event])[0]}`),
+      ['1 1 entered queue', '1 2 left queue 1.5s', '2 3601 entered queue'],
+    );
+    const ids = records.flatMap((record) => ('frame' in record ? [record.frame.objects[0]!.track_id] : []));
+    assert.deepEqual(ids, [null, 1, 1, 1, 1, null, 2, 2]);
+  });
+
   test('bad lines are reported with their line number and the replay goes on', async () => {
     const good = (t: number) => JSON.stringify({ t, width: W, height: H, objects: [at(500, 600)] });
     const input = [
