@@ -136,6 +136,32 @@ describe('camera scene', () => {
     assert.equal(scene.counts().active_tracks, 0);
   });
 
+  test('a track whose label flips from dog to cat inside an unfiltered zone leaves both labels listed at 0 once it ends', () => {
+    const scene = new CameraScene('cam1', config({ lines: [], zones: [{ ...config().zones[0]!, labels: undefined }] }));
+    const frames: [number, DetectedObject[]][] = [
+      [0, [at(500, 600, 'dog', 0.6)]],
+      [0.5, [at(500, 600, 'dog', 0.6)]],
+      [1, [at(500, 600, 'dog', 0.6)]],
+      [1.5, [at(500, 600, 'cat', 0.95)]],
+      [2, [at(500, 600, 'cat', 0.95)]],
+    ];
+    for (const [t, objects] of frames) assert.ok(scene.update(t, W, H, objects).ok);
+    assert.deepEqual(
+      scene.counts().occupancy.filter((row) => row.zone === 'queue'),
+      [
+        { zone: 'queue', label: 'dog', count: 0 },
+        { zone: 'queue', label: 'cat', count: 1 },
+      ],
+    );
+    assert.ok(scene.update(5, W, H, []).ok);
+    assert.deepEqual(scene.counts().occupancy, [
+      { zone: 'queue', label: 'dog', count: 0 },
+      { zone: 'queue', label: 'cat', count: 0 },
+      { zone: 'frame', label: 'dog', count: 0 },
+      { zone: 'frame', label: 'cat', count: 0 },
+    ]);
+  });
+
   test('a frame older than the last is refused; reset starts fresh tracks but keeps the unique-object count', () => {
     const scene = new CameraScene('cam1', config());
     run(scene, [
