@@ -250,19 +250,21 @@ describe('replay', () => {
       good(0.5),
       good(0.2),
       good(1),
+      '{"t": 1e308, "width": 1000, "height": 1000, "objects": []}',
     ];
     const records: ReplayRecord[] = [];
     for await (const record of replay(input, 'cam1', config())) records.push(record);
     const errors = records.flatMap((record) => ('error' in record ? [record.error] : []));
     assert.deepEqual(
       errors.map((error) => error.line),
-      [2, 4, 5, 6, 8],
+      [2, 4, 5, 6, 8, 10],
     );
     assert.match(errors[0]!.message, /^line 2: not JSON/);
     assert.match(errors[1]!.message, /^line 4: "t" "soon" is not a number of seconds/);
     assert.match(errors[2]!.message, /^line 5: "width" and "height" must be positive/);
     assert.match(errors[3]!.message, /^line 6: objects\[0\] is not \{label, class_id, score, box/);
     assert.match(errors[4]!.message, /^line 8: "t" 0.2 is earlier than the previous frame's 0.5/);
+    assert.match(errors[5]!.message, /^line 10: "t" 1e\+308 is not a number of seconds from -1e12 to 1e12/);
     const frames = records.flatMap((record) => ('frame' in record ? [record.frame] : []));
     assert.deepEqual(
       frames.map((frame) => [frame.line, frame.objects[0]!.track_id]),
@@ -274,6 +276,6 @@ describe('replay', () => {
     );
     const last = records.at(-1)!;
     assert.ok('counts' in last);
-    assert.equal(last.counts.errors, 5);
+    assert.equal(last.counts.errors, 6);
   });
 });
