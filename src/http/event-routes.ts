@@ -1,9 +1,10 @@
 // Scene events over HTTP: GET /api/v1/events pages through the in-memory buffer
 // (?camera_id=&type=&since_id=&limit=), GET /api/v1/events/stream sends them live as
 // Server-Sent Events. A stream resumes after its Last-Event-ID from what the buffer still
-// holds; an id it cannot use (not a number, or newer than any event) starts from now. Idle
-// streams get a comment line every heartbeat. A client whose unsent bytes pass the bound is
-// cut and counted — nothing is buffered for it without bound. Streams end when the server closes.
+// holds, sent as fast as the client reads them; an id it cannot use (not a number, or newer than
+// any event) starts from now. Idle streams get a comment line every heartbeat. A live client whose
+// unsent bytes pass the bound is cut and counted — nothing is buffered for it without bound.
+// Streams end when the server closes.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { parseCameraId } from '../camera-id.js';
@@ -56,29 +57,42 @@ function wholeNumber(value: string | undefined, name: string, fallback: number, 
   return number;
 }
 
+/** Held events read from the buffer at a time while a stream catches up. */
+const CATCH_UP_BATCH = 256;
+
 const frame = (event: PublishedEvent): string => `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
 
-/** One open stream: writes while the client keeps up, cut once it falls behind the bound. */
+/**
+ * One open stream. A resuming client first catches up on the held events after its id, written
+ * with backpressure (never more than the bound plus one event unsent); then it gets events live,
+ * and is cut once it falls behind the bound.
+ */
 class EventStream {
   private readonly heartbeat: NodeJS.Timeout;
   private stopListening: () => void = () => undefined;
+  /** While catching up, the id of the last event sent (live events are then left to the catch-up); undefined once live. */
+  private cursor: number | undefined;
 
   constructor(
     private readonly raw: ServerResponse,
     private readonly options: EventRouteOptions,
+    private readonly filter: EventFilter,
     private readonly onEnd: (stream: EventStream) => void,
   ) {
-    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), options.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      if (this.cursor === undefined) this.write(': heartbeat\n\n');
+    }, options.heartbeatMs);
     this.heartbeat.unref();
     raw.on('close', () => this.end());
   }
 
-  start(backlog: readonly PublishedEvent[], filter: EventFilter): void {
-    // Backlog and subscription in one synchronous step: no event falls between them.
-    for (const event of backlog) this.write(frame(event));
+  /** Sends the held events after `after` (none when undefined), then every new one. */
+  start(after: number | undefined): void {
+    this.cursor = after;
     this.stopListening = this.options.buffer.listen((event) => {
-      if (matches(event, filter)) this.write(frame(event));
+      if (this.cursor === undefined && matches(event, this.filter)) this.write(frame(event));
     });
+    this.catchUp();
   }
 
   /** Ends the stream (server closing). */
@@ -95,6 +109,34 @@ class EventStream {
       this.options.metrics.streamClientCut();
       this.raw.destroy();
       this.end();
+    }
+  }
+
+  /**
+   * Writes held events after the cursor until the unsent bytes would pass the bound, then resumes
+   * once the last one written is flushed. Reading from the buffer (not a queue of its own) keeps
+   * memory bounded; an event added meanwhile is found by the next read. Live once none is left:
+   * the switch is synchronous, so no event falls between the two.
+   */
+  private catchUp(): void {
+    const { buffer, maxPendingBytes } = this.options;
+    while (this.cursor !== undefined) {
+      if (this.raw.destroyed || this.raw.writableEnded) return;
+      const events = buffer.since(this.cursor, this.filter, CATCH_UP_BATCH);
+      if (events.length === 0) {
+        this.cursor = undefined;
+        return;
+      }
+      for (const event of events) {
+        const text = frame(event);
+        this.cursor = Number(event.id);
+        if (this.raw.writableLength + Buffer.byteLength(text) > maxPendingBytes) {
+          // The callback runs once this chunk (and all before it) reached the socket, or with an error after a close.
+          this.raw.write(text, () => this.catchUp());
+          return;
+        }
+        this.raw.write(text);
+      }
     }
   }
 
@@ -133,7 +175,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && EVENT_ID.test(header.trim()) ? Number(header.trim()) : undefined;
     // An id newer than any event is not one of ours: start from now, as without one.
-    const backlog = lastEventId === undefined || lastEventId > buffer.lastId ? [] : buffer.since(lastEventId, filter, buffer.capacity);
+    const after = lastEventId === undefined || lastEventId > buffer.lastId ? undefined : lastEventId;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -143,11 +185,11 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
       'x-accel-buffering': 'no',
     });
     raw.write(`retry: 2000\n: last event ${buffer.lastId}\n\n`);
-    const stream = new EventStream(raw, options, (ended) => {
+    const stream = new EventStream(raw, options, filter, (ended) => {
       if (streams.delete(ended)) metrics.streamClients(streams.size);
     });
     streams.add(stream);
     metrics.streamClients(streams.size);
-    stream.start(backlog, filter);
+    stream.start(after);
   });
 }

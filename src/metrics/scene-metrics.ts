@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Why a frame of a tracked camera was detected but not tracked (scene_frames_untracked_total's reason). */
-export const UNTRACKED_REASONS = ['out_of_order', 'invalid_capture_time'] as const;
+export const UNTRACKED_REASONS = ['out_of_order', 'invalid_capture_time', 'future'] as const;
 export type UntrackedReason = (typeof UNTRACKED_REASONS)[number];
 
 /** Why a camera's tracks were all dropped at once (scene_track_resets_total's reason). */
@@ -99,7 +99,7 @@ export function createSceneMetrics(registry: Registry): SceneMetrics {
   });
   const untracked = new Counter({
     name: 'scene_frames_untracked_total',
-    help: 'Frames of a tracked camera that were detected but not tracked, by reason (out_of_order, invalid_capture_time).',
+    help: "Frames of a tracked camera that were detected but not tracked, by reason (out_of_order, invalid_capture_time, future: captured more than a minute ahead of this host's clock).",
     labelNames: ['camera_id', 'reason'] as const,
     registers: [registry],
   });

@@ -178,8 +178,9 @@ export class CameraScene {
       const visit = state.visits[z]!;
       const inside = zone.counts(track.label) && zone.contains(x, anchorY(track.box, zone.config.anchor) / height);
       const change = zone.observe(visit, inside, t);
+      // Every label counted inside is listed from then on (also one a track switches to while inside), so its gauge falls back to 0.
+      if (visit.inside) this.listed[z]!.add(track.label);
       if (change === undefined) continue;
-      if (change === 'entered') this.listed[z]!.add(track.label);
       const event = this.event(track, t);
       events.push(
         change === 'left'

@@ -20,6 +20,9 @@ interface ReplayFrame {
   objects: DetectedObject[];
 }
 
+/** The largest |t| taken, in seconds: about 31 700 years, past any clock, below Unix milliseconds of today. */
+const MAX_T = 1e12;
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -34,6 +37,8 @@ export function parseReplayLine(text: string): { ok: true; value: ReplayFrame } 
   if (!isRecord(value)) return { ok: false, error: 'not a JSON object' };
   const { t, width, height, objects } = value;
   if (!finite(t)) return { ok: false, error: `"t" ${JSON.stringify(t ?? null)} is not a number of seconds` };
+  if (Math.abs(t) > MAX_T)
+    return { ok: false, error: `"t" ${t} is not a number of seconds from -1e12 to 1e12 (milliseconds? divide them by 1000)` };
   if (!finite(width) || width <= 0 || !finite(height) || height <= 0) {
     return {
       ok: false,

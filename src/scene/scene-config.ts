@@ -132,6 +132,10 @@ export function parseSceneConfig(cameraId: string, raw: Mapping, knownLabels: re
     const raw = entry.points;
     if (!Array.isArray(raw) || raw.length < 3) return fail(`${what}points ${show(raw ?? null)}`, 'a list of at least 3 [x, y] points');
     const points = raw.map((value: unknown, i) => point(value, `${what}points[${i}]`));
+    // A closed ring (the first point repeated last, as GeoJSON and drawing tools write it) is the same polygon.
+    const [fx, fy] = points[0]!;
+    const [lx, ly] = points[points.length - 1]!;
+    if (points.length > 3 && fx === lx && fy === ly) points.pop();
     // All points on one line fold back on themselves too, but "no area" says it better.
     const [ax, ay] = points[0]!;
     const [bx, by] = points.find(([x, y]) => x !== ax || y !== ay) ?? points[0]!;

@@ -35,6 +35,13 @@ interface Entry {
 
 const NO_EVENTS: PublishedEvent[] = [];
 
+/**
+ * How far a frame's capture time may run ahead of this host's clock and still be tracked (clocks
+ * of senders drift a little). A frame further ahead is not tracked: its time would make every
+ * correct frame after it out of order.
+ */
+export const FUTURE_ALLOWANCE_S = 60;
+
 /** The series a scene has from start-up: its configured labels per zone and line. */
 export function sceneLayout(config: SceneConfig): SceneLayout {
   const tracked = config.track.labels ?? [];
@@ -52,6 +59,8 @@ export class Scenes {
     cameras: readonly CameraSceneConfig[],
     private readonly buffer: EventBuffer,
     metrics: SceneMetrics,
+    /** This host's clock, in milliseconds since the epoch. */
+    private readonly nowMs: () => number = Date.now,
   ) {
     for (const { cameraId, config } of cameras) {
       this.entries.set(cameraId, {
@@ -73,13 +82,15 @@ export class Scenes {
 
   /**
    * Tracks one result captured at `atSeconds` (Unix seconds). Undefined for a camera that is not
-   * tracked; a frame older than the camera's last tracked one is counted (out_of_order) and
+   * tracked; a frame older than the camera's last tracked one (out_of_order), or captured more than
+   * FUTURE_ALLOWANCE_S ahead of this host's clock (future), is counted, changes no track and
    * comes back with every track_id null.
    */
   track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame | undefined {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
     if (source === 'kafka') entry.viaKafka = true;
+    if (atSeconds > this.nowMs() / 1000 + FUTURE_ALLOWANCE_S) return this.untracked(entry, response, 'future');
     const result = entry.scene.update(atSeconds, response.image.width, response.image.height, response.objects);
     if (!result.ok)
       return this.untracked(entry, response, result.error.reason === 'time_went_back' ? 'out_of_order' : 'invalid_capture_time');

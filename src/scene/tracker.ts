@@ -11,7 +11,8 @@
 //     lost and tentative tracks out of it, but at 2 fps one missed frame is common and the
 //     gate is tight enough);
 //  4. an unmatched tentative track is dropped; an unmatched confirmed track is lost, and ends
-//     once it has not been matched for more than trackBufferS seconds;
+//     once it has not been matched for more than trackBufferS seconds — checked before step 2,
+//     so a frame arriving after a longer gap starts fresh tracks instead of reviving old ones;
 //  5. an unmatched confident detection with score ≥ newTrackScore starts a tentative track.
 //
 // Association is class-agnostic. A track is confirmed — given its id and reported — once it has
@@ -116,9 +117,11 @@ export class Tracker {
     this.active.length = 0;
     this.started.length = 0;
     this.ended.length = 0;
+    const { config } = this;
+    this.endStale(t);
     this.reserve(objects.length);
 
-    const { config, tracks } = this;
+    const tracks = this.tracks;
     for (const track of tracks) track.predict(dt, track.lastSeen !== previousT);
 
     let highCount = 0;
@@ -143,11 +146,6 @@ export class Tracker {
       const track = tracks[i]!;
       if (this.matched[i] === 0) {
         if (!track.confirmed) continue;
-        if (t - track.lastSeen > config.trackBufferS) {
-          this.ended.push(track);
-          this.confirmedAlive--;
-          continue;
-        }
       } else {
         this.confirm(track);
         if (track.confirmed) this.active.push(track);
@@ -174,6 +172,23 @@ export class Tracker {
       ids[d] = track !== undefined && track.confirmed ? track.id : null;
     }
     return this.ok;
+  }
+
+  /**
+   * Ends (confirmed) or drops (tentative) every track unseen for more than trackBufferS before
+   * association, so a frame after a long gap cannot revive a track — nor stretch its dwell over the gap.
+   */
+  private endStale(t: number): void {
+    const tracks = this.tracks;
+    let kept = 0;
+    for (const track of tracks) {
+      if (t - track.lastSeen <= this.config.trackBufferS) tracks[kept++] = track;
+      else if (track.confirmed) {
+        this.ended.push(track);
+        this.confirmedAlive--;
+      }
+    }
+    tracks.length = kept;
   }
 
   private confirm(track: Track): void {

@@ -96,3 +96,46 @@ test('a stream client that stops reading is cut once its unsent bytes pass the b
     await server.close();
   }
 });
+
+test('a client resuming from an id far more than the bound behind gets every event after it, then live ones, in order', async () => {
+  const buffer = new EventBuffer(10_000);
+  const first = buffer.add(event(0));
+  for (let k = 1; k < 5000; k++) buffer.add(event(k));
+  // About 1.3 MB of backlog against a 16 KiB bound.
+  const { server, registry, port } = await app(buffer, 16 * 1024);
+  const controller = new AbortController();
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream`, {
+      headers: { 'last-event-id': first.id },
+      signal: controller.signal,
+    });
+    assert.ok(response.body !== null);
+    const decoder = new TextDecoder();
+    const ids: number[] = [];
+    let text = '';
+    let live = false;
+    for await (const chunk of response.body) {
+      text += decoder.decode(chunk, { stream: true });
+      const frames = text.split('\n\n');
+      text = frames.pop()!;
+      for (const part of frames) {
+        const data = /^data: (.*)$/m.exec(part);
+        if (data !== null) ids.push((JSON.parse(data[1]!) as { track_id: number }).track_id);
+      }
+      if (!live && ids.length === 4999) {
+        live = true;
+        buffer.add(event(5000));
+        buffer.add(event(5001));
+      }
+      if (ids.length >= 5001) break;
+    }
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 5001 }, (_, k) => k + 1),
+    );
+    assert.equal(await value(registry, 'scene_event_stream_clients_cut_total'), 0);
+  } finally {
+    controller.abort();
+    await server.close();
+  }
+});

@@ -136,6 +136,32 @@ describe('camera scene', () => {
     assert.equal(scene.counts().active_tracks, 0);
   });
 
+  test('a track whose label flips from dog to cat inside an unfiltered zone leaves both labels listed at 0 once it ends', () => {
+    const scene = new CameraScene('cam1', config({ lines: [], zones: [{ ...config().zones[0]!, labels: undefined }] }));
+    const frames: [number, DetectedObject[]][] = [
+      [0, [at(500, 600, 'dog', 0.6)]],
+      [0.5, [at(500, 600, 'dog', 0.6)]],
+      [1, [at(500, 600, 'dog', 0.6)]],
+      [1.5, [at(500, 600, 'cat', 0.95)]],
+      [2, [at(500, 600, 'cat', 0.95)]],
+    ];
+    for (const [t, objects] of frames) assert.ok(scene.update(t, W, H, objects).ok);
+    assert.deepEqual(
+      scene.counts().occupancy.filter((row) => row.zone === 'queue'),
+      [
+        { zone: 'queue', label: 'dog', count: 0 },
+        { zone: 'queue', label: 'cat', count: 1 },
+      ],
+    );
+    assert.ok(scene.update(5, W, H, []).ok);
+    assert.deepEqual(scene.counts().occupancy, [
+      { zone: 'queue', label: 'dog', count: 0 },
+      { zone: 'queue', label: 'cat', count: 0 },
+      { zone: 'frame', label: 'dog', count: 0 },
+      { zone: 'frame', label: 'cat', count: 0 },
+    ]);
+  });
+
   test('a frame older than the last is refused; reset starts fresh tracks but keeps the unique-object count', () => {
     const scene = new CameraScene('cam1', config());
     run(scene, [
@@ -198,6 +224,20 @@ describe('replay', () => {
     assert.equal(FRAME_HEIGHT, frames[0]!.height);
   });
 
+  test('a still person seen again an hour later with track_buffer_s 3 is a new track; the first left with its dwell up to its last sighting', async () => {
+    const frame = (t: number) => JSON.stringify({ t, width: W, height: H, objects: [at(500, 600)] });
+    const scene = config({ lines: [], track: { ...TRACKER_DEFAULTS, labels: undefined, trackBufferS: 3 } });
+    const records: ReplayRecord[] = [];
+    for await (const record of replay([0, 0.5, 1, 1.5, 2, 3600, 3600.5, 3601].map(frame), 'cam1', scene)) records.push(record);
+    const events = records.flatMap((record) => ('event' in record ? [record.event] : []));
+    assert.deepEqual(
+      events.map((event) => `${event.track_id} ${summary([event])[0]}`),
+      ['1 1 entered queue', '1 2 left queue 1.5s', '2 3601 entered queue'],
+    );
+    const ids = records.flatMap((record) => ('frame' in record ? [record.frame.objects[0]!.track_id] : []));
+    assert.deepEqual(ids, [null, 1, 1, 1, 1, null, 2, 2]);
+  });
+
   test('bad lines are reported with their line number and the replay goes on', async () => {
     const good = (t: number) => JSON.stringify({ t, width: W, height: H, objects: [at(500, 600)] });
     const input = [
@@ -210,19 +250,21 @@ describe('replay', () => {
       good(0.5),
       good(0.2),
       good(1),
+      '{"t": 1e308, "width": 1000, "height": 1000, "objects": []}',
     ];
     const records: ReplayRecord[] = [];
     for await (const record of replay(input, 'cam1', config())) records.push(record);
     const errors = records.flatMap((record) => ('error' in record ? [record.error] : []));
     assert.deepEqual(
       errors.map((error) => error.line),
-      [2, 4, 5, 6, 8],
+      [2, 4, 5, 6, 8, 10],
     );
     assert.match(errors[0]!.message, /^line 2: not JSON/);
     assert.match(errors[1]!.message, /^line 4: "t" "soon" is not a number of seconds/);
     assert.match(errors[2]!.message, /^line 5: "width" and "height" must be positive/);
     assert.match(errors[3]!.message, /^line 6: objects\[0\] is not \{label, class_id, score, box/);
     assert.match(errors[4]!.message, /^line 8: "t" 0.2 is earlier than the previous frame's 0.5/);
+    assert.match(errors[5]!.message, /^line 10: "t" 1e\+308 is not a number of seconds from -1e12 to 1e12/);
     const frames = records.flatMap((record) => ('frame' in record ? [record.frame] : []));
     assert.deepEqual(
       frames.map((frame) => [frame.line, frame.objects[0]!.track_id]),
@@ -234,6 +276,6 @@ describe('replay', () => {
     );
     const last = records.at(-1)!;
     assert.ok('counts' in last);
-    assert.equal(last.counts.errors, 5);
+    assert.equal(last.counts.errors, 6);
   });
 });

@@ -93,6 +93,16 @@ test('a zone or line label the camera does not track is refused, naming the zone
   refused('lines: [{name: d, from: [0.5,0], to: [0.5,1], in: left_to_right, labels: [cat]}]', /line "d": label "cat"/);
 });
 
+test('a closed zone polygon (its first point repeated last) is taken without the repeated point', () => {
+  const scene = parse('zones: [{name: q, points: [[0.1,0.1],[0.9,0.1],[0.9,0.9],[0.1,0.9],[0.1,0.1]]}]');
+  assert.deepEqual(scene.zones[0]!.points, [
+    [0.1, 0.1],
+    [0.9, 0.1],
+    [0.9, 0.9],
+    [0.1, 0.9],
+  ]);
+});
+
 test('zone polygons with too few points, points outside the frame, no area or crossing edges are refused', () => {
   refused('zones: [{name: q, points: [[0,0],[1,0]]}]', /zone "q": points \[\[0,0\],\[1,0\]\]/, /at least 3/);
   refused('zones: [{name: q, points: [[0,0],[1.2,0],[1,1]]}]', /zone "q": points\[1\] \[1.2,0\]/, /from 0 to 1/);

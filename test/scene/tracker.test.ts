@@ -167,6 +167,22 @@ describe('tracker rules', () => {
     assert.equal(tracker.confirmedCount, 0);
   });
 
+  test('a track unseen for longer than track_buffer_s ends before the next frame is matched, even with no frame in between', () => {
+    const tracker = new Tracker(config({ trackBufferS: 3 }));
+    tracker.update(0, [detection(100)]);
+    tracker.update(0.5, [detection(100)]);
+    const back = tracker.update(3600, [detection(100)]);
+    assert.ok(back.ok);
+    assert.deepEqual(
+      back.value.ended.map((view) => [view.id, view.lastSeen]),
+      [[1, 0.5]],
+    );
+    assert.deepEqual(back.value.trackIds, [null]);
+    const next = tracker.update(3600.5, [detection(100)]);
+    assert.ok(next.ok);
+    assert.deepEqual(next.value.trackIds, [2]);
+  });
+
   test('a track whose detections come back within track_buffer_s keeps its id', () => {
     const tracker = new Tracker(config());
     tracker.update(0, [detection(100)]);
