@@ -1,5 +1,5 @@
 // npm run bench:stream — prints figures, asserts nothing.
-// End-to-end frames/s through Kafka (produce → algo worker → result acknowledged and read
+// End-to-end frames/s through Kafka (produce → algo's Kafka consumer → result acknowledged and read
 // back) against the detector's own frames/s on the same frames, in the same run, alternating.
 // Throughput is the steady state, first result to last; the delay to the first result is
 // printed apart: librdkafka's mock broker holds a fetch for its full wait (1 s) instead of
