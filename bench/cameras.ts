@@ -24,7 +24,7 @@ import { parseCameras } from '../src/cameras/camera-config.js';
 import { ffmpegArgs } from '../src/cameras/ffmpeg-args.js';
 import { buildCostModel } from './yolo-cost-model.js';
 import { announce, scaled } from './quick.js';
-import { fmt } from './stats.js';
+import { fmt, printVerdict } from './stats.js';
 
 const SECONDS = scaled(60, 15);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 4);
@@ -210,8 +210,9 @@ const mb = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 console.log(`\n${CAMERAS} cameras × detect_fps ${detectFps}, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up`);
 console.log(`  frames received from ffmpeg: ${fmt(run.offered)} /s`);
 console.log(
-  `  detections:                  ${fmt(run.rate)} /s vs detector alone ${fmt(bound)} /s = ${fmt(run.rate / bound)}×; vs detector next to the same ffmpeg load ${fmt(beside.rate)} /s = ${fmt(run.rate / beside.rate)}× (target ≥ 0.9×)`,
+  `  detections:                  ${fmt(run.rate)} /s vs detector alone ${fmt(bound)} /s = ${fmt(run.rate / bound)}×; vs detector next to the same ffmpeg load ${fmt(beside.rate)} /s = ${fmt(run.rate / beside.rate)}×`,
 );
+printVerdict('detections / detector alone:', run.rate / bound, { text: '>= 0.9', meets: (r) => r >= 0.9 }, 2);
 console.log(`  detector busy (sum of detection latency / wall time, concurrency 1): ${fmt(run.busy * 100, 1)} %`);
 console.log(
   `  ffmpeg CPU: ${fmt(run.ffmpegCore * 100, 1)} % of a core for ${run.ffmpegProcesses} processes (${fmt((run.ffmpegCore * 100) / Math.max(1, run.ffmpegProcesses), 1)} % each)`,

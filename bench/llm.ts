@@ -21,7 +21,7 @@ import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { BENCH_KEYS } from './fake-openai-server.js';
 import { announce, scaled } from './quick.js';
-import { fmt, median, percentile } from './stats.js';
+import { fmt, median, percentile, printVerdict } from './stats.js';
 
 const ROUNDS = scaled(5, 2);
 const CALLS = scaled(500, 200);
@@ -114,8 +114,9 @@ for (let round = 0; round < ROUNDS; round++) {
   );
 }
 console.log(
-  `  median over rounds: p50 direct fetch ${fmt(median(p50.direct), 3)} ms, through the router ${fmt(median(p50.router), 3)} ms; router overhead (p50 of paired differences) ${fmt(median(p50.diff), 3)} ms (target <= 1 ms)`,
+  `  median over rounds: p50 direct fetch ${fmt(median(p50.direct), 3)} ms, through the router ${fmt(median(p50.router), 3)} ms; router overhead (p50 of paired differences) ${fmt(median(p50.diff), 3)} ms`,
 );
+printVerdict('router overhead over rounds: median ms', p50.diff, { text: '<= 1 ms', meets: (ms) => ms <= 1 });
 
 // 2. Resilience through the whole summarizer with the default ALGO_LLM_MAX_ATTEMPTS.
 const poolConfig = loadConfig({
@@ -155,8 +156,9 @@ console.log(
   `Resilience: ${SUMMARIES} summaries arriving every ${PACE_MS} ms, up to ${CONCURRENCY} at a time, max attempts ${poolConfig.llm.maxAttempts}; keys: healthy, limited (429 every other request, no Retry-After), revoked (401)`,
 );
 console.log(
-  `  LLM summaries ${outcomes.llm}/${SUMMARIES} = ${fmt((100 * outcomes.llm) / SUMMARIES, 1)} % (target 100 %), template ${outcomes.template}${errors.size > 0 ? ` (${[...errors].map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`,
+  `  LLM summaries ${outcomes.llm}/${SUMMARIES} = ${fmt((100 * outcomes.llm) / SUMMARIES, 1)} %, template ${outcomes.template}${errors.size > 0 ? ` (${[...errors].map(([e, n]) => `${e}: ${n}`).join(', ')})` : ''}`,
 );
+printVerdict('LLM summaries, %', (100 * outcomes.llm) / SUMMARIES, { text: '100 %', meets: (pct) => pct === 100 }, 1);
 console.log(
   `  attempts per summary: mean ${fmt(attempts.reduce((a, b) => a + b, 0) / attempts.length, 3)}, max ${Math.max(...attempts)}; answered by ${[...byKey].map(([k, n]) => `${k} ${n}`).join(', ')}`,
 );

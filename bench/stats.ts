@@ -20,3 +20,19 @@ export function verdictOf(values: number[], meets: (value: number) => boolean): 
   if (meets(percentile(values, 25)) !== meets(percentile(values, 75))) return 'UNSETTLED';
   return meets(median(values)) ? 'MET' : 'NOT MET';
 }
+
+/**
+ * Prints a target's verdict line, `  MET: <what> <median> (p25–p75 …, target <target>)`: from the
+ * rounds' values by verdictOf (UNSETTLED when their spread straddles the target), or from one value.
+ */
+export function printVerdict(
+  what: string,
+  values: number | number[],
+  target: { text: string; meets: (value: number) => boolean },
+  digits = 3,
+): void {
+  const all = typeof values === 'number' ? [values] : values;
+  const spread =
+    all.length > 1 ? `, p25–p75 ${fmt(percentile(all, 25), digits)}–${fmt(percentile(all, 75), digits)} over ${all.length}` : '';
+  console.log(`  ${verdictOf(all, target.meets)}: ${what} ${fmt(median(all), digits)}${spread} (target ${target.text})`);
+}

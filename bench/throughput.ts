@@ -28,7 +28,7 @@ import { writeCamerasFile } from '../test/helpers/cameras.js';
 import { fixturePath } from '../test/helpers/images.js';
 import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
 import { announce, scaled } from './quick.js';
-import { fmt, median } from './stats.js';
+import { fmt, median, printVerdict } from './stats.js';
 
 const SECONDS = scaled(15, 5);
 const ROUNDS = scaled(2, 1);
@@ -233,7 +233,7 @@ for (const setting of SETTINGS) {
   );
 }
 const verdict = (label: string, value: number, target: number): void =>
-  console.log(`  ${value >= target ? 'MET' : 'NOT MET'}: ${label} = ${fmt(value, 2)} (target >= ${target})`);
+  printVerdict(`${label} =`, value, { text: `>= ${target}`, meets: (ratio) => ratio >= target }, 2);
 console.log(
   `\nscene analytics on the camera path at auto: on ${fmt(
     m(sceneOn.get('auto'), (f) => f.fps),

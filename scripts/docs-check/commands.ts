@@ -76,7 +76,10 @@ function checkAlgo(argv: string[], shown: string, report: (message: string) => v
   }
   const command = commandNamed(name);
   if (command === undefined) return report(`${shown} ${name}: algo has no command "${name}"`);
-  const flags = command.subcommands?.includes(args[0] ?? '') === true ? args.slice(1) : args;
+  // A command with subcommands runs only with one named (`npx algo scene --help` exits 2).
+  if (command.subcommands !== undefined && !command.subcommands.includes(args[0] ?? ''))
+    return report(`${shown} ${[name, ...args].join(' ')}: "${name}" needs a subcommand (${command.subcommands.join(', ')})`);
+  const flags = command.subcommands === undefined ? args : args.slice(1);
   try {
     parseArgs({ args: flags, options: command.options, strict: true, allowPositionals: false });
   } catch (error) {

@@ -13,21 +13,33 @@ import { tableRows, type Doc, type Problem } from './markdown.js';
 
 export interface Registered {
   families: Set<string>;
+  /** Each family's type: counter, gauge, histogram or summary. */
+  types: Map<string, string>;
   labels: Set<string>;
 }
 
 export async function registeredMetrics(): Promise<Registered> {
   const { registry } = createMetrics({ maxCameras: 100, apiKeyWindowSeconds: 300 });
-  const families = new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
+  const json = await registry.getMetricsAsJSON();
+  const families = new Set(json.map((metric) => metric.name));
+  const types = new Map(json.map((metric) => [metric.name, String(metric.type)]));
   const labels = new Set(
     registry.getMetricsAsArray().flatMap((metric) => (metric as unknown as { labelNames?: readonly string[] }).labelNames ?? []),
   );
-  return { families, labels };
+  return { families, types, labels };
 }
 
 const SUFFIXES = ['', '_bucket', '_sum', '_count', '_total', '_created', '_info'];
 
-/** The registered family a series name belongs to (`x_bucket` → `x`, `x` → `x_total`), if any. */
+/** The names a family of this type is written as: a counter ends `_total`, a gauge has no suffix. */
+function seriesNames(family: string, type: string): string[] {
+  if (type === 'counter') return [family.endsWith('_total') ? family : `${family}_total`];
+  if (type === 'histogram') return [family, `${family}_bucket`, `${family}_sum`, `${family}_count`];
+  if (type === 'summary') return [family, `${family}_sum`, `${family}_count`];
+  return [family];
+}
+
+/** The registered family a series name is near (`x_bucket` → `x`, `x` → `x_total`), if any, its suffix aside. */
 function familyOf(name: string, families: Set<string>): string | undefined {
   for (const suffix of SUFFIXES) {
     if (suffix !== '' && name.endsWith(suffix) && families.has(name.slice(0, -suffix.length))) return name.slice(0, -suffix.length);
@@ -53,8 +65,10 @@ function codeStrings(root: string): Set<string> {
 
 const NAME = /[a-z_:][a-z0-9_:]*/.source;
 
-export function checkMetrics(docs: Doc[], root: string, registered: Registered): Problem[] {
-  const { families, labels } = registered;
+/** `whole`: the docs are the whole set, so a family none of them names is undocumented. */
+export function checkMetrics(docs: Doc[], root: string, registered: Registered, whole: boolean): Problem[] {
+  const { families, types, labels } = registered;
+  const familyOfSeries = new Map([...families].flatMap((f) => seriesNames(f, types.get(f) ?? 'gauge').map((name) => [name, f] as const)));
   const prefixes = new Set([...families].map((family) => family.split('_')[0]!));
   const looksLikeMetric = (name: string): boolean => prefixes.has(name.split('_')[0]!) && name.includes('_');
   const values = codeStrings(root);
@@ -68,9 +82,14 @@ export function checkMetrics(docs: Doc[], root: string, registered: Registered):
     );
     const check = (line: number, name: string, how: string): void => {
       if (exempt.has(name) || PROMETHEUS_SERIES.includes(name)) return;
-      const family = familyOf(name, families);
-      if (family !== undefined) documented.add(family);
-      else problems.push({ path: doc.path, line, message: `${name}${how}: algo registers no such metric` });
+      const family = familyOfSeries.get(name);
+      if (family !== undefined) return void documented.add(family);
+      const near = familyOf(name, families);
+      const message =
+        near === undefined
+          ? 'algo registers no such metric'
+          : `${near} is a ${types.get(near) ?? 'gauge'}, written ${seriesNames(near, types.get(near) ?? 'gauge').join(' or ')}`;
+      problems.push({ path: doc.path, line, message: `${name}${how}: ${message}` });
     };
     for (const { line, cells } of tableRows(doc, /^metric$/i)) {
       for (const match of (cells[0] ?? '').matchAll(/`([^`]+)`/g)) {
@@ -93,6 +112,7 @@ export function checkMetrics(docs: Doc[], root: string, registered: Registered):
     }
     for (const text of doc.lines) for (const word of text.match(/\b[a-z][a-z0-9_]*\b/g) ?? []) if (families.has(word)) documented.add(word);
   }
+  if (!whole) return problems;
   const home = docs.find((doc) => doc.path.endsWith('metrics.md')) ?? docs[0];
   for (const family of [...families].sort()) {
     if (!documented.has(family) && !covers.some((glob) => glob.test(family)))

@@ -46,7 +46,8 @@ export function otherSettings(root: string): Set<string> {
 
 const prefixOf = (name: string): string => name.split('_')[0]!;
 
-export function checkSettings(docs: Doc[], root: string, config = configSettings()): Problem[] {
+/** `whole`: the docs are the whole set, so a setting none of them names is undocumented. */
+export function checkSettings(docs: Doc[], root: string, whole: boolean, config = configSettings()): Problem[] {
   const known = new Set([...config, ...otherSettings(root)]);
   // A backticked NAME_LIKE_THIS is a setting when its first word is one settings use (ALGO, BENCH, SOAK…).
   const prefixes = new Set([...known].filter((name) => name.includes('_')).map(prefixOf));
@@ -76,6 +77,7 @@ export function checkSettings(docs: Doc[], root: string, config = configSettings
       }
     }
   }
+  if (!whole) return problems;
   const home = docs.find((doc) => doc.path.endsWith('configuration.md')) ?? docs[0];
   for (const name of [...config].sort()) {
     if (!mentioned.has(name) && !docs.some((doc) => doc.lines.some((text) => new RegExp(`\\b${name}\\b`).test(text))))

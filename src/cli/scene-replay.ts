@@ -1,4 +1,4 @@
-// `algo scene replay --cameras FILE --camera ID [--labels a,b,…] < detections.jsonl`: the
+// `npx algo scene replay --cameras FILE --camera ID [--labels a,b,…] < detections.jsonl`: the
 // camera's tracker, zones and lines from the cameras file, run over recorded detections (JSON
 // lines {"t", "width", "height", "objects"}) — each frame back with track ids, then its events,
 // then the final counts, as JSON lines on stdout (see scene/replay.ts). Labels are checked
@@ -10,7 +10,7 @@ import { COCO80 } from '../detect/formats/class-names.js';
 import { parseSceneConfig } from '../scene/scene-config.js';
 import { replayLines } from '../scene/replay.js';
 
-export const SCENE_USAGE = `Usage: algo scene replay --cameras FILE --camera ID [--labels person,car,…] < detections.jsonl
+export const SCENE_USAGE = `Usage: npx algo scene replay --cameras FILE --camera ID [--labels person,car,…] < detections.jsonl
 
   Replays recorded detections (one JSON object a line: {"t": seconds, "width": W, "height": H,
   "objects": [...]}, objects as POST /api/v1/detect returns them) through camera ID's tracker,
@@ -22,7 +22,7 @@ export const SCENE_USAGE = `Usage: algo scene replay --cameras FILE --camera ID 
 
 export class SceneUsageError extends Error {}
 
-/** The flags of `algo scene replay`. */
+/** The flags of `npx algo scene replay`. */
 export const SCENE_REPLAY_OPTIONS = {
   cameras: { type: 'string' },
   camera: { type: 'string' },

@@ -7,7 +7,7 @@ import { loadCameras, type CamerasConfig } from '../cameras/camera-config.js';
 import { DETECTOR_KINDS, type DetectConfig } from '../detect/detect-config.js';
 import { REQUEST_LOG_MODES, type HttpConfig, type TlsFiles } from '../http/http-config.js';
 import type { KafkaConfig } from '../kafka/kafka-config.js';
-import type { LlmConfig } from '../llm/llm-config.js';
+import { DEFAULT_LLM_BASE_URL, DEFAULT_LLM_MODEL, type LlmConfig } from '../llm/llm-config.js';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import type { MetricsConfig } from '../metrics/metrics-config.js';
 import type { EventsConfig } from '../scene/events-config.js';
@@ -204,7 +204,7 @@ const MODEL_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const PROVIDER_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
 function loadLlmConfig(env: Env): LlmConfig {
-  const urlText = readString(env, 'ALGO_LLM_BASE_URL', 'https://api.openai.com/v1');
+  const urlText = readString(env, 'ALGO_LLM_BASE_URL', DEFAULT_LLM_BASE_URL);
   let baseUrl: URL;
   try {
     baseUrl = new URL(urlText.replace(/\/+$/, ''));
@@ -226,7 +226,7 @@ function loadLlmConfig(env: Env): LlmConfig {
       'an http(s) URL without credentials, query or fragment, such as https://api.openai.com/v1',
     );
   }
-  const model = readString(env, 'ALGO_LLM_MODEL', 'gpt-4o-mini');
+  const model = readString(env, 'ALGO_LLM_MODEL', DEFAULT_LLM_MODEL);
   if (!MODEL_PATTERN.test(model)) throw new ConfigError('ALGO_LLM_MODEL', show(model), 'a model name of 1 to 128 visible characters');
   const providerText = readString(env, 'ALGO_LLM_PROVIDER', providerFromUrl(baseUrl));
   const provider = providerText.toLowerCase();

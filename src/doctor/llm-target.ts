@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseKeyFile, parseKeyList, type ApiKeySpec } from '../llm/api-keys.js';
 import { withoutPastedEndpoint } from '../llm/base-url.js';
+import { DEFAULT_LLM_BASE_URL, DEFAULT_LLM_MODEL } from '../llm/llm-config.js';
 
 export interface LlmTarget {
   /** The configured base URL, or undefined with `problem` when it is not an http(s) URL. */
@@ -13,9 +14,6 @@ export interface LlmTarget {
   model: string;
   key: ApiKeySpec;
 }
-
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-const DEFAULT_MODEL = 'gpt-4o-mini';
 
 /** Undefined when no key is configured (summaries then come from the template; nothing to check). */
 export function llmTargetFrom(env: Readonly<Record<string, string | undefined>>): LlmTarget | undefined {
@@ -36,8 +34,8 @@ export function llmTargetFrom(env: Readonly<Record<string, string | undefined>>)
   }
   const key = keys[0];
   if (key === undefined) return undefined;
-  const model = env.ALGO_LLM_MODEL?.trim() || DEFAULT_MODEL;
-  const text = (env.ALGO_LLM_BASE_URL?.trim() || DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const model = env.ALGO_LLM_MODEL?.trim() || DEFAULT_LLM_MODEL;
+  const text = (env.ALGO_LLM_BASE_URL?.trim() || DEFAULT_LLM_BASE_URL).replace(/\/+$/, '');
   try {
     const url = new URL(text);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');

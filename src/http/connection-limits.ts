@@ -129,26 +129,27 @@ interface ParserError extends Error {
 /** The Node internals a parser error is placed with: the message being parsed, the response being written. */
 type HttpSocket = Socket & { parser?: { incoming?: IncomingMessage | null } | null; _httpMessage?: ServerResponse | null };
 
-const PARSER_ERRORS: Record<string, [ErrorCode, number, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: ['request_timeout', 408, 'The request headers were not received in time (ALGO_HEADERS_TIMEOUT_MS)'],
-  HPE_HEADER_OVERFLOW: ['too_large', 431, 'The request line and headers are too large'],
-  HPE_INVALID_METHOD: ['invalid_request', 400, 'Unknown HTTP method'],
-  HPE_INVALID_CONTENT_LENGTH: ['invalid_request', 400, 'Invalid Content-Length header'],
-  HPE_UNEXPECTED_CONTENT_LENGTH: ['invalid_request', 400, 'Content-Length given more than once'],
-  HPE_INVALID_TRANSFER_ENCODING: [
-    'invalid_request',
-    400,
-    'Invalid Transfer-Encoding: only chunked is accepted (last), and never together with Content-Length',
-  ],
-  HPE_INVALID_CHUNK_SIZE: ['invalid_request', 400, 'Malformed chunked body: invalid chunk size'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: ['too_large', 413, 'Malformed chunked body: chunk extensions too large'],
-  HPE_STRICT: ['invalid_request', 400, 'Malformed chunked body'],
+const PARSER_ERRORS: Record<string, { code: ErrorCode; message: string; status?: number }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request_timeout', message: 'The request headers were not received in time (ALGO_HEADERS_TIMEOUT_MS)' },
+  // The one override of STATUS_OF_CODE: too_large is 413 for bodies, 431 for headers.
+  HPE_HEADER_OVERFLOW: { code: 'too_large', message: 'The request line and headers are too large', status: 431 },
+  HPE_INVALID_METHOD: { code: 'invalid_request', message: 'Unknown HTTP method' },
+  HPE_INVALID_CONTENT_LENGTH: { code: 'invalid_request', message: 'Invalid Content-Length header' },
+  HPE_UNEXPECTED_CONTENT_LENGTH: { code: 'invalid_request', message: 'Content-Length given more than once' },
+  HPE_INVALID_TRANSFER_ENCODING: {
+    code: 'invalid_request',
+    message: 'Invalid Transfer-Encoding: only chunked is accepted (last), and never together with Content-Length',
+  },
+  HPE_INVALID_CHUNK_SIZE: { code: 'invalid_request', message: 'Malformed chunked body: invalid chunk size' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { code: 'too_large', message: 'Malformed chunked body: chunk extensions too large' },
+  HPE_STRICT: { code: 'invalid_request', message: 'Malformed chunked body' },
 };
 
 /** Node's parser error as algo's error (the message names what was wrong, per HPE code). */
 function parserError(error: ParserError): AlgoError {
   const known = PARSER_ERRORS[error.code ?? ''];
-  if (known !== undefined) return new AlgoError(known[0], known[2], { status: known[1] });
+  if (known !== undefined)
+    return new AlgoError(known.code, known.message, known.status === undefined ? undefined : { status: known.status });
   return new AlgoError('invalid_request', `Malformed HTTP request${error.reason === undefined ? '' : `: ${error.reason}`}`);
 }
 

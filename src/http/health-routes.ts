@@ -20,7 +20,7 @@ export function registerHealthRoutes(app: FastifyInstance, lifecycle: Lifecycle)
     const error = lifecycle.shuttingDown ? shuttingDown(RETRY_AFTER_SECONDS) : notReady(RETRY_AFTER_SECONDS);
     reply.errorCode = error.code;
     return reply
-      .code(503)
+      .code(error.statusCode)
       .header('retry-after', String(RETRY_AFTER_SECONDS))
       .send({ ...errorBody(error), status: lifecycle.shuttingDown ? 'draining' : 'not_ready', ...readiness });
   });

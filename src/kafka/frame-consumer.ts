@@ -1,4 +1,4 @@
-// Kafka streaming mode: frames from the input topic go through the same detection pipeline
+// Kafka mode: frames from the input topic go through the same detection pipeline
 // as HTTP; each result is produced to the output topic, and only once the broker has
 // acknowledged it is the frame's offset committed (at-least-once). Poison messages go to the
 // dead-letter topic with the original payload and error headers, and the partition moves on.

@@ -2,6 +2,10 @@
 
 import type { ApiKeySpec } from './api-keys.js';
 
+/** ALGO_LLM_BASE_URL and ALGO_LLM_MODEL when unset; the configuration and the doctor both use these. */
+export const DEFAULT_LLM_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_LLM_MODEL = 'gpt-4o-mini';
+
 export interface LlmConfig {
   /** Chat Completions base URL, e.g. https://api.openai.com/v1 (…/chat/completions is appended). */
   baseUrl: URL;

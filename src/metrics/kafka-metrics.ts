@@ -1,4 +1,4 @@
-// Kafka streaming metrics: throughput per topic, failures by reason, processing time,
+// Kafka consumer metrics: throughput per topic, failures by reason, processing time,
 // consumer lag per partition, rebalances, frame age and capture-ts headers that cannot give one.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -58,13 +58,13 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
   for (const reason of CAPTURE_TS_INVALID_REASONS) captureTsInvalid.inc({ reason }, 0);
   const lag = new Gauge({
     name: 'kafka_consumer_lag',
-    help: "Messages between the group's committed offset and the end of the partition, for the partitions this worker holds.",
+    help: "Messages between the group's committed offset and the end of the partition, for the partitions this consumer holds.",
     labelNames: ['topic', 'partition'] as const,
     registers: [registry],
   });
   const rebalances = new Counter({
     name: 'kafka_consumer_rebalances_total',
-    help: 'Consumer group rebalances this worker took part in.',
+    help: 'Consumer group rebalances this consumer took part in.',
     registers: [registry],
   });
   const lagReported = new Map<string, Set<string>>();

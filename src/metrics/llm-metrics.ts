@@ -46,13 +46,13 @@ export function createLlmMetrics(registry: Registry): LlmRecorder {
   });
   const summaries = new Counter({
     name: 'llm_scenes_total',
-    help: 'Scene descriptions answered (the summary of /api/v1/analyze and stream messages), by source: llm, or template (no keys configured, or every attempt failed).',
+    help: 'Scene descriptions answered (the summary of /api/v1/analyze and of Kafka output messages), by source: llm, or template (no keys configured, or every attempt failed).',
     labelNames: ['source'] as const,
     registers: [registry],
   });
   const failures = new Counter({
     name: 'llm_scene_failures_total',
-    help: 'Scene descriptions the LLM could not produce, by reason (the summary.error code); stream_not_ready: a stream summary skipped because it was not ready in time.',
+    help: 'Scene descriptions the LLM could not produce, by reason (the summary.error code); stream_not_ready: the summary of a Kafka output message skipped because it was not ready in time.',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -2,7 +2,7 @@
 // assembles their settings), and every import between folders runs from a higher layer to a
 // lower one (docs/architecture.md draws the same layers).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -97,5 +97,19 @@ describe('import graph of src/', () => {
         .map((target) => `${file} → ${target}`),
     );
     assert.deepEqual(upward, []);
+  });
+});
+
+describe('docs/architecture.md', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/architecture.md', import.meta.url)), 'utf8');
+
+  test('names every part of src/ that LAYERS places', () => {
+    const parts = LAYERS.flat().filter((part) => existsSync(join(SRC, part)) || existsSync(join(SRC, `${part}.ts`)));
+    const unnamed = parts.filter((part) => !doc.includes(`src/${part}/`) && !doc.includes(`src/${part}.ts`));
+    assert.deepEqual(unnamed, []);
+  });
+
+  test('stays a one-screen map: at most 60 lines', () => {
+    assert.ok(doc.trimEnd().split('\n').length <= 60, `${doc.trimEnd().split('\n').length} lines`);
   });
 });
