@@ -3,7 +3,8 @@
 // protected route the access check as its own first onRequest hook, so public routes do no
 // auth work at all. A route that declares nothing needs `admin` (safe when someone forgets);
 // `app.routeAccess` lists every route with what it needs, and a test checks each declared it.
-// Unmatched URLs answer 404 only to clients that may use the API (`notFoundGuard`).
+// Unmatched URLs answer 404 only to clients that may use the API (`notFoundGuard`, an app-level
+// onRequest hook, so a refused client's body is never read or parsed).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, AccessRefused, Requirement } from '../auth/access-control.js';
 import type { RouteAccess } from '../auth/scopes.js';
@@ -55,7 +56,10 @@ function guard(access: AccessControl, required: Requirement): Guard {
   };
 }
 
-/** Installs the onRoute hook (before any route is added) and returns the guard for unmatched URLs. */
+/**
+ * Installs the onRoute hook (before any route is added) and returns the onRequest hook for
+ * unmatched URLs (it lets matched ones through: their own guard checks them).
+ */
 export function protectRoutes(app: FastifyInstance, access: AccessControl): { notFoundGuard: Guard } {
   const table: RouteAccessEntry[] = [];
   app.decorate('routeAccess', table);
@@ -75,7 +79,9 @@ export function protectRoutes(app: FastifyInstance, access: AccessControl): { no
     if (needed === 'public') return;
     route.onRequest = [guardFor(needed), ...[route.onRequest ?? []].flat()];
   });
-  return { notFoundGuard: guardFor('any') };
+  const unmatched = guardFor('any');
+  const notFoundGuard: Guard = (request, reply, done) => (request.is404 ? unmatched(request, reply, done) : done());
+  return { notFoundGuard };
 }
 
 declare module 'fastify' {

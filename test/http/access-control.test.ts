@@ -195,6 +195,34 @@ describe('access control from loopback', () => {
     assert.equal((await get(TOKENS.metrics)).status, 404);
   });
 
+  test('an unknown URL refuses a client without a token before reading its body: 401, not 400 for bad JSON', async () => {
+    // A short request deadline: a server that waited for the body would answer 408 instead.
+    const service = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_HEADERS_TIMEOUT_MS: '1000', ALGO_REQUEST_TIMEOUT_MS: '2000' });
+    const url = `${service.url}/api/v1/nothing-here`;
+    const badJson = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+    assert.equal(badJson.status, 401);
+    assert.equal(((await badJson.json()) as { code: string }).code, 'auth_required');
+
+    // 20 MB announced, 64 KiB sent: the answer comes while the client is still sending.
+    const answer = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024) },
+      });
+      req.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => {
+          req.destroy();
+          resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body) as { code: string }).code });
+        });
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(64 * 1024, '['));
+    });
+    assert.deepEqual(answer, { status: 401, code: 'auth_required' });
+  });
+
   test('repeated bad tokens from one address get 429 with Retry-After, even with a right token; another client is not slowed', async () => {
     const service = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_AUTH_MAX_FAILURES: '5' });
     const url = `${service.url}/api/v1/info`;
