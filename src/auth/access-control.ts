@@ -202,7 +202,7 @@ export class AccessControl {
         client,
         route,
         scope: refused.required,
-        ...(refused.tokenName === undefined ? {} : { token: refused.tokenName }),
+        ...(refused.tokenName === undefined ? {} : { tokenName: refused.tokenName }),
       },
       'API request refused by access control',
     );

@@ -78,6 +78,10 @@ describe('access control from loopback', () => {
       refusalLines(service).map((line) => line.reason),
       ['missing', 'invalid', 'forbidden'],
     );
+    // The name of the token that lacked the scope is logged (under a key the logger does not redact).
+    const forbiddenLine = refusalLines(service).find((line) => line.reason === 'forbidden');
+    assert.ok(forbiddenLine?.tokenName === 'read' || forbiddenLine?.tokenName === 'admin', JSON.stringify(forbiddenLine));
+    assert.ok(!service.logs.raw.some((line) => line.includes('[redacted]')), 'no refusal field is redacted');
     const metricsText = await renderMetrics(registry, 'prometheus');
     assertNoKeyText(
       service.logs.raw.join('\n') + metricsText + answers.map((a) => a.body + JSON.stringify(a.headers)).join('\n'),
