@@ -145,6 +145,20 @@ describe('access control from loopback', () => {
     }
   });
 
+  test('ALGO_METRICS_TOKEN is no API token: the start-up log names none, and it does not reveal unknown URLs', async () => {
+    const metricsToken = 'scrape-only-token-2f9d6b0c4e8a';
+    const alone = await start({ ALGO_METRICS_TOKEN: metricsToken });
+    const startLine = alone.logs.lines.find((line) => line.msg.startsWith('API access: loopback'));
+    assert.deepEqual(startLine?.tokens, []);
+    assert.match(startLine?.msg ?? '', /clients on this machine only/);
+    await running.pop()?.stop('test');
+
+    const withTokens = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_METRICS_TOKEN: metricsToken });
+    const unknown = await fetch(`${withTokens.url}/api/v1/nothing-here`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    assert.equal(unknown.status, 401);
+    assert.equal((await fetch(`${withTokens.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).status, 200);
+  });
+
   test('the Bearer scheme is case-insensitive; other schemes count as no token', async () => {
     const service = await start({ ALGO_API_TOKENS: TOKENS_ENV });
     for (const [header, status] of [
