@@ -71,6 +71,7 @@ export class AccessControl {
   private entries: Entry[] = [];
   /** The API tokens' names: ALGO_METRICS_TOKEN is not one (it admits /metrics alone). */
   private apiTokenNames: string[] = [];
+  private readonly revokedListeners = new Set<(names: ReadonlySet<string>) => void>();
 
   /** `tokens`: ALGO_API_TOKENS and the file's, when it was read (createAccessControl). */
   constructor(options: AccessControlOptions, tokens: readonly ApiToken[] = options.config.tokens) {
@@ -151,6 +152,15 @@ export class AccessControl {
     return { ok: true, name: entry.token.name, scopes: entry.token.scopes };
   }
 
+  /**
+   * Calls `listener` after a reload with the names of the tokens it removed or replaced, so
+   * what was opened with them (event streams) can end; returns the unsubscribe.
+   */
+  onRevoked(listener: (names: ReadonlySet<string>) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
   /** Re-reads ALGO_API_TOKENS_FILE (SIGHUP); on a bad file the current tokens stay, and why is logged. */
   async reload(): Promise<TokenListResult> {
     if (this.config.tokensFile === undefined) return { ok: true, tokens: [...this.config.tokens] };
@@ -159,8 +169,12 @@ export class AccessControl {
       this.log.warn({ file: this.config.tokensFile, problem: loaded.problem }, 'API tokens not reloaded; the current tokens stay in use');
       return loaded;
     }
+    const before = this.entries;
     this.setTokens(loaded.tokens);
     this.log.info({ tokens: this.tokenNames }, 'API tokens reloaded');
+    const kept = new Set(this.entries.map((entry) => entry.token.digest.toString('hex')));
+    const revoked = new Set(before.filter((entry) => !kept.has(entry.token.digest.toString('hex'))).map((entry) => entry.token.name));
+    if (revoked.size > 0) for (const listener of this.revokedListeners) listener(revoked);
     return loaded;
   }
 

@@ -48,6 +48,7 @@ function guard(access: AccessControl, required: Requirement): Guard {
   return (request, reply, done) => {
     const result = access.check(required, request.socket.remoteAddress, request.headers.authorization, request.routeOptions.url ?? '');
     if (result.ok) {
+      request.tokenName = result.token?.name;
       done();
       return;
     }
@@ -63,6 +64,7 @@ function guard(access: AccessControl, required: Requirement): Guard {
 export function protectRoutes(app: FastifyInstance, access: AccessControl): { notFoundGuard: Guard } {
   const table: RouteAccessEntry[] = [];
   app.decorate('routeAccess', table);
+  app.decorateRequest('tokenName', undefined);
   const guards = new Map<Requirement, Guard>();
   const guardFor = (required: Requirement): Guard => {
     let found = guards.get(required);
@@ -88,6 +90,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs: a token scope, or `public`. Undeclared: `admin`. */
     scope?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** The name of the token that let the request through; undefined when none was needed. */
+    tokenName: string | undefined;
   }
   interface FastifyInstance {
     /** Every route with what it needs, in registration order (HEAD routes included). */

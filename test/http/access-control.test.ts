@@ -2,7 +2,10 @@
 // modes, the route table, unmatched URLs, the throttle (the attacker on 127.0.0.2, a good
 // client on 127.0.0.1), the metrics and the logs; and no token text anywhere in what algo says.
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, before, describe, test } from 'node:test';
 import { renderMetrics } from '../../src/metrics/render.js';
 import {
@@ -239,6 +242,28 @@ describe('access control from loopback', () => {
       req.write(Buffer.alloc(64 * 1024, '['));
     });
     assert.deepEqual(answer, { status: 401, code: 'auth_required' });
+  });
+
+  test('a reload that revokes a token ends the event streams opened with it; the others stay open', { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'algo-tokens-'));
+    const file = join(dir, 'tokens');
+    const revokedToken = 'revoked-token-5c2e8a1f7d3b9e60';
+    await writeFile(file, `gone:read=${revokedToken}\n`);
+    const service = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_API_TOKENS_FILE: file });
+    const open = async (token: string) => {
+      const response = await fetch(`${service.url}/api/v1/events/stream`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 200);
+      const reader = response.body!.getReader();
+      await reader.read(); // the opening comment
+      return reader;
+    };
+    const revoked = await open(revokedToken);
+    const kept = await open(TOKENS.read);
+    await writeFile(file, '# gone is revoked\n');
+    await service.access.reload();
+    for (let chunk = await revoked.read(); !chunk.done; chunk = await revoked.read());
+    assert.equal(await sampleValue(service.metrics.registry, 'scene_event_stream_clients'), 1, 'the stream of the kept token is open');
+    await kept.cancel();
   });
 
   test('repeated bad tokens from one address get 429 with Retry-After, even with a right token; another client is not slowed', async () => {
