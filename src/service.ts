@@ -180,6 +180,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
           metrics: metrics.scene,
           heartbeatMs: config.events.heartbeatMs,
           maxPendingBytes: config.events.streamMaxPendingBytes,
+          access,
         });
       }
       options.routes?.(instance);

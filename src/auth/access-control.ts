@@ -69,6 +69,9 @@ export class AccessControl {
   private readonly throttledLog: RateLimitedLog;
   private readonly log: Logger;
   private entries: Entry[] = [];
+  /** The API tokens' names: ALGO_METRICS_TOKEN is not one (it admits /metrics alone). */
+  private apiTokenNames: string[] = [];
+  private readonly revokedListeners = new Set<(names: ReadonlySet<string>) => void>();
 
   /** `tokens`: ALGO_API_TOKENS and the file's, when it was read (createAccessControl). */
   constructor(options: AccessControlOptions, tokens: readonly ApiToken[] = options.config.tokens) {
@@ -85,9 +88,9 @@ export class AccessControl {
     this.setTokens(tokens);
   }
 
-  /** Names of the tokens in use (ALGO_METRICS_TOKEN included when set). */
-  get tokenNames(): string[] {
-    return this.entries.map((entry) => entry.token.name);
+  /** Names of the API tokens in use (ALGO_METRICS_TOKEN is not one). */
+  get tokenNames(): readonly string[] {
+    return this.apiTokenNames;
   }
 
   /** Addresses the failure throttle remembers now (bounded by ALGO_AUTH_MAX_CLIENTS). */
@@ -108,15 +111,14 @@ export class AccessControl {
     const wait = this.throttle.retryAfterSeconds(client);
     if (wait > 0) return this.refuse({ reason: 'throttled', required, retryAfterSeconds: wait }, client, route);
     const presented = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
-    if (presented === undefined) {
-      const reason = this.mode === 'loopback' && !fromLoopback ? 'not_loopback' : 'missing';
-      return this.refuse({ reason, required, message: this.missingMessage(reason, required) }, client, route);
-    }
+    if (presented === undefined) return this.refuseWithoutToken(required, fromLoopback, client, route);
     const entry = this.find(presented);
     if (entry === undefined) {
       this.throttle.recordFailure(client);
       return this.refuse({ reason: 'invalid', required }, client, route);
     }
+    // A scrape credential is no access to the API: an unknown URL stays hidden from it.
+    if (required === 'any' && entry.token === this.metricsToken) return this.refuseWithoutToken(required, fromLoopback, client, route);
     if (required !== 'any') {
       const counter = entry.counters.get(required);
       if (counter === undefined) {
@@ -150,6 +152,15 @@ export class AccessControl {
     return { ok: true, name: entry.token.name, scopes: entry.token.scopes };
   }
 
+  /**
+   * Calls `listener` after a reload with the names of the tokens it removed or replaced, so
+   * what was opened with them (event streams) can end; returns the unsubscribe.
+   */
+  onRevoked(listener: (names: ReadonlySet<string>) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
   /** Re-reads ALGO_API_TOKENS_FILE (SIGHUP); on a bad file the current tokens stay, and why is logged. */
   async reload(): Promise<TokenListResult> {
     if (this.config.tokensFile === undefined) return { ok: true, tokens: [...this.config.tokens] };
@@ -158,8 +169,12 @@ export class AccessControl {
       this.log.warn({ file: this.config.tokensFile, problem: loaded.problem }, 'API tokens not reloaded; the current tokens stay in use');
       return loaded;
     }
+    const before = this.entries;
     this.setTokens(loaded.tokens);
     this.log.info({ tokens: this.tokenNames }, 'API tokens reloaded');
+    const kept = new Set(this.entries.map((entry) => entry.token.digest.toString('hex')));
+    const revoked = new Set(before.filter((entry) => !kept.has(entry.token.digest.toString('hex'))).map((entry) => entry.token.name));
+    if (revoked.size > 0) for (const listener of this.revokedListeners) listener(revoked);
     return loaded;
   }
 
@@ -177,6 +192,13 @@ export class AccessControl {
     const all = this.metricsToken === undefined ? [...tokens] : [...tokens, this.metricsToken];
     const counters = this.recorder.tokensConfigured(all);
     this.entries = all.map((token) => ({ token, granted: { ok: true, token }, counters: counters.get(token.name) ?? new Map() }));
+    this.apiTokenNames = tokens.map((token) => token.name);
+  }
+
+  /** No API token: `not_loopback` from another host in loopback mode, else `missing`; the message says how to get in. */
+  private refuseWithoutToken(required: Requirement, fromLoopback: boolean, client: string, route: string): AccessRefused {
+    const reason = this.mode === 'loopback' && !fromLoopback ? 'not_loopback' : 'missing';
+    return this.refuse({ reason, required, message: this.missingMessage(reason, required) }, client, route);
   }
 
   private missingMessage(reason: 'missing' | 'not_loopback', required: Requirement): string {
@@ -185,7 +207,7 @@ export class AccessControl {
     if (required === 'metrics' && this.metricsToken !== undefined)
       return `A bearer token is required to scrape (ALGO_METRICS_TOKEN, or an API token with the metrics scope): ${send}`;
     if (reason === 'missing') return `A bearer token is required: ${send}`;
-    if (this.entries.length === 0)
+    if (this.apiTokenNames.length === 0)
       return `This API answers only clients on its own machine (ALGO_API_AUTH=loopback). To use it from another host, configure API tokens (ALGO_API_TOKENS or ALGO_API_TOKENS_FILE) and ${send}, or opt out with ALGO_API_AUTH=none; ${SECURITY_DOC}`;
     return `From another host this API needs a bearer token: ${send}; ${SECURITY_DOC}`;
   }
@@ -202,7 +224,7 @@ export class AccessControl {
         client,
         route,
         scope: refused.required,
-        ...(refused.tokenName === undefined ? {} : { token: refused.tokenName }),
+        ...(refused.tokenName === undefined ? {} : { tokenName: refused.tokenName }),
       },
       'API request refused by access control',
     );

@@ -22,7 +22,9 @@ export const METRICS_TOKEN_NAME = 'ALGO_METRICS_TOKEN';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Visible ASCII without `,` (the list separator): what a bearer token carries. */
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
-const SHA256 = /^sha256:([0-9a-fA-F]{64})$/;
+/** The prefix in any case: `SHA256:<hex>` must not pass for a plain token. */
+const SHA256 = /^sha256:([0-9a-f]{64})$/i;
+const SHA256_PREFIX = /^sha256:/i;
 
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -46,7 +48,7 @@ function parseEntry({ text, where }: ListEntry): ApiToken | string {
   const secret = text.slice(equals + 1).trim();
   const hashed = SHA256.exec(secret);
   if (hashed !== null) return { name, scopes, digest: Buffer.from(hashed[1]!, 'hex') };
-  if (secret.startsWith('sha256:')) return `${where} (${name}): sha256: must be followed by the 64 hex digits of the token's SHA-256`;
+  if (SHA256_PREFIX.test(secret)) return `${where} (${name}): sha256: must be followed by the 64 hex digits of the token's SHA-256`;
   if (!TOKEN.test(secret))
     return `${where} (${name}): a token must be ${MIN_TOKEN_LENGTH} to 512 visible ASCII characters without spaces or ",", or sha256:<hex>`;
   return { name, scopes, digest: tokenDigest(secret) };

@@ -1,9 +1,10 @@
-// Counts failed authentication attempts per client address in a fixed window: an address that
-// reaches the limit is refused until its window ends, before any token is compared. The table
-// is bounded: past `maxClients` addresses the oldest entry is forgotten first, so a spray from
-// many addresses costs a fixed amount of memory. Addresses without failures are never stored,
-// so other clients pay one map lookup.
+// Counts failed authentication attempts per client address (an IPv6 client by its /64, see
+// throttle-key.ts) in a fixed window: an address that reaches the limit is refused until its
+// window ends, before any token is compared. The table is bounded: past `maxClients` addresses
+// the oldest entry is forgotten first, so a spray from many addresses costs a fixed amount of
+// memory. Addresses without failures are never stored, so other clients pay one map lookup.
 import type { ThrottleConfig } from './auth-config.js';
+import { throttleKey } from './throttle-key.js';
 
 interface Failures {
   count: number;
@@ -25,7 +26,8 @@ export class FailureThrottle {
   }
 
   /** Whole seconds `address` must wait, or 0 when it may try. */
-  retryAfterSeconds(address: string): number {
+  retryAfterSeconds(client: string): number {
+    const address = throttleKey(client);
     const failures = this.clients.get(address);
     if (failures === undefined || failures.count < this.config.maxFailures) return 0;
     const leftMs = failures.windowEndsMs - this.now();
@@ -34,7 +36,8 @@ export class FailureThrottle {
     return 0;
   }
 
-  recordFailure(address: string): void {
+  recordFailure(client: string): void {
+    const address = throttleKey(client);
     const now = this.now();
     const failures = this.clients.get(address);
     if (failures !== undefined && failures.windowEndsMs > now) {

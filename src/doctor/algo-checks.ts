@@ -191,6 +191,22 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
     );
     return { results, families: undefined, renderMs: undefined };
   }
+  const throttled = (answer: ProbeResponse) =>
+    add(
+      'metrics.auth',
+      'metrics authentication',
+      'fail',
+      `429: algo throttles this address (Retry-After ${answer.headers.get('retry-after') ?? '?'} s)`,
+      {
+        cause:
+          "the doctor's address is throttled: too many bad tokens came from it (ALGO_AUTH_MAX_FAILURES within ALGO_AUTH_FAILURE_WINDOW_S)",
+        fix: "wait for Retry-After, then run the doctor with the right token; find what sends bad tokens from this address (algo's log: API request refused by access control)",
+      },
+    );
+  if (anonymous.status === 429) {
+    throttled(anonymous);
+    return { results, families: undefined, renderMs: undefined, requiresToken: true };
+  }
   let scrape: ProbeResponse = anonymous;
   let requiresToken = false;
   const authHeaders = options.token === undefined ? undefined : { accept: PROMETHEUS_ACCEPT, authorization: `Bearer ${options.token}` };
@@ -209,6 +225,17 @@ export async function checkAlgo(options: DoctorOptions): Promise<AlgoFindings> {
         cause: 'the token is neither ALGO_METRICS_TOKEN nor an API token with the metrics scope',
         fix: 'use the token algo was started with (in the scrape job too)',
       });
+      return { results, families: undefined, renderMs: undefined, requiresToken: true };
+    }
+    if (authed.status === 403) {
+      add('metrics.auth', 'metrics authentication', 'fail', '403: algo knows the token given but refuses it for /metrics', {
+        cause: 'the token lacks the metrics scope',
+        fix: 'give the doctor ALGO_METRICS_TOKEN or an API token with the metrics scope (name:metrics=…, or add +metrics to its scopes)',
+      });
+      return { results, families: undefined, renderMs: undefined, requiresToken: true };
+    }
+    if (authed.status === 429) {
+      throttled(authed);
       return { results, families: undefined, renderMs: undefined, requiresToken: true };
     }
     add('metrics.auth', 'metrics authentication', 'pass', 'a bearer token is required and the one given is accepted');

@@ -86,12 +86,12 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     reply.header('connection', 'close');
     done(shuttingDown());
   });
+  // Before the body is read: a client that may not use the API never gets algo to parse one.
+  app.addHook('onRequest', notFoundGuard);
   closeAfterReplyWhenStopping(app, lifecycle);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  // An unknown URL is told apart from a known one only for clients that may use the API.
-  app.setNotFoundHandler({ preHandler: notFoundGuard }, (request, reply) =>
-    sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply),
-  );
+  // Reached only by clients that may use the API (notFoundGuard refused the others).
+  app.setNotFoundHandler((request, reply) => sendError(notFound(request.method, request.url.split('?')[0] ?? '/'), request, reply));
   return app;
 }
 

@@ -4,10 +4,11 @@
 // holds, sent as fast as the client reads them; an id it cannot use (not a number, or newer than
 // any event) starts from now. Idle streams get a comment line every heartbeat. A live client whose
 // unsent bytes pass the bound is cut and counted — nothing is buffered for it without bound.
-// Streams end when the server closes.
+// Streams end when the server closes, or when a reload revokes the token they were opened with.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { parseCameraId } from '../camera-id.js';
+import type { AccessControl } from '../auth/access-control.js';
 import { invalidRequest } from '../errors.js';
 import type { SceneMetrics } from '../metrics/scene-metrics.js';
 import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../scene/event-buffer.js';
@@ -18,6 +19,8 @@ export interface EventRouteOptions {
   heartbeatMs: number;
   /** A stream client with more unsent bytes than this is cut. */
   maxPendingBytes: number;
+  /** Tells which tokens a reload revoked: streams opened with them end. */
+  access?: Pick<AccessControl, 'onRevoked'>;
 }
 
 interface EventQuery {
@@ -77,6 +80,8 @@ class EventStream {
     private readonly raw: ServerResponse,
     private readonly options: EventRouteOptions,
     private readonly filter: EventFilter,
+    /** The token the stream was opened with, if one was needed. */
+    readonly tokenName: string | undefined,
     private readonly onEnd: (stream: EventStream) => void,
   ) {
     this.heartbeat = setInterval(() => {
@@ -95,7 +100,7 @@ class EventStream {
     this.catchUp();
   }
 
-  /** Ends the stream (server closing). */
+  /** Ends the stream (server closing, or its token revoked). */
   close(): void {
     this.raw.end();
     this.end();
@@ -151,7 +156,11 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
   const { buffer, metrics } = options;
   const streams = new Set<EventStream>();
   metrics.streamClients(0);
+  const stopWatching = options.access?.onRevoked((names) => {
+    for (const stream of [...streams]) if (stream.tokenName !== undefined && names.has(stream.tokenName)) stream.close();
+  });
   app.addHook('preClose', (done) => {
+    stopWatching?.();
     for (const stream of [...streams]) stream.close();
     done();
   });
@@ -185,7 +194,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
       'x-accel-buffering': 'no',
     });
     raw.write(`retry: 2000\n: last event ${buffer.lastId}\n\n`);
-    const stream = new EventStream(raw, options, filter, (ended) => {
+    const stream = new EventStream(raw, options, filter, request.tokenName, (ended) => {
       if (streams.delete(ended)) metrics.streamClients(streams.size);
     });
     streams.add(stream);

@@ -3,7 +3,8 @@
 // protected route the access check as its own first onRequest hook, so public routes do no
 // auth work at all. A route that declares nothing needs `admin` (safe when someone forgets);
 // `app.routeAccess` lists every route with what it needs, and a test checks each declared it.
-// Unmatched URLs answer 404 only to clients that may use the API (`notFoundGuard`).
+// Unmatched URLs answer 404 only to clients that may use the API (`notFoundGuard`, an app-level
+// onRequest hook, so a refused client's body is never read or parsed).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, AccessRefused, Requirement } from '../auth/access-control.js';
 import type { RouteAccess } from '../auth/scopes.js';
@@ -47,6 +48,7 @@ function guard(access: AccessControl, required: Requirement): Guard {
   return (request, reply, done) => {
     const result = access.check(required, request.socket.remoteAddress, request.headers.authorization, request.routeOptions.url ?? '');
     if (result.ok) {
+      request.tokenName = result.token?.name;
       done();
       return;
     }
@@ -55,10 +57,14 @@ function guard(access: AccessControl, required: Requirement): Guard {
   };
 }
 
-/** Installs the onRoute hook (before any route is added) and returns the guard for unmatched URLs. */
+/**
+ * Installs the onRoute hook (before any route is added) and returns the onRequest hook for
+ * unmatched URLs (it lets matched ones through: their own guard checks them).
+ */
 export function protectRoutes(app: FastifyInstance, access: AccessControl): { notFoundGuard: Guard } {
   const table: RouteAccessEntry[] = [];
   app.decorate('routeAccess', table);
+  app.decorateRequest('tokenName', undefined);
   const guards = new Map<Requirement, Guard>();
   const guardFor = (required: Requirement): Guard => {
     let found = guards.get(required);
@@ -75,13 +81,19 @@ export function protectRoutes(app: FastifyInstance, access: AccessControl): { no
     if (needed === 'public') return;
     route.onRequest = [guardFor(needed), ...[route.onRequest ?? []].flat()];
   });
-  return { notFoundGuard: guardFor('any') };
+  const unmatched = guardFor('any');
+  const notFoundGuard: Guard = (request, reply, done) => (request.is404 ? unmatched(request, reply, done) : done());
+  return { notFoundGuard };
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs: a token scope, or `public`. Undeclared: `admin`. */
     scope?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** The name of the token that let the request through; undefined when none was needed. */
+    tokenName: string | undefined;
   }
   interface FastifyInstance {
     /** Every route with what it needs, in registration order (HEAD routes included). */

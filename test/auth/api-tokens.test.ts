@@ -41,6 +41,18 @@ describe('API token lists', () => {
     assert.deepEqual(parsed.tokens[1]!.digest, tokenDigest(ADMIN_TOKEN));
   });
 
+  test('the sha256: prefix is case-insensitive: SHA256:<hex> is a digest, never a plain token', () => {
+    const hex = createHash('sha256').update(ADMIN_TOKEN).digest('hex');
+    for (const prefix of ['SHA256', 'Sha256']) {
+      const parsed = parseTokenFile(`ops:admin=${prefix}:${hex.toUpperCase()}`);
+      assert.ok(parsed.ok, prefix);
+      assert.deepEqual(parsed.tokens[0]!.digest, tokenDigest(ADMIN_TOKEN), prefix);
+    }
+    const short = parseTokenFile('ops:admin=SHA256:7d1e0c9b5a3f2e8d');
+    assert.ok(!short.ok);
+    assert.match(short.problem, /sha256: must be followed by the 64 hex digits/);
+  });
+
   test('bad entries are refused by position and name, never quoting the token', () => {
     for (const [content, problem] of [
       [`camera=${CAMERA_TOKEN}`, /line 1: expected name:scope\+scope=token/],

@@ -29,6 +29,23 @@ describe('failure throttle', () => {
     assert.equal(t.retryAfterSeconds('127.0.0.1'), 0);
   });
 
+  test('IPv6 clients are counted by their /64, IPv4-mapped IPv6 as its IPv4 address', () => {
+    const { throttle: t } = throttle();
+    t.recordFailure('2001:db8:1:2::1');
+    t.recordFailure('2001:db8:1:2:ffff:ffff:ffff:fffe');
+    assert.equal(t.retryAfterSeconds('2001:db8:1:2::1'), 0);
+    t.recordFailure('2001:0DB8:0001:0002:1:2:3:4');
+    for (const address of ['2001:db8:1:2::1', '2001:db8:1:2::77', '2001:db8:1:2:9::9'])
+      assert.equal(t.retryAfterSeconds(address), 60, address);
+    assert.equal(t.retryAfterSeconds('2001:db8:1:3::1'), 0, 'the next /64 is another client');
+    assert.equal(t.size, 1);
+
+    for (let i = 0; i < 2; i++) t.recordFailure('10.0.0.9');
+    t.recordFailure('::ffff:10.0.0.9');
+    assert.equal(t.retryAfterSeconds('10.0.0.9'), 60);
+    assert.equal(t.retryAfterSeconds('10.0.0.10'), 0);
+  });
+
   test('100 000 distinct addresses: the table stays at its bound, the oldest forgotten first', () => {
     const { throttle: t } = throttle(10_000);
     for (let i = 0; i < 3; i++) t.recordFailure('192.0.2.1');

@@ -1,5 +1,6 @@
 // The algo group against servers that are not a healthy algo: an HTML page on /metrics, a
-// JSON answer, a redirect, and two processes behind one address whose counters disagree.
+// JSON answer, a redirect, and two processes behind one address whose counters disagree; and a
+// real algo refusing the doctor's token (403 without the metrics scope, 429 when throttled).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -7,6 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { checkAlgo } from '../../src/doctor/algo-checks.js';
 import { SHIPPED_FILES } from '../../src/doctor/doctor.js';
 import { parseDoctorArgs } from '../../src/doctor/options.js';
+import { TOKENS, TOKENS_ENV, WRONG_TOKEN } from '../helpers/access-matrix.js';
+import { writeTestModel } from '../helpers/models.js';
+import { startTestService } from '../helpers/service.js';
 
 type Answer = { status: number; type?: string; body: string; location?: string };
 let answers: Answer[] = [];
@@ -71,5 +75,34 @@ describe('doctor algo checks against impostors', () => {
     assert.match(monotonic?.cause ?? '', /two different processes answered/);
     const families = results.find((r) => r.id === 'algo.metrics.families');
     assert.equal(families?.status, 'fail', 'a bare exporter is not algo');
+  });
+});
+
+describe('doctor algo checks against an algo that refuses its token', () => {
+  const metricsAuth = async (serviceUrl: string, token: string) => {
+    const options = parseDoctorArgs(['--url', serviceUrl, '--token', token, '--rescrape', '50', '--timeout', '5000'], SHIPPED_FILES);
+    assert.ok(options);
+    return (await checkAlgo(options)).results.find((r) => r.id === 'algo.metrics.auth');
+  };
+
+  test('a token without the metrics scope (403) fails metrics.auth; a throttled address (429) is named', async () => {
+    const service = await startTestService({
+      ALGO_MODEL_PATH: await writeTestModel(),
+      ALGO_API_TOKENS: TOKENS_ENV,
+      ALGO_AUTH_MAX_FAILURES: '1',
+    });
+    try {
+      const forbidden = await metricsAuth(service.url, TOKENS.read);
+      assert.equal(forbidden?.status, 'fail', JSON.stringify(forbidden));
+      assert.equal(forbidden?.cause, 'the token lacks the metrics scope');
+
+      assert.equal((await metricsAuth(service.url, WRONG_TOKEN))?.status, 'fail');
+      const throttled = await metricsAuth(service.url, TOKENS.metrics);
+      assert.equal(throttled?.status, 'fail', JSON.stringify(throttled));
+      assert.match(throttled?.cause ?? '', /the doctor's address is throttled/);
+      assert.doesNotMatch(JSON.stringify([forbidden, throttled]), new RegExp(`${TOKENS.read}|${TOKENS.metrics}`));
+    } finally {
+      await service.stop('test');
+    }
   });
 });

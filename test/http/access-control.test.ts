@@ -2,7 +2,10 @@
 // modes, the route table, unmatched URLs, the throttle (the attacker on 127.0.0.2, a good
 // client on 127.0.0.1), the metrics and the logs; and no token text anywhere in what algo says.
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, before, describe, test } from 'node:test';
 import { renderMetrics } from '../../src/metrics/render.js';
 import {
@@ -78,6 +81,10 @@ describe('access control from loopback', () => {
       refusalLines(service).map((line) => line.reason),
       ['missing', 'invalid', 'forbidden'],
     );
+    // The name of the token that lacked the scope is logged (under a key the logger does not redact).
+    const forbiddenLine = refusalLines(service).find((line) => line.reason === 'forbidden');
+    assert.ok(forbiddenLine?.tokenName === 'read' || forbiddenLine?.tokenName === 'admin', JSON.stringify(forbiddenLine));
+    assert.ok(!service.logs.raw.some((line) => line.includes('[redacted]')), 'no refusal field is redacted');
     const metricsText = await renderMetrics(registry, 'prometheus');
     assertNoKeyText(
       service.logs.raw.join('\n') + metricsText + answers.map((a) => a.body + JSON.stringify(a.headers)).join('\n'),
@@ -141,6 +148,20 @@ describe('access control from loopback', () => {
     }
   });
 
+  test('ALGO_METRICS_TOKEN is no API token: the start-up log names none, and it does not reveal unknown URLs', async () => {
+    const metricsToken = 'scrape-only-token-2f9d6b0c4e8a';
+    const alone = await start({ ALGO_METRICS_TOKEN: metricsToken });
+    const startLine = alone.logs.lines.find((line) => line.msg.startsWith('API access: loopback'));
+    assert.deepEqual(startLine?.tokens, []);
+    assert.match(startLine?.msg ?? '', /clients on this machine only/);
+    await running.pop()?.stop('test');
+
+    const withTokens = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_METRICS_TOKEN: metricsToken });
+    const unknown = await fetch(`${withTokens.url}/api/v1/nothing-here`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    assert.equal(unknown.status, 401);
+    assert.equal((await fetch(`${withTokens.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).status, 200);
+  });
+
   test('the Bearer scheme is case-insensitive; other schemes count as no token', async () => {
     const service = await start({ ALGO_API_TOKENS: TOKENS_ENV });
     for (const [header, status] of [
@@ -193,6 +214,56 @@ describe('access control from loopback', () => {
     assert.equal((await get()).status, 401);
     assert.equal((await get(WRONG_TOKEN)).status, 401);
     assert.equal((await get(TOKENS.metrics)).status, 404);
+  });
+
+  test('an unknown URL refuses a client without a token before reading its body: 401, not 400 for bad JSON', async () => {
+    // A short request deadline: a server that waited for the body would answer 408 instead.
+    const service = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_HEADERS_TIMEOUT_MS: '1000', ALGO_REQUEST_TIMEOUT_MS: '2000' });
+    const url = `${service.url}/api/v1/nothing-here`;
+    const badJson = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+    assert.equal(badJson.status, 401);
+    assert.equal(((await badJson.json()) as { code: string }).code, 'auth_required');
+
+    // 20 MB announced, 64 KiB sent: the answer comes while the client is still sending.
+    const answer = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024) },
+      });
+      req.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => {
+          req.destroy();
+          resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body) as { code: string }).code });
+        });
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(64 * 1024, '['));
+    });
+    assert.deepEqual(answer, { status: 401, code: 'auth_required' });
+  });
+
+  test('a reload that revokes a token ends the event streams opened with it; the others stay open', { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'algo-tokens-'));
+    const file = join(dir, 'tokens');
+    const revokedToken = 'revoked-token-5c2e8a1f7d3b9e60';
+    await writeFile(file, `gone:read=${revokedToken}\n`);
+    const service = await start({ ALGO_API_TOKENS: TOKENS_ENV, ALGO_API_TOKENS_FILE: file });
+    const open = async (token: string) => {
+      const response = await fetch(`${service.url}/api/v1/events/stream`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 200);
+      const reader = response.body!.getReader();
+      await reader.read(); // the opening comment
+      return reader;
+    };
+    const revoked = await open(revokedToken);
+    const kept = await open(TOKENS.read);
+    await writeFile(file, '# gone is revoked\n');
+    await service.access.reload();
+    for (let chunk = await revoked.read(); !chunk.done; chunk = await revoked.read());
+    assert.equal(await sampleValue(service.metrics.registry, 'scene_event_stream_clients'), 1, 'the stream of the kept token is open');
+    await kept.cancel();
   });
 
   test('repeated bad tokens from one address get 429 with Retry-After, even with a right token; another client is not slowed', async () => {
