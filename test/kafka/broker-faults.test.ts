@@ -137,20 +137,24 @@ describe('Kafka consumers through broker faults', () => {
     assert.deepEqual(await consumer.readiness(), { status: 200, kafka: true });
 
     broker.freeze();
-    const frozenAt = Date.now();
-    // The session timeout is 10 s: past it without an answer from the coordinator, not ready.
-    await waitFor(
-      'readiness to report kafka false while the cluster is frozen',
-      async () => {
-        const readiness = await consumer.readiness();
-        return readiness.status === 503 && readiness.kafka === false ? true : undefined;
-      },
-      24_000,
-      500,
-    );
-    await sleep(Math.max(0, 25_000 - (Date.now() - frozenAt)));
-    assertAlive(consumer, 'the consumer');
-    broker.resume();
+    try {
+      const frozenAt = Date.now();
+      // The session timeout is 10 s: past it without an answer from the coordinator, not ready.
+      await waitFor(
+        'readiness to report kafka false while the cluster is frozen',
+        async () => {
+          const readiness = await consumer.readiness();
+          return readiness.status === 503 && readiness.kafka === false ? true : undefined;
+        },
+        24_000,
+        500,
+      );
+      await sleep(Math.max(0, 25_000 - (Date.now() - frozenAt)));
+      assertAlive(consumer, 'the consumer');
+    } finally {
+      // Also when a wait failed: the clean-up talks to the cluster.
+      broker.resume();
+    }
 
     await explained(everyFrameAnswered(out, ids), consumer);
     await waitFor('ready again', async () => ((await consumer.readiness()).status === 200 ? true : undefined), 120_000, 500);
