@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the test suite runs for real: Prometheus and promtool, kcat (librdkafka's
-# mock Kafka cluster), docker-compose (static validation of the compose files), ffmpeg (camera
+# mock Kafka cluster) and a C compiler (the shim that restarts a mock cluster on the same
+# ports, test/helpers/fixed-ports.c), docker-compose (static validation of the compose files), ffmpeg (camera
 # ingest) and GStreamer's RTSP server with its Python bindings and H.264 encoder (the RTSP
 # test camera, run with /usr/bin/python3).
 set -euo pipefail
 need=()
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
 command -v kcat >/dev/null || need+=(kcat)
+command -v cc >/dev/null && [ -e /usr/include/dlfcn.h ] || need+=(gcc libc6-dev)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 rtsp_check='import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("x264enc") and Gst.ElementFactory.find("rtph264pay")'

@@ -9,7 +9,7 @@ import { Camera, type CameraFrame } from './camera.js';
 import { cameraView, type CameraView } from './camera-view.js';
 import { FrameRouter, type CameraOutput } from './frame-routing.js';
 import type { CameraConfig } from './camera-config.js';
-import { ffmpegArgs, type FrameOutput } from './ffmpeg-args.js';
+import { ffmpegArgs, followsResolutionChange, type FrameOutput } from './ffmpeg-args.js';
 import { FramePool } from './frame-pool.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import { redactor } from '../redact.js';
@@ -75,6 +75,7 @@ export class CameraManager {
             },
             handlers,
           ),
+        followsResolutionChange: followsResolutionChange(this.frameOutput),
         onFrame: (source, frame) => this.scheduler.offer(source, frame),
       });
       this.cameras.set(config.id, camera);

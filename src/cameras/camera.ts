@@ -2,7 +2,9 @@
 // and metrics show. Any exit of ffmpeg means the stream ended (ffmpeg exits 0 when its source
 // dies); no frame for stall_timeout_s means it stalled (ffmpeg is killed). Either way the
 // camera is marked down, logged once per outage with the reason (credentials masked), and
-// restarted after a jittered exponential backoff; reconnect() restarts it at once.
+// restarted after a jittered exponential backoff; reconnect() restarts it at once. A change of
+// the camera's resolution is followed (frames carry the size they were taken at), logged once
+// and counted; where ffmpeg cannot follow it by itself (JPEG output), a new ffmpeg is started.
 import type { Logger } from 'pino';
 import type { CameraRecorder, FrameOutcome } from '../metrics/camera-metrics.js';
 import { reconnectDelayMs } from './backoff.js';
@@ -41,6 +43,8 @@ export interface CameraDeps {
   logger: Logger;
   /** Starts ffmpeg for this camera. */
   spawn(handlers: FfmpegHandlers): FfmpegChild;
+  /** False when a new ffmpeg must be started for a new resolution (see followsResolutionChange). */
+  followsResolutionChange: boolean;
   /** Called with every frame received. */
   onFrame(camera: Camera, frame: CameraFrame): void;
   random?: () => number;
@@ -59,7 +63,7 @@ export class Camera {
   private retryAt: number | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
   /** Set when algo itself killed ffmpeg, so its exit is not read as the stream's. */
-  private killedFor: 'stall' | 'restart' | 'stop' | undefined;
+  private killedFor: 'stall' | 'restart' | 'resize' | 'stop' | undefined;
   private sourceWidth: number | undefined;
   private sourceHeight: number | undefined;
   private readonly log: Logger;
@@ -135,23 +139,44 @@ export class Camera {
       this.counts.reconnects++;
       this.deps.recorder.reconnecting();
     }
-    this.retryAt = undefined;
-    this.killedFor = undefined;
     // A camera that is down stays down until a frame arrives.
     if (this.stateValue !== 'down') this.setState('connecting');
+    this.startReader();
+  }
+
+  private startReader(): void {
+    this.retryAt = undefined;
+    this.killedFor = undefined;
     // Connecting and probing the stream take time of their own: the first frame gets longer.
     this.armStallTimer(Math.max(this.deps.config.stallTimeoutSeconds, FIRST_FRAME_TIMEOUT_S));
     const child = this.deps.spawn({
-      onFrame: (data) => this.received(data),
-      onSourceSize: (width, height) => {
-        this.sourceWidth = width;
-        this.sourceHeight = height;
+      // Frames still coming from an ffmpeg algo is ending are not the stream's any more.
+      onFrame: (data) => {
+        if (this.current === child && this.killedFor === undefined) this.received(data);
+      },
+      onSourceSize: (width, height, midStream) => {
+        if (this.current === child) this.sourceSized(width, height, midStream);
       },
       onExit: (exit) => {
         if (this.current === child) this.exited(exit);
       },
     });
     this.current = child;
+  }
+
+  /** The source's frame size; a change (day and night profiles, new settings) is logged once and counted. */
+  private sourceSized(width: number, height: number, midStream: boolean): void {
+    const from = this.sourceWidth === undefined ? undefined : `${this.sourceWidth}x${this.sourceHeight}`;
+    const to = `${width}x${height}`;
+    this.sourceWidth = width;
+    this.sourceHeight = height;
+    if (from === undefined || from === to) return;
+    this.deps.recorder.resolutionChanged();
+    this.log.info({ from, to, url: this.maskedUrl }, 'camera resolution changed');
+    if (midStream && !this.deps.followsResolutionChange && this.current !== undefined) {
+      this.killedFor = 'resize';
+      this.current.kill();
+    }
   }
 
   private received(data: Buffer): void {
@@ -193,6 +218,11 @@ export class Camera {
     const why = this.killedFor;
     this.killedFor = undefined;
     if (why === 'stop' || this.stateValue === 'stopped') return;
+    // Not an outage: the camera stays up while ffmpeg starts again at its new size.
+    if (why === 'resize') {
+      this.startReader();
+      return;
+    }
     if (why === 'restart') {
       this.connect(true);
       return;

@@ -11,6 +11,16 @@ import type { CameraConfig } from './camera-config.js';
 
 export type FrameOutput = { format: 'rgb'; width: number; height: number } | { format: 'jpeg'; quality: number };
 
+/**
+ * Whether one ffmpeg keeps delivering right frames when the camera changes resolution mid-stream:
+ * the letterbox filter is evaluated again for the new size (raw RGB keeps the detector's size),
+ * but an encoder keeps the size it started with, so JPEG frames would come out stretched and a
+ * new ffmpeg is needed.
+ */
+export function followsResolutionChange(output: FrameOutput): boolean {
+  return output.format === 'rgb';
+}
+
 const PAD_COLOUR = `0x${PAD_VALUE.toString(16).repeat(3)}`;
 
 /** letterboxGeometry in ffmpeg expressions: scale to fit, round, pad evenly (left/top floor). */
@@ -49,8 +59,9 @@ export function ffmpegArgs(camera: CameraConfig, output: FrameOutput): string[] 
     '-hide_banner',
     '-nostdin',
     '-nostats',
+    // verbose: ffmpeg then reports the source's frame size again when it changes mid-stream.
     '-loglevel',
-    'info',
+    'verbose',
     ...inputArgs(camera),
     '-i',
     camera.url,

@@ -3,7 +3,8 @@
 // writing, so a stalled one would otherwise live on); the signal is tied to the spawning
 // thread, which is why this runs on the main thread. Stdout is cut into frames; stderr is
 // kept as a short, credential-free tail for the reason a stream ended, and read for the
-// source's frame size (needed to map boxes back to camera pixels).
+// source's frame size (needed to map boxes back to camera pixels): at start, and again each
+// time the camera changes resolution mid-stream (ffmpeg reconfigures its filters for it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { FrameOutput } from './ffmpeg-args.js';
@@ -22,7 +23,8 @@ export interface FfmpegExit {
 
 export interface FfmpegHandlers {
   onFrame(frame: Buffer): void;
-  onSourceSize(width: number, height: number): void;
+  /** The source's frame size: first when the stream opens, then on every change (`midStream`). */
+  onSourceSize(width: number, height: number, midStream: boolean): void;
   onExit(exit: FfmpegExit): void;
 }
 
@@ -45,10 +47,16 @@ export interface FfmpegChild {
 }
 
 const NOISE = /deprecated pixel format|EOI missing|^\s*(Metadata|Duration|encoder|Stream mapping|Press \[q\])|^\s+\w+\s*:/;
+// What -loglevel verbose adds besides the size lines: filter set-up, connection progress.
+const VERBOSE_CHATTER =
+  /^\[[^\]]+ @ 0x[0-9a-f]+\] (w:\d|fps=|Set first pts|\d+ frames in|Starting connection attempt|Successfully connected)/;
 const TELLING =
   /error|unauthori[sz]ed|forbidden|refused|not found|timed out|timeout|invalid|failed|unreachable|no route|could not|cannot|unable|end of file/i;
 // The first video stream listed is the input's (ffmpeg prints Input #0 before Output #0).
 const STREAM_SIZE = /Stream #0:\d+.*?: Video: .*?[ ,](\d{2,5})x(\d{2,5})(?=[ ,[]|$)/;
+// The decoded frames' size, printed (at verbose) each time the filter graph is configured for
+// them: when the stream starts and whenever the camera switches resolution.
+const GRAPH_INPUT_SIZE = /\[graph \d+ input from stream 0:\d+ @ 0x[0-9a-f]+\] w:(\d+) h:(\d+) /;
 const TAIL_LINES = 20;
 
 export function classifyExit(detail: string | undefined): DownReason {
@@ -76,17 +84,26 @@ export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): F
   child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
 
   const tail: string[] = [];
-  let sizeSeen = false;
+  // The stream line gives a first size; the filter graph's input is the decoded frames' own,
+  // and only its reconfiguration means the camera changed resolution mid-stream.
+  let reported: string | undefined;
+  let configured = false;
+  const report = (width: number, height: number, midStream: boolean): void => {
+    if (`${width}x${height}` === reported) return;
+    reported = `${width}x${height}`;
+    handlers.onSourceSize(width, height, midStream);
+  };
   const lines = createInterface({ input: child.stderr!, crlfDelay: Infinity });
   lines.on('line', (line) => {
-    if (!sizeSeen) {
-      const size = STREAM_SIZE.exec(line);
-      if (size !== null) {
-        sizeSeen = true;
-        handlers.onSourceSize(Number(size[1]), Number(size[2]));
-      }
+    const graph = GRAPH_INPUT_SIZE.exec(line);
+    if (graph !== null) {
+      report(Number(graph[1]), Number(graph[2]), configured);
+      configured = true;
+    } else if (reported === undefined) {
+      const stream = STREAM_SIZE.exec(line);
+      if (stream !== null) report(Number(stream[1]), Number(stream[2]), false);
     }
-    if (line.trim() === '' || NOISE.test(line)) return;
+    if (line.trim() === '' || NOISE.test(line) || VERBOSE_CHATTER.test(line)) return;
     tail.push(options.redact(line.trim()).slice(0, 300));
     if (tail.length > TAIL_LINES) tail.shift();
   });

@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    void service.stop(signal).then((code) => process.exit(code));
+    void service.stop(signal).then(
+      (code) => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`algo: shutdown failed: ${messageOf(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -57,6 +57,11 @@ export interface KafkaClient {
    * keeps growing while processing is stuck, and partitions handed to another consumer drop out.
    */
   lag(topic: string): Promise<PartitionLag[]>;
+  /**
+   * False once the group coordinator has not answered this consumer (join, heartbeat, commit)
+   * for longer than its session timeout: by then the group has moved on without it.
+   */
+  coordinatorAnswering(): boolean;
   /** Finishes the batches in hand, leaves the group and disconnects. */
   stop(): Promise<void>;
   on<E extends keyof KafkaClientEvents>(event: E, listener: KafkaClientEvents[E]): void;

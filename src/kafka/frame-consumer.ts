@@ -3,17 +3,20 @@
 // acknowledged it is the frame's offset committed (at-least-once). Poison messages go to the
 // dead-letter topic with the original payload and error headers, and the partition moves on.
 // Partitions are processed in order, several at once; when the detector is saturated the
-// partition pauses fetching and retries with backoff. Frames of tracked cameras go through
-// their scene in capture-ts order (a camera keeps one partition); their events are produced to
-// the events topic before the offset is committed. After a rebalance the cameras fed over
-// Kafka start fresh tracks: a partition's new owner has none of the old owner's state.
+// partition pauses fetching and retries with backoff. A publish, commit or heartbeat the
+// broker refuses (the group moved on: a consumer joined or left, the coordinator was silent
+// past the session timeout) ends the batch without failing anything: frames not committed are
+// read again, by this consumer once it rejoins or by the one the partition moved to. Frames of
+// tracked cameras go through their scene in capture-ts order (a camera keeps one partition);
+// their events are produced to the events topic before the offset is committed. After a
+// rebalance the cameras fed over Kafka start fresh tracks: a new owner has none of the old state.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from './kafka-config.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
-import { POISON_MESSAGE_CODES, type AlgoError } from '../errors.js';
+import { POISON_MESSAGE_CODES, messageOf, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
 import type { Scenes, TrackedFrame } from '../scene/scenes.js';
@@ -78,9 +81,9 @@ export class FrameConsumer {
     });
   }
 
-  /** Ready while the consumer is in its group. */
+  /** Ready while the consumer is in its group and its coordinator answers. */
   ready(): boolean {
-    return this.state === 'joined';
+    return this.state === 'joined' && this.deps.client.coordinatorAnswering();
   }
 
   /** Connects and joins the group; on failure leaves nothing half-connected, so it can be called again. */
@@ -130,27 +133,52 @@ export class FrameConsumer {
   /**
    * Frames of a partition are detected one after another while the previous frame's result
    * is still being acknowledged: publishing and offset marking stay in order, and the broker
-   * round trip no longer leaves the detector idle. If a publish fails, nothing after it is
-   * marked done, and kafkajs redelivers from the last done offset.
+   * round trip no longer leaves the detector idle. The first refusal (publish, commit,
+   * heartbeat) stops the batch: nothing after it is marked done, the steps in flight settle,
+   * and the refusal goes to the client, which rejoins and redelivers from the last done offset.
    */
   private async processBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
+    let refused: { error: unknown } | undefined;
+    const refuse = (error: unknown): void => {
+      refused ??= { error };
+    };
+    // Never rejects: a refusal is kept, not left pending while the next frame is detected.
     let published: Promise<void> = Promise.resolve();
     for (const record of batch.records) {
-      if (!control.isRunning()) break;
+      if (refused !== undefined || !control.isRunning()) break;
       const started = performance.now();
-      const publish = await this.processRecord(record, control);
+      const publish = await this.processRecord(record, control).catch((error: unknown) => refuse(error));
+      if (publish === undefined) break;
       published = published.then(async () => {
-        await publish();
-        this.deps.recorder.processed((performance.now() - started) / 1000);
-        await control.commit(record);
+        if (refused !== undefined) return;
+        try {
+          await publish();
+          this.deps.recorder.processed((performance.now() - started) / 1000);
+          await control.commit(record);
+        } catch (error) {
+          refuse(error);
+        }
       });
-      await control.heartbeat();
+      await control.heartbeat().catch(refuse);
     }
     await published;
+    if (refused !== undefined) {
+      const { error } = refused;
+      this.deps.throttledLog.log(
+        'info',
+        'kafka batch refused',
+        { component: 'kafka', topic: batch.topic, partition: batch.partition, err: messageOf(error) },
+        'broker refused a publish, commit or heartbeat; frames not committed will be read again',
+      );
+      throw error;
+    }
   }
 
-  /** Detects one frame; resolves to the step that publishes its result or dead letter. */
-  private async processRecord(record: ConsumedRecord, control: BatchControl): Promise<() => Promise<void>> {
+  /**
+   * Detects one frame; resolves to the step that publishes its result or dead letter, or to
+   * undefined when the consumer stops first (the frame is left for redelivery).
+   */
+  private async processRecord(record: ConsumedRecord, control: BatchControl): Promise<(() => Promise<void>) | undefined> {
     const { recorder, config } = this.deps;
     recorder.consumed(record.topic);
     const frame = readFrame(record, this.deps.maxFrameBytes);
@@ -190,7 +218,7 @@ export class FrameConsumer {
       if (POISON_MESSAGE_CODES.has(error.code)) return () => this.deadLetter(record, error, frame.value.cameraId);
       if (error.code === 'model_error' && ++modelErrors >= MODEL_ERROR_ATTEMPTS)
         return () => this.deadLetter(record, error, frame.value.cameraId);
-      if (!control.isRunning()) throw new Error('consumer stopping with a frame unprocessed; it will be redelivered');
+      if (!control.isRunning()) return undefined;
       // Detector saturated (or a transient model error): stop fetching, back off, retry the same frame.
       const resume = control.pause();
       await sleep(backoffMs);

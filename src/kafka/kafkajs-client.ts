@@ -3,8 +3,21 @@
 // second, at the end of each batch and when the consumer stops or rebalances; a commit round
 // trip per frame would stall the partitions. (kafkajs' consumer.commitOffsets() is not used: it
 // silently does nothing once disconnect() has begun, dropping commits made during shutdown.)
+// A broker fault never ends the consumer: kafkajs restarts it after the errors it deems
+// retriable, and this client after the others (a coordinator answering INVALID_REQUEST, or
+// GROUP_ID_NOT_FOUND once the cluster was replaced), with the same backoff.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Kafka, type Admin, type Consumer, type IHeaders, type IMemberAssignment, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  type Kafka,
+  type Admin,
+  type Consumer,
+  type ConsumerRunConfig,
+  type IHeaders,
+  type IMemberAssignment,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import { messageOf } from '../errors.js';
 import type { KafkaConfig } from './kafka-config.js';
 import { createKafka } from './kafka-factory.js';
 import type {
@@ -32,6 +45,8 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Cons
 }
 
 const RESTART_DELAY_MS = { initial: 1000, max: 30_000 };
+/** Past this without a heartbeat the coordinator drops the consumer from its group. */
+const SESSION_TIMEOUT_MS = 10_000;
 
 export class KafkaJsClient implements KafkaClient {
   private readonly kafka: Kafka;
@@ -44,6 +59,10 @@ export class KafkaJsClient implements KafkaClient {
   /** Wait before the consumer restarts after a crash: doubles per crash, reset when it rejoins. */
   private restartDelayMs = RESTART_DELAY_MS.initial;
   private stopping = new AbortController();
+  /** Date.now() of the coordinator's last answer to this consumer: a join, heartbeat or commit. */
+  private coordinatorAnsweredAt = 0;
+  /** What start() runs, kept to run it again after a crash kafkajs does not restart from. */
+  private runConfig: ConsumerRunConfig | undefined;
 
   constructor(private readonly config: KafkaConfig & { partitionsConsumedConcurrently: number }) {
     this.kafka = createKafka(config);
@@ -51,7 +70,7 @@ export class KafkaJsClient implements KafkaClient {
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: false, retry: { retries: 8 } });
     this.consumer = this.kafka.consumer({
       groupId: config.groupId,
-      sessionTimeout: 10_000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 1000,
       // Frames are large (100 KB+): kafkajs' 1 MB per partition would mean a fetch every few
@@ -64,27 +83,54 @@ export class KafkaJsClient implements KafkaClient {
       // crash every few seconds. Back off exponentially instead (and not at all once stopping).
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10, restartOnFailure: () => this.restartAfterBackoff() },
     });
-    const { CONNECT, GROUP_JOIN, DISCONNECT, CRASH, REBALANCING, STOP } = this.consumer.events;
+    const { CONNECT, GROUP_JOIN, HEARTBEAT, COMMIT_OFFSETS, DISCONNECT, CRASH, REBALANCING, STOP } = this.consumer.events;
+    const answered = (): void => {
+      this.coordinatorAnsweredAt = Date.now();
+    };
+    this.consumer.on(HEARTBEAT, answered);
+    this.consumer.on(COMMIT_OFFSETS, answered);
     this.consumer.on(CONNECT, () => this.emitState('connecting', undefined));
     this.consumer.on(GROUP_JOIN, (event) => {
+      answered();
       this.assignment = event.payload.memberAssignment;
       this.restartDelayMs = RESTART_DELAY_MS.initial;
       this.emitState('joined', undefined);
       for (const listener of this.listeners.rebalance) listener();
     });
     this.consumer.on(REBALANCING, () => this.emitState('connecting', 'rebalancing'));
+    // kafkajs stops and disconnects a crashing consumer before it reports the crash: those two
+    // are told only when algo stops it, so an outage is reported as the crash, with its reason.
     this.consumer.on(DISCONNECT, () => {
       this.assignment = {};
-      this.emitState('disconnected', undefined);
+      if (this.stopping.signal.aborted) this.emitState('disconnected', undefined);
     });
     this.consumer.on(STOP, () => {
       this.assignment = {};
-      this.emitState('stopped', undefined);
+      if (this.stopping.signal.aborted) this.emitState('stopped', undefined);
     });
     this.consumer.on(CRASH, (event) => {
       this.assignment = {};
       this.emitState('crashed', event.payload.error.message);
+      if (!event.payload.restart) void this.runAgain();
     });
+  }
+
+  /** After a crash kafkajs does not restart from (it has disconnected): run again after the backoff, until stopped. */
+  private async runAgain(): Promise<void> {
+    const config = this.runConfig;
+    while (config !== undefined && (await this.restartAfterBackoff())) {
+      try {
+        // A failure to join comes back as another CRASH event, not as a rejection.
+        await this.consumer.run(config);
+        return;
+      } catch (error) {
+        this.emitState('crashed', messageOf(error));
+      }
+    }
+  }
+
+  coordinatorAnswering(): boolean {
+    return Date.now() - this.coordinatorAnsweredAt <= SESSION_TIMEOUT_MS;
   }
 
   private async restartAfterBackoff(): Promise<boolean> {
@@ -109,7 +155,7 @@ export class KafkaJsClient implements KafkaClient {
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
+    this.runConfig = {
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
@@ -134,7 +180,8 @@ export class KafkaJsClient implements KafkaClient {
           control,
         );
       },
-    });
+    };
+    await this.consumer.run(this.runConfig);
   }
 
   async send(topic: string, records: OutgoingRecord[]): Promise<void> {

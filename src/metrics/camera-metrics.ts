@@ -1,7 +1,7 @@
 // Camera ingest metrics: whether each camera is up, frames received from ffmpeg and what
 // became of each (detected | dropped | failed, or produced in the ingest role), so that
 //   camera_frames_total - sum by (camera_id) (camera_frames_processed_total) ∈ {0, 1, in flight}
-// checks the pipeline; reconnects, stalls and the last frame's time. camera_id values go
+// checks the pipeline; reconnects, stalls, resolution changes and the last frame's time. camera_id values go
 // through the same CameraLabeler cap as detection_total.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { CameraLabeler } from './camera-label.js';
@@ -16,10 +16,18 @@ export interface CameraRecorder {
   frameProcessed(outcome: FrameOutcome): void;
   reconnecting(): void;
   stalled(): void;
+  resolutionChanged(): void;
 }
 
 /** For disabled cameras: they have no series. */
-export const NO_CAMERA_RECORDER: CameraRecorder = { up() {}, frameReceived() {}, frameProcessed() {}, reconnecting() {}, stalled() {} };
+export const NO_CAMERA_RECORDER: CameraRecorder = {
+  up() {},
+  frameReceived() {},
+  frameProcessed() {},
+  reconnecting() {},
+  stalled() {},
+  resolutionChanged() {},
+};
 
 export interface CameraMetrics {
   /** Creates the camera's series (up = 0, counters and the given outcomes at 0) and returns its recorder. */
@@ -58,6 +66,12 @@ export function createCameraMetrics(registry: Registry, maxCameras: number): Cam
     labelNames: ['camera_id'] as const,
     registers: [registry],
   });
+  const resolutionChanges = new Counter({
+    name: 'camera_resolution_changes_total',
+    help: 'Times the camera changed its frame size mid-stream or between connections; boxes and snapshots follow the new size.',
+    labelNames: ['camera_id'] as const,
+    registers: [registry],
+  });
   const lastFrame = new Gauge({
     name: 'camera_last_frame_timestamp_seconds',
     help: 'Unix time of the last frame received from the camera.',
@@ -73,10 +87,11 @@ export function createCameraMetrics(registry: Registry, maxCameras: number): Cam
       const outcomes = new Map(kept.map((outcome) => [outcome, processed.labels({ ...labels, outcome })]));
       const reconnectsChild = reconnects.labels(labels);
       const stallsChild = stalls.labels(labels);
+      const resolutionChangesChild = resolutionChanges.labels(labels);
       const lastFrameChild = lastFrame.labels(labels);
       upChild.set(0);
       // prom-client creates a counter's series only on inc(): inc(0) exports them at 0 from the start.
-      for (const child of [framesChild, ...outcomes.values(), reconnectsChild, stallsChild]) child.inc(0);
+      for (const child of [framesChild, ...outcomes.values(), reconnectsChild, stallsChild, resolutionChangesChild]) child.inc(0);
       return {
         up: (isUp) => upChild.set(isUp ? 1 : 0),
         frameReceived(atSeconds) {
@@ -86,6 +101,7 @@ export function createCameraMetrics(registry: Registry, maxCameras: number): Cam
         frameProcessed: (outcome) => (outcomes.get(outcome) ?? processed.labels({ ...labels, outcome })).inc(),
         reconnecting: () => reconnectsChild.inc(),
         stalled: () => stallsChild.inc(),
+        resolutionChanged: () => resolutionChangesChild.inc(),
       };
     },
   };

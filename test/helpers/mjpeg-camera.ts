@@ -1,6 +1,7 @@
 // A small MJPEG-over-HTTP camera for tests: multipart/x-mixed-replace, any number of clients,
 // optional Basic auth. Run as its own process (spawnMjpegCamera) so a test can kill it or
-// SIGSTOP it to simulate a lost or frozen camera.
+// SIGSTOP it to simulate a lost or frozen camera, or switch its frame size mid-stream
+// (switchSize(): SIGUSR2 to the process) as cameras do between day and night profiles.
 //   node --import tsx test/helpers/mjpeg-camera.ts '{"port":0,"fps":10,"width":320,"height":240}'
 // prints `listening <port>` once it accepts connections.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,11 +21,14 @@ export interface MjpegCameraOptions {
   photo?: string;
   /** Solid colours the frames cycle through (default red, green, blue). */
   colours?: Array<[number, number, number]>;
+  /** The size switched to by switchSize() (SIGUSR2 to the process), the same picture at it. */
+  switchTo?: { width: number; height: number };
 }
 
 const BOUNDARY = 'algoframe';
 
-async function makeFrames(options: MjpegCameraOptions): Promise<Buffer[]> {
+/** The frames a camera with these options sends, in order (exported: a test can POST the same picture). */
+export async function makeFrames(options: Pick<MjpegCameraOptions, 'width' | 'height' | 'photo' | 'colours'>): Promise<Buffer[]> {
   if (options.photo !== undefined) {
     return [await sharp(options.photo).resize(options.width, options.height, { fit: 'fill' }).jpeg({ quality: 80 }).toBuffer()];
   }
@@ -42,8 +46,10 @@ async function makeFrames(options: MjpegCameraOptions): Promise<Buffer[]> {
   );
 }
 
-export async function serveMjpeg(options: MjpegCameraOptions): Promise<{ port: number; close(): void }> {
-  const frames = await makeFrames(options);
+export async function serveMjpeg(
+  options: MjpegCameraOptions,
+): Promise<{ port: number; resize(size: { width: number; height: number }): Promise<void>; close(): void }> {
+  let frames = await makeFrames(options);
   const expected = options.credentials === undefined ? undefined : `Basic ${Buffer.from(options.credentials).toString('base64')}`;
   const clients = new Set<ServerResponse>();
   let sequence = 0;
@@ -74,6 +80,9 @@ export async function serveMjpeg(options: MjpegCameraOptions): Promise<{ port: n
   const address = server.address();
   return {
     port: typeof address === 'object' && address !== null ? address.port : 0,
+    async resize(size) {
+      frames = await makeFrames({ ...options, ...size });
+    },
     close() {
       clearInterval(timer);
       server.closeAllConnections();
@@ -85,6 +94,8 @@ export async function serveMjpeg(options: MjpegCameraOptions): Promise<{ port: n
 export interface MjpegCameraProcess {
   child: ChildProcess;
   port: number;
+  /** Switches to options.switchTo from the next frame on (SIGUSR2). */
+  switchSize(): void;
   /** SIGKILLs the camera and waits until it is gone. */
   kill(): Promise<void>;
 }
@@ -108,6 +119,7 @@ export async function spawnMjpegCamera(options: Partial<MjpegCameraOptions> = {}
   return {
     child,
     port,
+    switchSize: () => child.kill('SIGUSR2'),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -116,6 +128,9 @@ export async function spawnMjpegCamera(options: Partial<MjpegCameraOptions> = {}
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const camera = await serveMjpeg(JSON.parse(process.argv[2] ?? '{}') as MjpegCameraOptions);
+  const options = JSON.parse(process.argv[2] ?? '{}') as MjpegCameraOptions;
+  const camera = await serveMjpeg(options);
+  const switchTo = options.switchTo;
+  if (switchTo !== undefined) process.on('SIGUSR2', () => void camera.resize(switchTo));
   process.stdout.write(`listening ${camera.port}\n`);
 }

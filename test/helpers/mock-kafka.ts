@@ -1,20 +1,49 @@
 // A real Kafka-protocol broker for tests: librdkafka's mock cluster, started through Debian's
 // kcat in consumer mode; it listens on 127.0.0.1 and prints bootstrap.servers=… when up.
-// Topics are auto-created with 4 partitions.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+// Topics are auto-created with 4 partitions. Faults: freeze() and resume() stop and continue
+// the whole cluster (SIGSTOP/SIGCONT); a new cluster can take a killed one's ports (`ports`),
+// through a small LD_PRELOAD shim (fixed-ports.c, built with the system's C compiler).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Consumer, type ConsumerRunConfig, type Producer } from 'kafkajs';
 
 export interface MockKafka {
   brokers: string[];
+  /** The brokers' ports, for a new cluster at the same address. */
+  ports: number[];
+  /** SIGSTOP: the brokers accept nothing and answer nothing until resume(). */
+  freeze(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
-export async function startMockKafka(brokerCount = 3): Promise<MockKafka> {
+let fixedPortsShim: Promise<string> | undefined;
+
+function buildFixedPortsShim(): Promise<string> {
+  fixedPortsShim ??= (async () => {
+    const library = join(await mkdtemp(join(tmpdir(), 'algo-mock-kafka-')), 'fixed-ports.so');
+    const source = fileURLToPath(new URL('fixed-ports.c', import.meta.url));
+    await promisify(execFile)('cc', ['-shared', '-fPIC', '-O2', '-o', library, source, '-ldl']);
+    return library;
+  })();
+  return fixedPortsShim;
+}
+
+export async function startMockKafka(brokerCount = 3, options: { ports?: number[] } = {}): Promise<MockKafka> {
+  const env =
+    options.ports === undefined
+      ? process.env
+      : { ...process.env, LD_PRELOAD: await buildFixedPortsShim(), FIXED_PORTS: options.ports.join(',') };
   const child: ChildProcess = spawn(
     'kcat',
     ['-b', 'localhost:1', '-X', `test.mock.num.brokers=${brokerCount}`, '-d', 'mock', '-C', '-t', 'algo.mock.keepalive', '-q'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env,
     },
   );
   const brokers = await new Promise<string[]>((resolve, reject) => {
@@ -34,6 +63,9 @@ export async function startMockKafka(brokerCount = 3): Promise<MockKafka> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     brokers,
+    ports: brokers.map((broker) => Number(broker.slice(broker.lastIndexOf(':') + 1))),
+    freeze: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async stop() {
       child.kill('SIGKILL');
       await exited;
@@ -81,7 +113,11 @@ export interface CollectedMessage {
   receivedAtMs: number;
 }
 
-/** Reads every message of the given topics from the beginning, as it arrives (short fetch waits, so arrival times are sharp). */
+/**
+ * Reads every message of the given topics from the beginning, as it arrives (short fetch waits,
+ * so arrival times are sharp). It outlives broker faults: after a crash kafkajs does not restart
+ * from, it runs again.
+ */
 export async function collect(
   kafka: Kafka,
   topics: string[],
@@ -91,7 +127,7 @@ export async function collect(
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
+  const run: ConsumerRunConfig = {
     eachMessage: async ({ topic, partition, message }) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {}))
@@ -100,6 +136,16 @@ export async function collect(
         .get(topic)
         ?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, receivedAtMs: performance.now() });
     },
+  };
+  let disconnecting = false;
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart && !disconnecting) setTimeout(() => void consumer.run(run).catch(() => undefined), 1000);
   });
+  const disconnect = consumer.disconnect.bind(consumer);
+  consumer.disconnect = () => {
+    disconnecting = true;
+    return disconnect();
+  };
+  await consumer.run(run);
   return { messages, consumer };
 }

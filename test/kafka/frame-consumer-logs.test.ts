@@ -5,46 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
-import { DetectionPipeline } from '../../src/detect/pipeline.js';
-import { DetectionQueue } from '../../src/detect/queue.js';
 import type { Detector } from '../../src/detect/types.js';
-import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { FrameConsumer } from '../../src/kafka/frame-consumer.js';
-import type {
-  BatchControl,
-  ConsumerState,
-  PartitionBatch,
-  KafkaClient,
-  KafkaClientEvents,
-  ConsumedRecord,
-} from '../../src/kafka/client.js';
+import type { BatchControl, ConsumedRecord } from '../../src/kafka/client.js';
 import { sampleValue } from '../helpers/metrics-text.js';
-import { LogCapture } from '../helpers/service.js';
-
-class ScriptedClient implements KafkaClient {
-  handler: ((batch: PartitionBatch, control: BatchControl) => Promise<void>) | undefined;
-  sent = 0;
-  private readonly stateListeners: Array<KafkaClientEvents['state']> = [];
-  on<E extends keyof KafkaClientEvents>(event: E, listener: KafkaClientEvents[E]): void {
-    if (event === 'state') this.stateListeners.push(listener as KafkaClientEvents['state']);
-  }
-  emit(state: ConsumerState, detail?: string): void {
-    for (const listener of this.stateListeners) listener(state, detail);
-  }
-  async start(_topic: string, handler: (batch: PartitionBatch, control: BatchControl) => Promise<void>): Promise<void> {
-    this.handler = handler;
-  }
-  async send(): Promise<void> {
-    this.sent++;
-  }
-  async lag(): Promise<[]> {
-    return [];
-  }
-  async stop(): Promise<void> {}
-}
+import { startScriptedConsumer } from '../helpers/scripted-kafka.js';
 
 const notExpected = (): Promise<never> => Promise.reject(new Error('not expected: every frame here is refused before detection'));
 const noDetector: Detector = {
@@ -55,27 +19,7 @@ const noDetector: Detector = {
   close: async () => undefined,
 };
 
-function startConsumer(): { client: ScriptedClient; logs: LogCapture; consumer: FrameConsumer; metrics: ReturnType<typeof createMetrics> } {
-  const config = loadConfig({ ALGO_ENABLE_KAFKA_STREAMING: 'true' });
-  const logs = new LogCapture();
-  const logger = createLogger('info', logs);
-  const metrics = createMetrics(config.metrics, { runtime: false });
-  const pipeline = new DetectionPipeline(noDetector, new DetectionQueue(1, 1), metrics.detection, {
-    maxImagePixels: 1e7,
-    grouping: { distance: 1, minSize: 2 },
-  });
-  const client = new ScriptedClient();
-  const consumer = new FrameConsumer({
-    config: config.kafka,
-    client,
-    pipeline,
-    recorder: metrics.kafka,
-    logger,
-    throttledLog: new RateLimitedLog(logger, { intervalMs: 60_000 }),
-    maxFrameBytes: 1e6,
-  });
-  return { client, logs, consumer, metrics };
-}
+const startConsumer = () => startScriptedConsumer(noDetector);
 
 describe('Kafka consumer logs', () => {
   test('a broker that stays down is one warning, not a line per crash/stop/disconnect cycle', async () => {

@@ -46,6 +46,7 @@ describe('business metrics', () => {
         'camera_frames_processed_total{camera_id="door",outcome="failed"} 0',
         'camera_frames_total{camera_id="door"} 0',
         'camera_reconnects_total{camera_id="door"} 0',
+        'camera_resolution_changes_total{camera_id="door"} 0',
         'camera_stalls_total{camera_id="door"} 0',
         'camera_up{camera_id="door"} 0',
       ],
