@@ -143,6 +143,17 @@ while (performance.now() - drainStarted < DRAIN_TIMEOUT_MS) {
 await sampling;
 log('drained');
 
+const finalReadiness = await Promise.all(
+  consumers
+    .filter((c) => !c.stopRequested)
+    .map(
+      async (c) =>
+        `${c.label}=${await fetch(`${c.url}/readyz`).then(
+          (r) => r.status,
+          () => 'none',
+        )}`,
+    ),
+);
 const unexpectedExits = consumers.filter((c) => !c.stopRequested && c.algo.child.exitCode !== null);
 for (const c of consumers.filter((c) => !c.stopRequested)) {
   c.stopRequested = true;
@@ -150,6 +161,7 @@ for (const c of consumers.filter((c) => !c.stopRequested)) {
 }
 const exitCodes = await Promise.all(consumers.map(async (c) => `${c.label}=${(await c.algo.exit) ?? c.algo.child.signalCode}`));
 const unhandled = consumers.filter((c) => /unhandled|uncaught/i.test(c.algo.output())).map((c) => c.label);
+await Promise.all(consumers.map((c) => writeFile(`.bench/soak-kafka-${c.label}.log`, c.algo.output())));
 await collector.disconnect();
 await producer.disconnect();
 await broker.stop();
@@ -163,7 +175,11 @@ console.log(`  consumer exits not asked for       ${unexpectedExits.length}${une
 console.log(`  exit codes after SIGTERM           ${exitCodes.join(' ')}`);
 console.log(`  unhandled rejections reported      ${unhandled.length}${unhandled.map((label) => ` ${label}`).join('')}`);
 console.log(`  frames sent (acknowledged)         ${sent.length} (${produceFailures} sends failed)`);
-console.log(`  frames answered at least once      ${sent.length - missing.length}; missing ${missing.length}`);
+console.log(
+  `  frames answered at least once      ${sent.length - missing.length}; missing ${missing.length}${missing.length > 0 ? ` (${missing.slice(0, 8).join(' ')} …)` : ''}`,
+);
 console.log(`  answers, duplicates                ${results.length}, ${results.length - answered.size} (same frame-id)`);
+console.log(`  /readyz at the end                  ${finalReadiness.join(' ')}`);
 console.log(`  answers per consumer               ${[...byConsumer.values()].join(', ')}`);
 console.log(`  /readyz kafka false (s sampled)    ${consumers.map((c) => `${c.label}=${c.notReadySeconds}`).join(' ')}`);
+console.log(`  consumer logs                      .bench/soak-kafka-{${consumers.map((c) => c.label).join(',')}}.log`);
