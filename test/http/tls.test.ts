@@ -35,9 +35,12 @@ function httpsGet(url: string, options: { ca: Buffer; token?: string; agent?: Ag
       url,
       { ca: options.ca, agent: options.agent, headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` } },
       (response) => {
+        // Read now: once the body has ended, a keep-alive socket may already be back in the
+        // agent's pool and detached from the response.
+        const localPort = response.socket?.localPort;
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, localPort: response.socket?.localPort }));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, localPort }));
       },
     );
     req.on('error', reject);
