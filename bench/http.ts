@@ -5,6 +5,9 @@
 // 3. What access control costs: GET /healthz (public) and GET /api/v1/cameras (scope read)
 //    from loopback without a token (ALGO_API_AUTH=loopback) and with a bearer token
 //    (ALGO_API_AUTH=tokens), alternating. BENCH_ONLY=access runs this part alone.
+// 4. Side by side (bench/http-versus.ts): GET /healthz and an unmatched route on algo vs a bare
+//    Fastify server, and vs another checkout named by BENCH_BASELINE (e.g. a worktree of an
+//    older commit), load by wrk. BENCH_ONLY=versus runs this part alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { renderMetrics } from '../src/metrics/render.js';
 import { freePort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { versus } from './http-versus.js';
 import { announce, scaled } from './quick.js';
 import { fmt, median, printVerdict } from './stats.js';
 
@@ -208,10 +212,13 @@ async function accessThroughput(): Promise<void> {
 if (process.env.BENCH_ONLY === 'access') {
   accessCheckCost();
   await accessThroughput();
+} else if (process.env.BENCH_ONLY === 'versus') {
+  await versus(scaled(5, 2), DURATION_S);
 } else {
   await renderTimes();
   perRequestCost();
   await throughput();
   accessCheckCost();
   await accessThroughput();
+  await versus(scaled(5, 2), DURATION_S);
 }

@@ -5,11 +5,11 @@
 // time limits (connection-limits.ts), refusal with 503 once the service is stopping, access
 // control by the scope each route declares (route-access.ts), and HTTPS when a certificate
 // is configured (tls.ts).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DetectConfig } from '../detect/detect-config.js';
-import { notFound, shuttingDown } from '../errors.js';
+import { notFound, shuttingDown, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import type { MetricsConfig } from '../metrics/metrics-config.js';
 import type { AlgoMetrics } from '../metrics/metrics.js';
@@ -19,10 +19,10 @@ import {
   clientErrorHandler,
   closeAfterReplyWhenStopping,
   connectionOptions,
+  limitBodyTime,
   limitConnections,
-  limitRequestTime,
+  missingHost,
   refuseConnect,
-  requireHost,
 } from './connection-limits.js';
 import { sendError } from './error-reply.js';
 import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
@@ -69,25 +69,32 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
     return503OnClosing: false,
     clientErrorHandler: clientErrorHandler(observer, underWay),
     // Bad URLs are rejected before routing; the observer still sees them end.
-    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      reply.raw.once('finish', () => observer.ended(request, reply));
+      sendError(error, request, reply);
+    },
   });
   app.decorateReply('errorCode', null);
   // Before any route is added: each one gets its access check as it is registered.
   const { notFoundGuard } = protectRoutes(app, access);
   limitConnections(app, config.http.maxConnections, throttledLog, httpMetrics);
   refuseConnect(app, observer);
-  limitRequestTime(app, config.http.requestTimeoutMs, underWay);
-  requireHost(app);
+  const limitBody = limitBodyTime(config.http.requestTimeoutMs, underWay);
+  // One onRequest hook for what every request goes through (each hook is a step of Fastify's
+  // hook runner per request), in order: the body's deadline, the Host header, refusal while
+  // stopping, then, before any body is read, the access check of unmatched URLs (a client that
+  // may not use the API never gets algo to parse one).
   app.addHook('onRequest', (request, reply, done) => {
-    if (lifecycle.phase !== 'stopping' || quietRoutes.has(request.routeOptions.url ?? '')) {
-      done();
-      return;
-    }
-    reply.header('connection', 'close');
-    done(shuttingDown());
+    limitBody(request, reply);
+    const refused = missingHost(request, reply) ?? refuseWhileStopping(request, reply);
+    if (refused !== undefined) done(refused);
+    else notFoundGuard(request, reply, done);
   });
-  // Before the body is read: a client that may not use the API never gets algo to parse one.
-  app.addHook('onRequest', notFoundGuard);
+  function refuseWhileStopping(request: FastifyRequest, reply: FastifyReply): AlgoError | undefined {
+    if (lifecycle.phase !== 'stopping' || quietRoutes.has(request.routeOptions.url ?? '')) return undefined;
+    reply.header('connection', 'close');
+    return shuttingDown();
+  }
   closeAfterReplyWhenStopping(app, lifecycle);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   // Reached only by clients that may use the API (notFoundGuard refused the others).

@@ -63,17 +63,17 @@ function failBody(request: FastifyRequest, reply: FastifyReply, error: AlgoError
 
 /** The requests under way, by their Node request, so a parser error can reach the route that reads the body. */
 export class RequestsUnderWay {
-  private readonly requests = new WeakMap<IncomingMessage, [FastifyRequest, FastifyReply]>();
+  private readonly requests = new WeakMap<IncomingMessage, FastifyReply>();
 
   track(request: FastifyRequest, reply: FastifyReply): void {
-    this.requests.set(request.raw, [request, reply]);
+    this.requests.set(request.raw, reply);
   }
 
   /** Fails the body of `raw` with `error`; false when no route holds that request yet. */
   failBody(raw: IncomingMessage, error: AlgoError): boolean {
     const found = this.requests.get(raw);
     if (found === undefined) return false;
-    failBody(found[0], found[1], error);
+    failBody(found.request, found, error);
     return true;
   }
 }
@@ -95,29 +95,26 @@ export function closeAfterReplyWhenStopping(app: FastifyInstance, lifecycle: Pic
 }
 
 /** HTTP/1.1 requires a Host header (RFC 9112 section 3.2): its absence is 400 invalid_request. */
-export function requireHost(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) {
-      done();
-      return;
-    }
-    reply.header('connection', 'close');
-    done(invalidRequest('HTTP/1.1 requests need a Host header'));
-  });
+export function missingHost(request: FastifyRequest, reply: FastifyReply): AlgoError | undefined {
+  if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return undefined;
+  reply.header('connection', 'close');
+  return invalidRequest('HTTP/1.1 requests need a Host header');
 }
 
-/** Cuts a request whose body has not fully arrived `timeoutMs` after its headers: 408 request_timeout. */
-export function limitRequestTime(app: FastifyInstance, timeoutMs: number, underWay: RequestsUnderWay): void {
-  app.addHook('onRequest', (request, reply, done) => {
+/**
+ * Cuts a request whose body has not fully arrived `timeoutMs` after its headers: 408
+ * request_timeout. Only requests with a body pending are tracked (a parser error in a body
+ * reaches its route through `underWay`); the others cost nothing here.
+ */
+export function limitBodyTime(timeoutMs: number, underWay: RequestsUnderWay): (request: FastifyRequest, reply: FastifyReply) => void {
+  return (request, reply) => {
+    if (!bodyPending(request.raw)) return;
     underWay.track(request, reply);
-    if (bodyPending(request.raw)) {
-      const timer = setTimeout(() => {
-        if (!request.raw.complete) failBody(request, reply, requestTimeout(timeoutMs));
-      }, timeoutMs);
-      onResponseEnd(reply, () => clearTimeout(timer));
-    }
-    done();
-  });
+    const timer = setTimeout(() => {
+      if (!request.raw.complete) failBody(request, reply, requestTimeout(timeoutMs));
+    }, timeoutMs);
+    onResponseEnd(reply, () => clearTimeout(timer));
+  };
 }
 
 interface ParserError extends Error {

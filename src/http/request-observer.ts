@@ -18,7 +18,7 @@ import type { RequestLogMode } from './http-config.js';
 import { CLIENT_CLOSED_STATUS } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
 import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
-import { onResponseEnd } from './client-gone.js';
+import { OpenReplies } from './open-replies.js';
 
 export interface RequestObserverOptions {
   logger: Logger;
@@ -45,8 +45,10 @@ export class RequestObserver extends LogController {
   private readonly quietRoutes: ReadonlySet<string>;
   private readonly throttledLog: RateLimitedLog;
   private readonly logEachRequest: boolean;
-  /** Replies already accounted for: completion and close may both report one. */
-  private readonly ended = new WeakSet<FastifyReply>();
+  /** Replies started and not yet accounted for: completion and a closed connection may both report one. */
+  private readonly open = new OpenReplies();
+  private readonly closed = (reply: FastifyReply): void =>
+    this.report(null, reply.request, reply, reply.raw.writableFinished ? reply.statusCode : CLIENT_CLOSED_STATUS);
 
   constructor(options: RequestObserverOptions) {
     super({ disableRequestLogging: false });
@@ -59,9 +61,14 @@ export class RequestObserver extends LogController {
 
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     this.metrics?.requestStarted();
-    // Ends when the response is complete or its connection closes first (also for a pipelined
-    // response still queued); covers replies Fastify reports no completion for (frameworkErrors).
-    onResponseEnd(reply, (finished) => this.end(null, request, reply, finished ? reply.statusCode : CLIENT_CLOSED_STATUS));
+    // Ends at Fastify's completion or when its connection closes first (also for a pipelined
+    // response still queued); replies Fastify reports no completion for call ended() (frameworkErrors).
+    if (!this.open.add(reply, this.closed)) queueMicrotask(() => this.report(null, request, reply, CLIENT_CLOSED_STATUS));
+  }
+
+  /** A reply Fastify reports no completion for (one sent by frameworkErrors) has been written. */
+  ended(request: FastifyRequest, reply: FastifyReply): void {
+    this.end(null, request, reply, reply.statusCode);
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
@@ -80,13 +87,16 @@ export class RequestObserver extends LogController {
   }
 
   private end(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, statusCode: number): void {
-    if (this.ended.has(reply)) return;
-    this.ended.add(reply);
+    if (this.open.end(reply)) this.report(error, request, reply, statusCode);
+  }
+
+  private report(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, statusCode: number): void {
     const route = request.routeOptions.url;
     const elapsedMs = reply.elapsedTime;
     this.metrics?.requestFinished(request.method, route, statusCode, elapsedMs / 1000);
-
+    // Probes and scrapes: nothing more to do unless debug lines are wanted (the common case costs no allocation).
     const quiet = route !== undefined && this.quietRoutes.has(route);
+    if (quiet && !this.logger.isLevelEnabled('debug')) return;
     const code = reply.errorCode ?? undefined;
     const fields = {
       method: request.method,
@@ -104,7 +114,7 @@ export class RequestObserver extends LogController {
           ? 'requests refused with 503'
           : 'request completed';
     if (quiet) {
-      if (this.logger.isLevelEnabled('debug')) request.log.debug(fields, msg);
+      request.log.debug(fields, msg);
       return;
     }
     const level = statusCode === 503 ? 'warn' : (statusCode >= 500 && statusCode !== CLIENT_CLOSED_STATUS) || error ? 'error' : 'info';

@@ -10,7 +10,8 @@ export const HTTP_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 
 export class HttpMetrics {
   private readonly duration: HotHistogram<'method' | 'route' | 'status_code'>;
-  private readonly children = new Map<string, HotChild>();
+  /** Children by route, method and status: lookups of strings Fastify already holds, so no key is built per request. */
+  private readonly children = new Map<string, Map<string, Map<number, HotChild>>>();
   private inFlight = 0;
   private readonly connectionsRefused: Counter;
 
@@ -59,11 +60,15 @@ export class HttpMetrics {
   }
 
   private observe(method: string, route: string | undefined, statusCode: number, seconds: number): void {
-    const key = `${method} ${statusCode} ${route ?? UNMATCHED_ROUTE}`;
-    let child = this.children.get(key);
+    const routeLabel = route ?? UNMATCHED_ROUTE;
+    let byMethod = this.children.get(routeLabel);
+    if (byMethod === undefined) this.children.set(routeLabel, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let child = byStatus.get(statusCode);
     if (child === undefined) {
-      child = this.duration.child({ method, route: route ?? UNMATCHED_ROUTE, status_code: String(statusCode) });
-      this.children.set(key, child);
+      child = this.duration.child({ method, route: routeLabel, status_code: String(statusCode) });
+      byStatus.set(statusCode, child);
     }
     child.observe(seconds);
   }
