@@ -11,7 +11,9 @@
 // The server needs every core here (that is what is measured), so it is not pinned; the HTTP
 // client is a separate process doing little work per request.
 // Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). 2 rounds of 15 s runs;
-// --quick: 1 round of 5 s runs. BENCH_CAMERAS (4).
+// --quick: 1 round of 5 s runs. BENCH_CAMERAS (default: enough to saturate, see below).
+// For the camera path it also prints the CPU used per detected frame, by algo (event loop,
+// workers, helpers) and by its ffmpeg readers, beside what one inference costs at the ceiling.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -27,12 +29,16 @@ import { startService, portOf, type RunningService } from '../src/service.js';
 import { writeCamerasFile } from '../test/helpers/cameras.js';
 import { fixturePath } from '../test/helpers/images.js';
 import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
+import { cpuSeconds, cpuUsedBetween } from './cpu-time.js';
 import { announce, scaled } from './quick.js';
 import { fmt, median, printVerdict } from './stats.js';
 
 const SECONDS = scaled(15, 5);
 const ROUNDS = scaled(2, 1);
-const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 4);
+// Cameras at 10 frames/s each: BENCH_CAMERAS, or enough to offer 1.3× the inference ceiling at
+// k = cores measured in round 1 (at least 4), so the camera path is saturated, not starved.
+let cameras = Number(process.env.BENCH_CAMERAS ?? 4);
+const CAMERA_FPS = 10;
 const CORES = availableParallelism();
 const MODEL = process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
 const SETTINGS: string[] = [...Array.from({ length: CORES }, (_, i) => String(i + 1)), 'auto'];
@@ -78,6 +84,8 @@ async function inferenceCeiling(k: number, seconds: number): Promise<number> {
 
 interface PathFigures {
   fps: number;
+  /** CPU ms per detected frame: algo's process, its ffmpeg readers (camera path only). */
+  cpuMsPerFrame?: { algo: number; ffmpeg: number };
   loopP99Ms: number;
   rssMiB: number;
   workers: number;
@@ -123,23 +131,29 @@ const SCENE_ON = {
 
 async function cameraPath(setting: string, cameraPort: number, scene: object = SCENE_OFF): Promise<PathFigures> {
   const file = await writeCamerasFile(
-    Array.from({ length: CAMERAS }, (_, i) => ({
+    Array.from({ length: cameras }, (_, i) => ({
       id: `cam-${i}`,
       url: `http://127.0.0.1:${cameraPort}/tp/${i}`,
-      detect_fps: 10,
+      detect_fps: CAMERA_FPS,
       ...scene,
     })),
   );
-  return withService(
+  let cpuMs = { algo: NaN, ffmpeg: NaN };
+  const figures = await withService(
     { ALGO_DETECT_CONCURRENCY: setting, ALGO_CAMERAS_FILE: file, ...(MODEL === BUILTIN_MODEL.path ? {} : { ALGO_MODEL_PATH: MODEL }) },
     async (service) => {
       const detected = (): number => service.cameras!.list().reduce((sum, camera) => sum + camera.counts.detected, 0);
       const d0 = detected();
+      const cpu0 = cpuSeconds();
       const t0 = performance.now();
       await sleep(SECONDS * 1000);
-      return (detected() - d0) / ((performance.now() - t0) / 1000);
+      const frames = detected() - d0;
+      const used = cpuUsedBetween(cpu0, cpuSeconds());
+      cpuMs = { algo: (1000 * (used.get('algo') ?? 0)) / frames, ffmpeg: (1000 * (used.get('child ffmpeg') ?? 0)) / frames };
+      return frames / ((performance.now() - t0) / 1000);
     },
   );
+  return { ...figures, cpuMsPerFrame: cpuMs };
 }
 
 /** (c) answered JPEG POSTs per second from HTTP_CLIENTS closed-loop clients in a child process. */
@@ -167,7 +181,7 @@ async function httpPath(setting: string): Promise<PathFigures> {
 
 // Enough frames to keep every worker busy (CAMERAS × 10 fps offered), at a size whose decoding
 // leaves most of the CPU to inference: a camera's sub-stream, as people point algo at.
-const camera = await spawnMjpegCamera({ fps: 10, width: 640, height: 360, photo: fixturePath('person') });
+const camera = await spawnMjpegCamera({ fps: CAMERA_FPS, width: 640, height: 360, photo: fixturePath('person') });
 const ceiling = new Map<number, number[]>();
 const cameraFigures = new Map<string, PathFigures[]>();
 const httpFigures = new Map<string, PathFigures[]>();
@@ -178,6 +192,10 @@ try {
     const order = round % 2 === 0 ? SETTINGS : [...SETTINGS].reverse();
     const ks = Array.from({ length: CORES }, (_, i) => (round % 2 === 0 ? i + 1 : CORES - i));
     for (const k of ks) push(ceiling, k, await inferenceCeiling(k, SECONDS));
+    if (round === 0 && process.env.BENCH_CAMERAS === undefined) {
+      cameras = Math.max(4, Math.ceil((1.3 * median(ceiling.get(CORES) ?? [0])) / CAMERA_FPS));
+      console.log(`  ${cameras} cameras × ${CAMERA_FPS} frames/s offered (1.3× the ceiling at k=${CORES})`);
+    }
     for (const setting of order) {
       const cam = await cameraPath(setting, camera.port);
       push(cameraFigures, setting, cam);
@@ -242,6 +260,18 @@ console.log(
     m(cameraFigures.get('auto'), (f) => f.fps),
     1,
   )} frames/s`,
+);
+const cpuAt = (setting: string, pick: (cpu: { algo: number; ffmpeg: number }) => number): number =>
+  m(cameraFigures.get(setting), (f) => (f.cpuMsPerFrame === undefined ? NaN : pick(f.cpuMsPerFrame)));
+console.log(
+  `\nCPU per detected camera frame at auto: algo ${fmt(
+    cpuAt('auto', (c) => c.algo),
+    1,
+  )} ms, its ffmpeg readers ${fmt(
+    cpuAt('auto', (c) => c.ffmpeg),
+    1,
+  )} ms; one inference at the ceiling (k=${CORES}) ${fmt((1000 * CORES) / top, 1)} ms — the rest is the path's own cost` +
+    ` (decoding every offered frame, moving pixels, the tensor, results)`,
 );
 console.log('\nTargets');
 verdict(
