@@ -77,6 +77,8 @@ export class CameraManager {
           ),
         followsResolutionChange: followsResolutionChange(this.frameOutput),
         onFrame: (source, frame) => this.scheduler.offer(source, frame),
+        // Nothing can be seen while it is down: its tracks end (no one stays "in the zone").
+        onDown: (source) => void this.router.cameraDown(source),
       });
       this.cameras.set(config.id, camera);
       if (pool !== undefined) this.pools.set(camera, pool);

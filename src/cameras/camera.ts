@@ -47,6 +47,8 @@ export interface CameraDeps {
   followsResolutionChange: boolean;
   /** Called with every frame received. */
   onFrame(camera: Camera, frame: CameraFrame): void;
+  /** Called once per outage, when the camera goes down (not again for each failed retry). */
+  onDown?(camera: Camera): void;
   random?: () => number;
 }
 
@@ -243,6 +245,7 @@ export class Camera {
     this.downReason = reason;
     this.detail = detail;
     this.setState('down');
+    if (firstOfOutage) this.deps.onDown?.(this);
     const delay = reconnectDelayMs(this.failures, this.deps.random);
     this.retryAt = Date.now() + delay;
     const fields = { reason, detail, url: this.maskedUrl, retryInMs: delay, attempts: this.failures };

@@ -43,6 +43,19 @@ export class FrameRouter {
     return this.last.get(camera);
   }
 
+  /**
+   * The camera went down: its tracks end now (see Scenes.endCameraTracks) and their `left`
+   * events go to the events topic like any other when results go to Kafka.
+   */
+  async cameraDown(camera: Camera): Promise<void> {
+    const events = this.scenes?.endCameraTracks(camera.id) ?? [];
+    const { output } = this;
+    if (events.length > 0 && output.role === 'detect' && output.results !== undefined) {
+      const { sink, eventsTopic } = output.results;
+      await this.publish({ sink, topic: eventsTopic }, eventRecords(events));
+    }
+  }
+
   route(camera: Camera, frame: CameraFrame): Promise<FrameOutcome> {
     const { output } = this;
     return output.role === 'detect' ? this.detect(output, camera, frame) : this.produce(output, camera, frame);

@@ -9,7 +9,7 @@ export const UNTRACKED_REASONS = ['out_of_order', 'invalid_capture_time', 'futur
 export type UntrackedReason = (typeof UNTRACKED_REASONS)[number];
 
 /** Why a camera's tracks were all dropped at once (scene_track_resets_total's reason). */
-export const RESET_REASONS = ['rebalance'] as const;
+export const RESET_REASONS = ['rebalance', 'camera_down'] as const;
 export type ResetReason = (typeof RESET_REASONS)[number];
 
 /** Dwell buckets, 1 s to 1 h. */

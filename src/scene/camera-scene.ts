@@ -151,6 +151,18 @@ export class CameraScene {
     return { active_tracks: this.tracker.confirmedCount, occupancy, tracks_started: { ...this.started } };
   }
 
+  /**
+   * Ends every track now, as if each were lost after its last sighting (the camera went down):
+   * the `left` events of the zones they were in, dwell up to their last sighting; occupancy is
+   * empty afterwards. Cumulative counts stay.
+   */
+  endAll(): SceneEvent[] {
+    const events: SceneEvent[] = [];
+    for (const track of this.tracker.endAll()) this.end(track, events);
+    this.states = new Map();
+    return events;
+  }
+
   /** Forgets every track and visit (fresh tracks, e.g. after a Kafka rebalance); cumulative counts stay. */
   reset(): void {
     this.tracker.reset();

@@ -119,6 +119,27 @@ export class Scenes {
     return entry === undefined ? undefined : this.untracked(entry, response, reason);
   }
 
+  /**
+   * A camera algo reads went down: its tracks end now (their `left` events, dwell up to their
+   * last sighting, go to the event buffer and metrics), occupancy drops to 0 and the reset is
+   * counted (`camera_down`), so nothing stays "in the zone" while no frame can say so. Returns
+   * the events; none for a camera that is not tracked.
+   */
+  endCameraTracks(cameraId: string): PublishedEvent[] {
+    const entry = this.entries.get(cameraId);
+    if (entry === undefined) return [];
+    const { recorder, scene } = entry;
+    const occupied = scene.counts().occupancy;
+    const events = scene.endAll().map((event) => {
+      if (event.type === 'left') recorder.left(event.zone, event.label, event.dwell_s ?? 0);
+      return this.buffer.add(event);
+    });
+    recorder.reset('camera_down');
+    recorder.activeTracks(0);
+    for (const { zone, label } of occupied) recorder.objects(zone, label, 0);
+    return events;
+  }
+
   /** Starts fresh tracks on every camera fed over Kafka since its last reset; returns their ids. */
   resetKafkaCameras(reason: ResetReason): string[] {
     const reset: string[] = [];

@@ -97,6 +97,16 @@ export class Tracker {
     return this.confirmedAlive;
   }
 
+  /**
+   * Ends every track at once (the camera went down: nothing can be matched any more) and returns
+   * the confirmed ones, each with the time it was last seen; then the tracker is empty, as after reset().
+   */
+  endAll(): readonly TrackView[] {
+    const confirmed = this.tracks.filter((track) => track.confirmed);
+    this.reset();
+    return confirmed;
+  }
+
   /** Forgets every track (after a Kafka rebalance); ids keep counting up. */
   reset(): void {
     this.tracks = [];
