@@ -113,9 +113,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const sceneConfigs =
     pipeline === undefined
       ? []
-      : config.cameras.scenes.map(({ cameraId, raw, enabled }) => ({
+      : config.cameras.scenes.map(({ cameraId, raw, enabled, push }) => ({
           cameraId,
           enabled,
+          pulled: !push,
           config: parseSceneConfig(cameraId, raw, pipeline.classNames ?? COCO80, config.cameras.file ?? 'ALGO_CAMERAS_FILE'),
         }));
   const tracked = sceneConfigs.filter((scene) => scene.enabled);

@@ -24,6 +24,8 @@ export interface TrackedFrame {
 export interface CameraSceneConfig {
   cameraId: string;
   config: SceneConfig;
+  /** A camera algo reads itself (it has a url): only its own frames are tracked, not ones posted under its id. */
+  pulled?: boolean;
 }
 
 interface Entry {
@@ -31,6 +33,7 @@ interface Entry {
   recorder: SceneRecorder;
   /** Fed over Kafka since its last reset. */
   viaKafka: boolean;
+  pulled: boolean;
 }
 
 const NO_EVENTS: PublishedEvent[] = [];
@@ -62,11 +65,12 @@ export class Scenes {
     /** This host's clock, in milliseconds since the epoch. */
     private readonly nowMs: () => number = Date.now,
   ) {
-    for (const { cameraId, config } of cameras) {
+    for (const { cameraId, config, pulled } of cameras) {
       this.entries.set(cameraId, {
         scene: new CameraScene(cameraId, config),
         recorder: metrics.camera(cameraId, sceneLayout(config)),
         viaKafka: false,
+        pulled: pulled === true,
       });
     }
   }
@@ -82,13 +86,15 @@ export class Scenes {
 
   /**
    * Tracks one result captured at `atSeconds` (Unix seconds). Undefined for a camera that is not
-   * tracked; a frame older than the camera's last tracked one (out_of_order), or captured more than
-   * FUTURE_ALLOWANCE_S ahead of this host's clock (future), is counted, changes no track and
-   * comes back with every track_id null.
+   * tracked; a frame older than the camera's last tracked one (out_of_order), captured more than
+   * FUTURE_ALLOWANCE_S ahead of this host's clock (future), or posted over HTTP or Kafka under the
+   * id of a camera algo reads itself (pulled_camera: two sources in one tracker would tear its
+   * tracks apart), is counted, changes no track and comes back with every track_id null.
    */
   track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame | undefined {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
+    if (entry.pulled && source !== 'camera') return this.untracked(entry, response, 'pulled_camera');
     if (source === 'kafka') entry.viaKafka = true;
     if (atSeconds > this.nowMs() / 1000 + FUTURE_ALLOWANCE_S) return this.untracked(entry, response, 'future');
     const result = entry.scene.update(atSeconds, response.image.width, response.image.height, response.objects);

@@ -48,3 +48,23 @@ test('a frame captured more than the allowance ahead of the clock is not tracked
   assert.equal(await untracked(registry, 'future'), 1);
   assert.equal(await untracked(registry, 'out_of_order'), 1);
 });
+
+test('frames posted under the id of a camera algo reads itself are detected but not tracked, counted as pulled_camera', async () => {
+  const registry = new Registry();
+  const scenes = new Scenes(
+    [{ cameraId: 'door', pulled: true, config: { track: { ...TRACKER_DEFAULTS, labels: undefined }, zones: [], lines: [] } }],
+    new EventBuffer(100),
+    createSceneMetrics(registry),
+    () => NOW_S * 1000,
+  );
+  assert.equal(await untracked(registry, 'pulled_camera'), 0);
+  const ids = (t: number, x: number, source: 'camera' | 'http' | 'kafka') =>
+    scenes.track('door', t, response(x), source)!.response.objects.map((object) => object.track_id);
+  assert.deepEqual(ids(NOW_S - 2, 100, 'camera'), [null]);
+  assert.deepEqual(ids(NOW_S - 1.5, 101, 'http'), [null]);
+  assert.deepEqual(ids(NOW_S - 1.4, 101, 'kafka'), [null]);
+  // The camera's own frames go on being tracked as if nothing had been posted between them.
+  assert.deepEqual(ids(NOW_S - 1, 102, 'camera'), [1]);
+  assert.equal(await untracked(registry, 'pulled_camera'), 2);
+  assert.equal(await untracked(registry, 'out_of_order'), 0);
+});
