@@ -171,7 +171,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         void instance.register(async (scope) => {
           await acceptFrameBodies(scope, { recorder: metrics.detection, maxBodyBytes });
           detectRoute(scope, { pipeline, maxBodyBytes, scenes, publishEvents });
-          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal });
+          analyzeRoute(scope, { pipeline, summarizer: llm.summarizer, maxBodyBytes, shutdown: draining.signal, scenes, publishEvents });
         });
       }
       if (cameras !== undefined) void instance.register(cameraRoutes, { cameras });

@@ -5,6 +5,7 @@
 // track ids, and the frame's events are handed to `publishEvents` (Kafka, when on).
 import type { FastifyInstance } from 'fastify';
 import type { DetectionPipeline } from '../detect/pipeline.js';
+import type { DetectionResponse } from '../detect/types.js';
 import type { DetectionRecorder } from '../metrics/detection-metrics.js';
 import { clientSignal } from './client-gone.js';
 import { sendError } from './error-reply.js';
@@ -31,11 +32,25 @@ export function detectRoute(
     const capturedAt = captureSecondsOf(request);
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
-    const tracked = scenes?.track(cameraId, capturedAt, result.value, 'http');
-    if (tracked === undefined) return reply.send(result.value);
-    if (tracked.events.length > 0) publishEvents?.(tracked.events);
-    return reply.send(tracked.response);
+    return reply.send(trackHttpFrame(scenes, publishEvents, cameraId, capturedAt, result.value));
   });
+}
+
+/**
+ * A detected HTTP frame through its camera's scene when the camera is tracked: the result with
+ * track ids (the events go to `publishEvents`); other cameras' results come back unchanged.
+ */
+export function trackHttpFrame(
+  scenes: Scenes | undefined,
+  publishEvents: ((events: readonly PublishedEvent[]) => void) | undefined,
+  cameraId: string,
+  capturedAt: number,
+  response: DetectionResponse,
+): DetectionResponse {
+  const tracked = scenes?.track(cameraId, capturedAt, response, 'http');
+  if (tracked === undefined) return response;
+  if (tracked.events.length > 0) publishEvents?.(tracked.events);
+  return tracked.response;
 }
 
 /** A plugin serving POST /api/v1/detect alone. */

@@ -59,6 +59,7 @@ describe('scene analytics with the real detector', () => {
         { id: 'walk', url: walk.video, detect_fps: 2, ...SCENE },
         { id: 'walk-mjpeg', url: mjpeg.url, detect_fps: 2, ...SCENE },
         { id: 'lobby', ...SCENE },
+        { id: 'atrium', ...SCENE },
         { id: 'plain', url: walk.video, detect_fps: 1 },
       ]),
       ALGO_EVENTS_HEARTBEAT_MS: '200',
@@ -86,6 +87,36 @@ describe('scene analytics with the real detector', () => {
     // A camera algo reads is tracked even without scene keys: its whole frame is the zone `frame`.
     assert.ok(text.includes('scene_tracks_active{camera_id="plain"} 0'), 'a camera without scene keys is tracked');
     assert.ok(!/scene_zone_entries_total\{camera_id="plain"/.test(text), 'it has no configured zone');
+  });
+
+  test('analyze tracks a push camera like detect; a frame posted under the id of a camera algo reads is not tracked', async () => {
+    const start = Date.now() - 60_000;
+    const answers: Array<TrackedAnswer & { summary: unknown }> = [];
+    for (let k = 0; k < walk.frames.length; k++) {
+      const response = await fetch(`${service.url}/api/v1/analyze?camera_id=atrium`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg', 'x-capture-timestamp': String(start + k * 500) },
+        body: await readFile(walk.frames[k]!),
+      });
+      assert.equal(response.status, 200);
+      answers.push((await response.json()) as TrackedAnswer & { summary: unknown });
+    }
+    assert.ok(answers.every((answer) => answer.summary !== undefined));
+    const ids = new Set(answers.flatMap((answer) => answer.objects.map((o) => o.track_id)));
+    ids.delete(null);
+    assert.equal(ids.size, 1, `track ids ${JSON.stringify(answers.map((a) => a.objects.map((o) => o.track_id)))}`);
+    assertOnePass(await eventsOf(service, 'camera_id=atrium'), [2, 4]);
+
+    const posted = await fetch(`${service.url}/api/v1/detect?camera_id=walk`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: await readFile(walk.frames[5]!),
+    });
+    assert.equal(posted.status, 200);
+    const answer = (await posted.json()) as TrackedAnswer;
+    assert.ok(answer.objects.length > 0 && answer.objects.every((object) => object.track_id === null));
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.equal(sample(text, 'scene_frames_untracked_total', 'camera_id="walk",reason="pulled_camera"'), 1);
   });
 
   test('a push camera over HTTP: one track for the walk, one in crossing, one entry and one exit', async () => {
