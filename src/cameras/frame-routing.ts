@@ -63,8 +63,9 @@ export class FrameRouter {
 
   private async detect(output: Extract<CameraOutput, { role: 'detect' }>, camera: Camera, frame: CameraFrame): Promise<FrameOutcome> {
     const { width, height } = output.pipeline.inputSize;
-    // A copy goes to the worker (its buffer is transferred), the frame stays for snapshots.
-    const pixels = new Uint8Array(frame.data);
+    // The worker reads the frame where it lies (the pool's buffers are shared memory); the frame
+    // is not given back to the pool before its detection has finished, and stays for snapshots.
+    const pixels = frame.data;
     const result = await output.pipeline.detectLetterboxed(
       { pixels, sourceWidth: frame.sourceWidth ?? width, sourceHeight: frame.sourceHeight ?? height },
       camera.id,

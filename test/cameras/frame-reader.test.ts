@@ -29,7 +29,7 @@ test('raw frames are cut at the frame size across any chunk boundaries, each in 
   );
 });
 
-test('raw frames reuse buffers given back to the pool instead of allocating new ones; foreign or detached buffers are refused', () => {
+test('raw frames reuse shared-memory buffers given back to the pool instead of allocating new ones; foreign buffers are refused', () => {
   const frameBytes = 12;
   const pool = new FramePool(frameBytes);
   const frames: Buffer[] = [];
@@ -41,13 +41,14 @@ test('raw frames reuse buffers given back to the pool instead of allocating new 
   reader.push(Buffer.alloc(frameBytes, 3));
   assert.equal(frames[2], first, 'the returned buffer is filled with a later frame');
   assert.deepEqual([...frames[2]!], Array(frameBytes).fill(3));
-  const detached = pool.take();
-  structuredClone(detached.buffer, { transfer: [detached.buffer] });
-  pool.give(detached);
+  // Shared memory: a detector worker reads the frame where it lies, without a copy.
+  assert.ok(first.buffer instanceof SharedArrayBuffer);
   pool.give(Buffer.alloc(frameBytes * 2).subarray(0, frameBytes));
+  pool.give(Buffer.alloc(frameBytes));
   const fresh = pool.take();
   assert.equal(fresh.length, frameBytes);
   assert.equal(fresh.buffer.byteLength, frameBytes);
+  assert.ok(fresh.buffer instanceof SharedArrayBuffer, 'a foreign buffer is not handed out');
 });
 
 test('JPEG frames are cut at each end-of-image marker, also when it straddles two chunks', async () => {
