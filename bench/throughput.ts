@@ -10,13 +10,14 @@
 // (e) at auto, the camera path with scene analytics on (a zone and a line per camera) vs off.
 // The server needs every core here (that is what is measured), so it is not pinned; the HTTP
 // client is a separate process doing little work per request.
-// Model: the built-in CenterNet (ALGO_MODEL_PATH=… for another). 2 rounds of 15 s runs;
+// Model: the built-in CenterNet, BENCH_MODEL=yolov8n-cost for a graph of YOLOv8n's cost (built
+// here, bench/yolo-cost-model.ts), or ALGO_MODEL_PATH=… for your own. 2 rounds of 15 s runs;
 // --quick: 1 round of 5 s runs. BENCH_CAMERAS (default: enough to saturate, see below).
 // For the camera path it also prints the CPU used per detected frame, by algo (event loop,
 // workers, helpers) and by its ffmpeg readers, beside what one inference costs at the ceiling.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +32,7 @@ import { fixturePath } from '../test/helpers/images.js';
 import { spawnMjpegCamera } from '../test/helpers/mjpeg-camera.js';
 import { cpuSeconds, cpuUsedBetween } from './cpu-time.js';
 import { announce, scaled } from './quick.js';
+import { buildCostModel } from './yolo-cost-model.js';
 import { fmt, median, printVerdict } from './stats.js';
 
 const SECONDS = scaled(15, 5);
@@ -40,7 +42,15 @@ const ROUNDS = scaled(2, 1);
 let cameras = Number(process.env.BENCH_CAMERAS ?? 4);
 const CAMERA_FPS = 10;
 const CORES = availableParallelism();
-const MODEL = process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
+async function benchModel(): Promise<string> {
+  if (process.env.BENCH_MODEL === 'yolov8n-cost') {
+    await mkdir('.bench', { recursive: true });
+    await writeFile('.bench/yolov8n-cost.onnx', buildCostModel().bytes);
+    return '.bench/yolov8n-cost.onnx';
+  }
+  return process.env.ALGO_MODEL_PATH ?? BUILTIN_MODEL.path;
+}
+const MODEL = await benchModel();
 const SETTINGS: string[] = [...Array.from({ length: CORES }, (_, i) => String(i + 1)), 'auto'];
 const HTTP_CLIENTS = 2 * CORES + 2;
 
