@@ -289,7 +289,14 @@ verdict(
   m(sceneOn.get('auto'), (f) => f.fps) / m(cameraFigures.get('auto'), (f) => f.fps),
   0.97,
 );
-verdict(`camera path at auto / inference ceiling at k=${CORES}`, m(cameraFigures.get('auto'), (f) => f.fps) / top, 0.85);
+const ofCeiling = m(cameraFigures.get('auto'), (f) => f.fps) / top;
+// A path cannot beat raw inference on the same cores: above it, the machine's load changed
+// between the ceiling's runs and the path's, and this run settles nothing.
+if (ofCeiling > 1.05)
+  console.log(
+    `  UNSETTLED: camera path at auto / inference ceiling at k=${CORES} = ${fmt(ofCeiling, 2)}, above 1: the load changed between runs (target >= 0.85); run again on a quiet machine`,
+  );
+else verdict(`camera path at auto / inference ceiling at k=${CORES}`, ofCeiling, 0.85);
 verdict(
   'camera frames at auto / at concurrency 1',
   m(cameraFigures.get('auto'), (f) => f.fps) / m(cameraFigures.get('1'), (f) => f.fps),

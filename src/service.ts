@@ -106,6 +106,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       },
       `detector loaded: ${pipeline.concurrency} worker(s) × ${sizing?.threads ?? 1} thread(s) (${sizing?.reason ?? 'configured'})`,
     );
+    if (sizing?.warning !== undefined) logger.warn({ concurrency: pipeline.concurrency, threads: sizing.threads }, sizing.warning);
   }
 
   // Scenes are checked against the loaded model's labels: a bad one stops start-up here, before serving.

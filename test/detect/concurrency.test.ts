@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
-import { availableMemory, cpuBudget, cpusOfCpuMax, workerCount } from '../../src/detect/concurrency.js';
+import { availableMemory, cgroupDirs, cpuBudget, cpusOfCpuMax, workerCount } from '../../src/detect/concurrency.js';
 import { partitionConcurrency } from '../../src/kafka/kafka-config.js';
 import { loadConfig } from '../../src/config/config.js';
 import { testConfig } from '../helpers/service.js';
@@ -71,11 +71,32 @@ describe('detector concurrency', () => {
     assert.equal(workerCount('auto', 1, { cpus: 64, source: '' }, { availableBytes: 1, workerBytes: GiB }).workers, 1);
   });
 
-  test('a configured count is taken as it is', () => {
-    assert.deepEqual(workerCount(3, 1, { cpus: 1, source: '' }, { availableBytes: 1, workerBytes: GiB }), {
-      workers: 3,
-      reason: 'ALGO_DETECT_CONCURRENCY',
+  test('a configured count is taken as it is, with a warning when it is more than the CPUs or the memory algo has', () => {
+    const beyondCpus = workerCount(3, 1, { cpus: 1, source: '1 CPUs available' }, { availableBytes: 1, workerBytes: GiB });
+    assert.equal(beyondCpus.workers, 3);
+    assert.equal(beyondCpus.reason, 'ALGO_DETECT_CONCURRENCY');
+    assert.match(beyondCpus.warning ?? '', /ALGO_DETECT_CONCURRENCY=3 × ALGO_DETECT_THREADS=1 is more than the 1 CPU\(s\) algo may use/);
+    const beyondMemory = workerCount(4, 1, { cpus: 8, source: '' }, { availableBytes: GiB, workerBytes: 512 * 2 ** 20 });
+    assert.match(beyondMemory.warning ?? '', /ALGO_DETECT_CONCURRENCY=4 workers need about 2048 MiB at 512 MiB each; 1024 MiB was free/);
+    assert.equal(workerCount(2, 1, { cpus: 2, source: '' }, { availableBytes: 8 * GiB, workerBytes: GiB }).warning, undefined);
+  });
+
+  test("a quota on a parent cgroup (a systemd slice's CPUQuota=) binds as much as the process' own", () => {
+    const host = files({
+      '/proc/self/cgroup': '0::/system.slice/algo.service\n',
+      '/sys/fs/cgroup/cpu.max': 'max 100000',
+      '/sys/fs/cgroup/system.slice/cpu.max': '300000 100000',
+      '/sys/fs/cgroup/system.slice/algo.service/cpu.max': 'max 100000',
+      '/sys/fs/cgroup/system.slice/memory.max': String(2 * GiB),
+      '/sys/fs/cgroup/system.slice/memory.current': String(GiB),
+      '/sys/fs/cgroup/system.slice/algo.service/memory.max': 'max',
+      '/sys/fs/cgroup/system.slice/algo.service/memory.current': '0',
     });
+    assert.deepEqual(cgroupDirs(host), ['/sys/fs/cgroup/system.slice/algo.service', '/sys/fs/cgroup/system.slice', '/sys/fs/cgroup']);
+    assert.equal(cpuBudget(host, 16).cpus, 3);
+    assert.equal(availableMemory(host, 8 * GiB), GiB);
+    // A container with its own cgroup namespace sees "/": the root files are its own.
+    assert.deepEqual(cgroupDirs(files({ '/proc/self/cgroup': '0::/\n' })), ['/sys/fs/cgroup']);
   });
 
   test('auto is the default, threads default to 1, and Kafka partition concurrency follows the workers unless set', () => {

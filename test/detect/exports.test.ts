@@ -151,6 +151,20 @@ describe('Ultralytics detection exports', () => {
   });
 });
 
+test('a classify export is refused by its task, with the export command, whatever its output shape', async () => {
+  const model = buildExportModel({
+    height: 64,
+    width: 64,
+    outputDims: [1, 3],
+    values: [0.1, 0.2, 0.7],
+    metadata: { ...ultralyticsMetadata('Ultralytics YOLOv8n-cls model', NAMES, [64, 64]), task: 'classify' },
+  });
+  await assert.rejects(
+    createDetector(testConfig({ ALGO_MODEL_PATH: await writeTempFile('yolov8n-cls.onnx', model), ALGO_DETECT_CONCURRENCY: '1' }).detect),
+    /task=classify\); algo needs a detection export \(yolo export model=<detection model>\.pt format=onnx, task=detect\)/,
+  );
+});
+
 describe('telling export layouts apart', () => {
   const names = new Map(NAMES.map((name, id) => [id, name]));
   const none = new Map<string, string>();
@@ -179,6 +193,20 @@ describe('telling export layouts apart', () => {
     assert.equal(outputKindOf([1, 300, 6], names, none, 'm.onnx'), 'end2end');
     assert.equal(outputKindOf([1, 'anchors', 6], undefined, none, 'm.onnx'), 'end2end');
     assert.equal(outputKindOf([1, 84, 8400], undefined, none, 'm.onnx'), 'head');
+  });
+
+  test('[1, K, 6] with two classes is end-to-end when the model says it is a YOLO, RT-DETR when it says so, whatever the file is called', () => {
+    const two = new Map([
+      [0, 'helmet'],
+      [1, 'head'],
+    ]);
+    const yolo = new Map([['description', 'Ultralytics YOLOv10n model']]);
+    assert.equal(outputKindOf([1, 300, 6], two, yolo, 'm.onnx'), 'end2end');
+    assert.equal(outputKindOf([1, 300, 6], two, new Map([['description', 'Ultralytics rtdetr-l model']]), 'm.onnx'), 'rtdetr');
+    assert.equal(outputKindOf([1, 300, 6], two, none, 'helmets-yolo26n.onnx'), 'end2end');
+    // The file name counts only without a description.
+    const yolo11 = new Map([['description', 'Ultralytics YOLO11n model']]);
+    assert.equal(outputKindOf([1, 7, 2], names, yolo11, '/m/yolo11n-distilled-from-rtdetr.onnx'), 'head');
   });
 
   test('an export that says end2end False is never read as end-to-end from its shape', () => {

@@ -9,7 +9,8 @@ export interface ExportModelSpec {
   height: number;
   width: number;
   /** Output dims [1, A, B] and its values, row-major. */
-  outputDims: [1, number, number];
+  /** [1, A, B] for detection exports; other ranks for the refusals (classify: [1, C]). */
+  outputDims: [1, ...number[]];
   values: number[];
   metadata: Record<string, string>;
   /** half=True: float16 input and output. */
@@ -34,7 +35,6 @@ export function ultralyticsMetadata(description: string, names: string[], imgsz:
 }
 
 export function buildExportModel(spec: ExportModelSpec): Uint8Array {
-  const [, a, b] = spec.outputDims;
   const type = spec.type ?? 'float32';
   const float16 = type === 'float16';
   return encodeModel({
@@ -43,7 +43,7 @@ export function buildExportModel(spec: ExportModelSpec): Uint8Array {
     initializers: [
       { name: 'table', dims: spec.outputDims, data: Float32Array.from(spec.values) },
       { name: 'zero', dims: [1], data: Float32Array.of(0) },
-      { name: 'scalar_shape', dims: [3], data: { int64: [1, 1, 1] } },
+      { name: 'scalar_shape', dims: [spec.outputDims.length], data: { int64: spec.outputDims.map(() => 1) } },
     ],
     nodes: [
       // float16 graphs compute in float32 between two casts, as mixed-precision exports do.

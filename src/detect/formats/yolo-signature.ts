@@ -54,13 +54,21 @@ export function outputKindOf(
   modelPath: string,
 ): YoloOutputKind {
   const [, rows, columns] = shape;
-  if (/rt-?detr/i.test(metadata.get('description') ?? '') || /rt-?detr/i.test(modelPath.replace(/^.*[\\/]/, ''))) return 'rtdetr';
+  // The model's own description names it; the file name only when there is none (a YOLO
+  // model saved as "…-from-rtdetr.onnx" is still a YOLO model).
+  const description = metadata.get('description');
+  const named = description ?? modelPath.replace(/^.*[\\/]/, '');
+  if (/rt-?detr/i.test(named)) return 'rtdetr';
   if (isTrue(metadata.get('end2end')) || /['"]nms['"]\s*:\s*True/.test(metadata.get('args') ?? '')) return 'end2end';
   const channels = names === undefined ? undefined : 4 + names.size;
   if (channels !== undefined && rows === channels) return 'head';
-  if (channels !== undefined && columns === channels && typeof rows === 'number' && rows > channels) return 'rtdetr';
   const saysNotEnd2End = metadata.has('end2end');
-  if (!saysNotEnd2End && columns === 6 && (typeof rows !== 'number' || rows > 6)) return 'end2end';
+  // [1, K, 6] with 2 class names fits both an end-to-end export and RT-DETR: a model that says
+  // it is a YOLO (YOLOv10, YOLO26, an older nms export) is end-to-end.
+  const endToEndShape = !saysNotEnd2End && columns === 6 && (typeof rows !== 'number' || rows > 6);
+  if (endToEndShape && /yolo/i.test(named)) return 'end2end';
+  if (channels !== undefined && columns === channels && typeof rows === 'number' && rows > channels) return 'rtdetr';
+  if (endToEndShape) return 'end2end';
   return 'head';
 }
 
@@ -80,10 +88,11 @@ export const readYoloSignature: SignatureReader = (session, metadata, modelPath)
   if (inputType !== 'float32' && inputType !== 'float16') {
     throw new Error(`the image input is ${String(inputType)}; algo runs float32 and float16 (half=True) exports`);
   }
+  // The task first: a classify or segment export is named as such, whatever its outputs look like.
+  checkTask(metadata.get('task'));
   if (outputShape === undefined || outputShape.length !== 3) {
     throw new Error(`expected one detection output [1, A, B], found ${JSON.stringify(session.outputMetadata)}; ${EXPORTS}`);
   }
-  checkTask(metadata.get('task'));
   const imgsz = parseImgsz(metadata.get('imgsz'));
   const names = parseUltralyticsNames(metadata.get('names'));
   const kind = outputKindOf(outputShape, names, metadata, modelPath);
