@@ -4,7 +4,9 @@
 // times) and the counts to the scene metrics. Results of other cameras are not touched.
 import type { DetectionResponse } from '../detect/types.js';
 import type { ResetReason, SceneLayout, SceneMetrics, SceneRecorder, UntrackedReason } from '../metrics/scene-metrics.js';
-import { CameraScene, type SceneConfig, type TrackedObject } from './camera-scene.js';
+import { CameraScene, FRAME_ZONE, type SceneConfig, type TrackedObject } from './camera-scene.js';
+import type { Point } from './geometry.js';
+import type { LineDirection } from './line.js';
 import type { EventBuffer, PublishedEvent } from './event-buffer.js';
 
 /** Which route a frame took: after a Kafka rebalance, the cameras fed over Kafka start fresh tracks. */
@@ -26,7 +28,28 @@ export interface CameraSceneConfig {
   config: SceneConfig;
 }
 
+/** A tracked camera as the web console draws it: its zones and lines (fractions) and their counts now. */
+export interface SceneView {
+  camera_id: string;
+  active_tracks: number;
+  zones: Array<{ name: string; points: Point[]; labels: readonly string[] | null; objects: Record<string, number> }>;
+  lines: Array<{
+    name: string;
+    from: Point;
+    to: Point;
+    in: LineDirection;
+    labels: readonly string[] | null;
+    /** Crossings since start-up, by direction. */
+    crossings: { in: number; out: number };
+  }>;
+  /** Objects in the whole frame by label. */
+  frame: Record<string, number>;
+}
+
 interface Entry {
+  config: SceneConfig;
+  /** Crossings since start-up per line, by direction. */
+  crossings: Map<string, { in: number; out: number }>;
   scene: CameraScene;
   recorder: SceneRecorder;
   /** Fed over Kafka since its last reset. */
@@ -64,6 +87,8 @@ export class Scenes {
   ) {
     for (const { cameraId, config } of cameras) {
       this.entries.set(cameraId, {
+        config,
+        crossings: new Map(config.lines.map((line) => [line.name, { in: 0, out: 0 }])),
         scene: new CameraScene(cameraId, config),
         recorder: metrics.camera(cameraId, sceneLayout(config)),
         viaKafka: false,
@@ -78,6 +103,39 @@ export class Scenes {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The tracked cameras' ids, in configuration order. */
+  get cameraIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Zones and lines of a tracked camera with their counts now; undefined for other cameras. */
+  view(cameraId: string): SceneView | undefined {
+    const entry = this.entries.get(cameraId);
+    if (entry === undefined) return undefined;
+    const counts = entry.scene.counts();
+    const objects = (zone: string): Record<string, number> =>
+      Object.fromEntries(counts.occupancy.filter((count) => count.zone === zone).map((count) => [count.label, count.count]));
+    return {
+      camera_id: cameraId,
+      active_tracks: counts.active_tracks,
+      zones: entry.config.zones.map((zone) => ({
+        name: zone.name,
+        points: zone.points,
+        labels: zone.labels ?? null,
+        objects: objects(zone.name),
+      })),
+      lines: entry.config.lines.map((line) => ({
+        name: line.name,
+        from: line.from,
+        to: line.to,
+        in: line.in,
+        labels: line.labels ?? null,
+        crossings: { ...(entry.crossings.get(line.name) ?? { in: 0, out: 0 }) },
+      })),
+      frame: objects(FRAME_ZONE),
+    };
   }
 
   /**
@@ -103,7 +161,11 @@ export class Scenes {
       for (const event of frame.events) {
         if (event.type === 'entered') recorder.entered(event.zone, event.label);
         else if (event.type === 'left') recorder.left(event.zone, event.label, event.dwell_s ?? 0);
-        else if (event.type === 'crossed') recorder.crossed(event.line, event.direction, event.label);
+        else if (event.type === 'crossed') {
+          recorder.crossed(event.line, event.direction, event.label);
+          const tally = entry.crossings.get(event.line);
+          if (tally !== undefined) tally[event.direction] += 1;
+        }
         events.push(this.buffer.add(event));
       }
     }
