@@ -2,18 +2,20 @@
 // modules need `read` (a bearer token, a loopback client in loopback mode, or a console
 // session); the login form and the stylesheet are public. A page refused for want of
 // credentials redirects to /login; every answer carries the security headers. Two small read
-// endpoints feed the pages: GET /api/v1/scenes (zones, lines and their counts now) and GET
+// endpoints feed the pages: GET /api/v1/scenes (zones, lines and their counts now), GET
+// /api/v1/scenes/:id/snapshot.jpg (a push camera's last frame, annotated) and GET
 // /api/v1/cameras/:id/history (health samples). Frames come from the cameras' snapshots,
 // encoded once per frame whoever asks (cameras/camera-manager.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { CameraManager } from '../cameras/camera-manager.js';
-import { isAlgoError, unknownCamera } from '../errors.js';
+import { isAlgoError, noFrame, unknownCamera } from '../errors.js';
 import type { Scenes } from '../scene/scenes.js';
 import { loadAssets, STYLESHEET } from './assets.js';
 import type { HealthHistory } from './health-history.js';
 import { loginRoutes } from './login-routes.js';
+import { PushSnapshots } from './push-snapshots.js';
 import { cameraPage, eventsPage, gridPage, notFoundPage, systemPage, type GridCamera } from './pages.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { systemInfo, type SystemSources } from './system-info.js';
@@ -101,6 +103,15 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
       return scene === undefined ? [] : [scene];
     }),
   }));
+
+  const pushed = scenes === undefined ? undefined : new PushSnapshots(scenes);
+  app.get<{ Params: IdParams }>('/api/v1/scenes/:id/snapshot.jpg', READ, async (request, reply) => {
+    const { id } = request.params;
+    if (scenes?.has(id) !== true || cameras?.get(id) !== undefined) throw unknownCamera(id);
+    const jpeg = await pushed?.jpeg(id);
+    if (jpeg === undefined) throw noFrame(id);
+    return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+  });
 
   app.get<{ Params: IdParams }>('/api/v1/cameras/:id/history', READ, async (request) => {
     const samples = history?.of(request.params.id);

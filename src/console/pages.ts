@@ -13,7 +13,8 @@ import type { SystemInfo } from './system-info.js';
 export type GridCamera = { kind: 'read'; view: CameraView; scene: SceneView | undefined } | { kind: 'push'; scene: SceneView };
 
 const cameraHref = (id: string): string => `/cameras/${encodeURIComponent(id)}`;
-const frameSrc = (id: string): string => `/api/v1/cameras/${encodeURIComponent(id)}/snapshot.jpg?annotate=true`;
+const frameSrc = (id: string, push: boolean): string =>
+  push ? `/api/v1/scenes/${encodeURIComponent(id)}/snapshot.jpg` : `/api/v1/cameras/${encodeURIComponent(id)}/snapshot.jpg?annotate=true`;
 
 function stateText(view: CameraView | undefined): Html {
   if (view === undefined) return html`<span class="state" data-state="push">push camera</span>`;
@@ -49,7 +50,7 @@ function card(camera: GridCamera): Html {
     <div class="frame">
       <img
         data-field="frame"
-        data-src="${view === undefined ? '' : frameSrc(id)}"
+        data-src="${frameSrc(id, view === undefined)}"
         alt="Latest frame of camera ${id} with detected objects, tracks, zones and lines"
         width="640"
         height="360"
@@ -103,7 +104,7 @@ export function cameraPage({ id, view, scene, labels }: CameraPageData, session:
         <img
           id="frame"
           data-field="frame"
-          data-src="${view === undefined ? '' : frameSrc(id)}"
+          data-src="${frameSrc(id, view === undefined)}"
           alt="Latest frame of camera ${id} with detected objects, tracks, zones and lines${size ? ` (${size.width}×${size.height})` : ''}"
           width="${size?.width ?? 1280}"
           height="${size?.height ?? 720}"

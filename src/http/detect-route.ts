@@ -31,7 +31,7 @@ export function detectRoute(
     const capturedAt = captureSecondsOf(request);
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
-    const tracked = scenes?.track(cameraId, capturedAt, result.value, 'http');
+    const tracked = scenes?.track(cameraId, capturedAt, result.value, 'http', image);
     if (tracked === undefined) return reply.send(result.value);
     if (tracked.events.length > 0) publishEvents?.(tracked.events);
     return reply.send(tracked.response);

@@ -46,8 +46,16 @@ export interface SceneView {
   frame: Record<string, number>;
 }
 
+/** A push camera's last frame (HTTP or Kafka): the encoded image as it came, and its tracked result. */
+export interface PushedFrame {
+  image: Buffer;
+  response: TrackedResponse;
+}
+
 interface Entry {
   config: SceneConfig;
+  /** The last pushed frame (web console); camera frames are held by the cameras. */
+  last: PushedFrame | undefined;
   /** Crossings since start-up per line, by direction. */
   crossings: Map<string, { in: number; out: number }>;
   scene: CameraScene;
@@ -88,6 +96,7 @@ export class Scenes {
     for (const { cameraId, config } of cameras) {
       this.entries.set(cameraId, {
         config,
+        last: undefined,
         crossings: new Map(config.lines.map((line) => [line.name, { in: 0, out: 0 }])),
         scene: new CameraScene(cameraId, config),
         recorder: metrics.camera(cameraId, sceneLayout(config)),
@@ -142,11 +151,23 @@ export class Scenes {
    * Tracks one result captured at `atSeconds` (Unix seconds). Undefined for a camera that is not
    * tracked; a frame older than the camera's last tracked one (out_of_order), or captured more than
    * FUTURE_ALLOWANCE_S ahead of this host's clock (future), is counted, changes no track and
-   * comes back with every track_id null.
+   * comes back with every track_id null. `image`: a pushed frame's encoded image, kept as the
+   * camera's last frame.
    */
-  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame | undefined {
+  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource, image?: Buffer): TrackedFrame | undefined {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
+    const tracked = this.trackEntry(entry, atSeconds, response, source);
+    if (image !== undefined) entry.last = { image, response: tracked.response };
+    return tracked;
+  }
+
+  /** A push camera's last frame, or undefined (none yet, or not a tracked push camera). */
+  lastPushed(cameraId: string): PushedFrame | undefined {
+    return this.entries.get(cameraId)?.last;
+  }
+
+  private trackEntry(entry: Entry, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame {
     if (source === 'kafka') entry.viaKafka = true;
     if (atSeconds > this.nowMs() / 1000 + FUTURE_ALLOWANCE_S) return this.untracked(entry, response, 'future');
     const result = entry.scene.update(atSeconds, response.image.width, response.image.height, response.objects);

@@ -7,6 +7,7 @@
 // Screenshots of every page at 375 and 1440 px go to .bench/console/ (docs/console/ with
 // ALGO_DOC_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { parse } from 'yaml';
@@ -46,10 +47,11 @@ describe('the web console in chromium', () => {
   let door: MjpegCameraProcess;
   let browser: Browser;
   let page: Page;
+  let walk: { video: string; frames: string[] };
 
   before(async () => {
     await buildConsoleUi();
-    const walk = await makeWalk();
+    walk = await makeWalk();
     door = await spawnMjpegCamera({ fps: 5, width: 320, height: 240 });
     service = await startTestService({
       ALGO_CAMERAS_FILE: await writeCamerasFile([
@@ -79,6 +81,17 @@ describe('the web console in chromium', () => {
       WAIT,
     );
     assert.equal(await cardText(page, 'lobby', 'state'), 'push camera');
+    // A push camera's frame is the last one it sent.
+    const posted = await fetch(`${service.url}/api/v1/detect?camera_id=lobby`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: await readFile(walk.frames[6]!),
+    });
+    assert.equal(posted.status, 200);
+    await page.waitForFunction(
+      () => document.querySelector<HTMLImageElement>('li.card[data-camera="lobby"] img')?.dataset.loaded === 'true',
+      WAIT,
+    );
     const alts = await page.$$eval('li.card img', (images) => images.map((image) => image.alt));
     assert.ok(alts.every((alt) => alt.startsWith('Latest frame of camera')));
     assert.match(await cardText(page, 'walk', 'counts'), /zone middle: .*line door: \d+ in, \d+ out/);
