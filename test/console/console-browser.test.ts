@@ -59,6 +59,7 @@ describe('the web console in chromium', () => {
         { id: 'door', url: `http://127.0.0.1:${door.port}/video`, detect_fps: 2, stall_timeout_s: 3 },
         { id: 'lobby', ...SCENE },
       ]),
+      ALGO_GRAFANA_URL: 'http://grafana.example:3000/d/algo',
       ALGO_LOG_LEVEL: 'warn',
     });
     browser = await launchBrowser();
@@ -273,6 +274,13 @@ describe('the web console in chromium', () => {
         );
       if (path === '/cameras/walk') await page.waitForFunction(() => document.querySelector('#health table') !== null, WAIT);
       if (path === '/events') await page.waitForFunction(() => document.querySelectorAll('#feed li').length > 0, WAIT);
+      if (path === '/system') {
+        const links = await page.$$eval('main a', (anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+        assert.deepEqual(links, ['/metrics', 'http://grafana.example:3000/d/algo']);
+        const text = await page.$eval('main', (node) => node.textContent ?? '');
+        assert.match(text, /inference p50\s*\d/);
+        assert.match(text, /npx algo doctor/);
+      }
       const violations = await seriousViolations(page);
       assert.deepEqual(violations, [], `${path}: ${JSON.stringify(violations, null, 1)}`);
       const name = path === '/' ? 'grid' : path.split('/')[1]!;
