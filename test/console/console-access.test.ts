@@ -7,6 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { writeCamerasFile } from '../helpers/cameras.js';
 import { buildConsoleUi } from './console-fixtures.js';
+import { readFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { makeTestCa } from '../helpers/certificates.js';
 
 const READER = 'viewer-token-0123456789abcdef';
 const DETECTOR = 'detect-token-0123456789abcdef';
@@ -183,6 +186,37 @@ describe('console access in token mode', () => {
       assert.equal(right.status, 429, 'even a right token waits while the address is throttled');
     } finally {
       await throttled.stop('test');
+    }
+  });
+
+  test('under TLS the session cookie is Secure', async () => {
+    const ca = await makeTestCa();
+    const pair = await ca.issue('server');
+    const tls = await startTestService({
+      ALGO_API_TOKENS: `viewer:read=${READER}`,
+      ALGO_TLS_CERT_FILE: pair.certFile,
+      ALGO_TLS_KEY_FILE: pair.keyFile,
+      ALGO_LOG_LEVEL: 'silent',
+    });
+    try {
+      const base = tls.url.replace('http:', 'https:');
+      const caPem = await readFile(ca.caFile);
+      const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          `${base}/login`,
+          { method: 'POST', ca: caPem, headers: { 'content-type': FORM, origin: base } },
+          (response) => {
+            response.resume();
+            resolve({ status: response.statusCode ?? 0, cookie: String(response.headers['set-cookie'] ?? '') });
+          },
+        );
+        req.on('error', reject);
+        req.end(`token=${READER}`);
+      });
+      assert.equal(answer.status, 303);
+      assert.match(answer.cookie, /; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    } finally {
+      await tls.stop('test');
     }
   });
 });
