@@ -7,7 +7,9 @@
 // Screenshots of every page at 375 and 1440 px go to .bench/console/ (docs/console/ with
 // ALGO_DOC_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { parse } from 'yaml';
@@ -40,6 +42,41 @@ async function servedBytes(base: string, path: string): Promise<number> {
     for (const match of body.matchAll(/from '\.\/([^']+)'/g)) queue.push(`/console/${match[1]}`);
   }
   return total;
+}
+
+/** A TCP proxy to algo whose connections can be cut (and new ones refused) to drop the browser's event stream. */
+async function cuttableProxy(target: number): Promise<{ port: number; cut(on: boolean): void; close(): void }> {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    cut(on) {
+      refusing = on;
+      if (on) for (const socket of sockets) socket.destroy();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 describe('the web console in chromium', () => {
@@ -112,6 +149,26 @@ describe('the web console in chromium', () => {
     );
   });
 
+  test('the grid stops refreshing while the tab is hidden and starts again when it is shown', async () => {
+    const refreshed = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.refreshed ?? '0'));
+    const detected = async (): Promise<number> =>
+      ((await (await fetch(`${service.url}/api/v1/cameras/walk`)).json()) as { detected: number }).detected;
+    // A string: tsx would wrap a function's inner functions in a helper the page does not have.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate(
+        `Object.defineProperty(document, 'hidden', { configurable: true, get() { return ${hidden}; } }); document.dispatchEvent(new Event('visibilitychange'));`,
+      );
+    await setHidden(true);
+    const before = await refreshed();
+    // While several new frames are detected (the grid would refresh once a second), none is fetched.
+    const start = await detected();
+    while ((await detected()) < start + 6) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok((await refreshed()) <= before + 1, 'at most the refresh under way when the tab was hidden');
+    const hidden = await refreshed();
+    await setHidden(false);
+    await page.waitForFunction((seen: number) => Number(document.body.dataset.refreshed ?? '0') > seen, WAIT, hidden);
+  });
+
   test('a killed camera turns down with its reason, then up again when it returns', async () => {
     const port = door.port;
     await door.kill();
@@ -152,6 +209,48 @@ describe('the web console in chromium', () => {
       );
     } finally {
       await events.close();
+    }
+  });
+
+  test('the event feed resumes after a lost connection with the events it missed, none twice', async () => {
+    const events = await newPage(browser);
+    const proxy = await cuttableProxy(Number(new URL(service.url).port));
+    try {
+      await events.goto(`http://127.0.0.1:${proxy.port}/events`);
+      await events.waitForFunction(() => document.body.dataset.live === 'true', WAIT);
+      proxy.cut(true);
+      await events.waitForFunction(() => document.body.dataset.live === 'false', WAIT);
+      // Events happen while the page is cut off.
+      const since = async (id: string): Promise<string[]> =>
+        (
+          (await (await fetch(`${service.url}/api/v1/events?since_id=${id}&limit=1000`)).json()) as { events: Array<{ id: string }> }
+        ).events.map((event) => event.id);
+      const cutAt = ((await (await fetch(`${service.url}/api/v1/events?limit=1000`)).json()) as { last_id: string }).last_id;
+      let missed: string[] = [];
+      while ((missed = await since(cutAt)).length < 2) await new Promise((resolve) => setTimeout(resolve, 250));
+      proxy.cut(false);
+      await events
+        .waitForFunction(
+          (wanted: string[]) => {
+            const shown = new Set([...document.querySelectorAll<HTMLElement>('#feed li')].map((item) => item.dataset.id));
+            return wanted.every((id) => shown.has(id));
+          },
+          WAIT,
+          missed,
+        )
+        .catch(async (error: unknown) => {
+          const state = await events.evaluate(() => ({
+            live: document.body.dataset.live,
+            ids: [...document.querySelectorAll<HTMLElement>('#feed li')].map((item) => item.dataset.id),
+            status: document.getElementById('status')?.textContent,
+          }));
+          throw new Error(`${String(error)}: missed ${JSON.stringify(missed)}, page ${JSON.stringify(state)}`);
+        });
+      const ids = await events.$$eval('#feed li', (items) => items.map((item) => item.dataset.id));
+      assert.equal(new Set(ids).size, ids.length, 'no event twice');
+    } finally {
+      await events.close();
+      proxy.close();
     }
   });
 

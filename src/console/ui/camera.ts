@@ -5,6 +5,7 @@ import {
   countsList,
   el,
   eventText,
+  followEvents,
   getJson,
   refreshFrame,
   stateNode,
@@ -103,15 +104,7 @@ async function healthTick(): Promise<void> {
   if (history !== undefined) renderHealth(history.samples);
 }
 
-async function startEvents(): Promise<void> {
-  const query = `camera_id=${path}`;
-  const recent = await getJson<{ events: ApiEvent[] }>(`/api/v1/events?${query}&limit=1000`);
-  for (const event of (recent?.events ?? []).slice(-30)) addEvent(event, false);
-  const source = new EventSource(`/api/v1/events/stream?${query}`);
-  source.addEventListener('message', (message: MessageEvent<string>) => addEvent(JSON.parse(message.data) as ApiEvent, true));
-}
-
 whileVisible(tick, 1000);
 whileVisible(healthTick, 5000);
-void startEvents();
+followEvents(new URLSearchParams({ camera_id: id }), addEvent);
 startHelper(img, document.getElementById('drawing') as unknown as SVGSVGElement);

@@ -123,3 +123,46 @@ export function eventText(event: ApiEvent): string {
   const dwell = event.dwell_s === undefined ? '' : ` after ${event.dwell_s.toFixed(1)} s`;
   return `${new Date(event.at).toLocaleTimeString()} ${event.camera_id}: ${event.label} #${event.track_id} ${event.type} ${where}${dwell}`;
 }
+
+/**
+ * Follows the events matching `query`: first those algo holds (oldest first), then the live
+ * stream. Whenever the stream (re)opens, what happened since the newest event seen is read
+ * from the buffer too: nothing is lost between the first read and the stream, or while
+ * disconnected (an EventSource that got no event yet resumes without a Last-Event-ID).
+ * `show` may be given an event twice; it keeps its own set of ids.
+ */
+export function followEvents(
+  query: URLSearchParams,
+  show: (event: ApiEvent, live: boolean) => void,
+  onState: (live: boolean) => void = () => undefined,
+): () => void {
+  let newest = 0;
+  let closed = false;
+  const take = (event: ApiEvent, live: boolean): void => {
+    newest = Math.max(newest, Number(event.id));
+    show(event, live);
+  };
+  const catchUp = async (): Promise<void> => {
+    for (let page = 0; page < 100 && !closed; page++) {
+      const held = await getJson<{ events: ApiEvent[] }>(`/api/v1/events?${query}&since_id=${newest}&limit=1000`);
+      const events = held?.events ?? [];
+      for (const event of events) take(event, false);
+      if (events.length < 1000) return;
+    }
+  };
+  let source: EventSource | undefined;
+  void catchUp().then(() => {
+    if (closed) return;
+    source = new EventSource(`/api/v1/events/stream?${query}`);
+    source.addEventListener('open', () => {
+      onState(true);
+      void catchUp();
+    });
+    source.addEventListener('error', () => onState(false));
+    source.addEventListener('message', (message: MessageEvent<string>) => take(JSON.parse(message.data) as ApiEvent, true));
+  });
+  return () => {
+    closed = true;
+    source?.close();
+  };
+}
