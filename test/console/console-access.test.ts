@@ -35,7 +35,10 @@ describe('console access in token mode', () => {
     await buildConsoleUi();
     service = await startTestService({
       ALGO_API_TOKENS: `viewer:read=${READER},frontdoor:detect=${DETECTOR},ops:read+admin=${ADMIN}`,
-      ALGO_CAMERAS_FILE: await writeCamerasFile([{ id: 'lobby', track: { labels: ['person'] } }]),
+      ALGO_CAMERAS_FILE: await writeCamerasFile([
+        { id: 'lobby', track: { labels: ['person'] } },
+        { id: 'gate', url: 'rtsp://bob:s3cret-pass@camera.invalid/stream?token=q5ecret', enabled: false },
+      ]),
       ALGO_AUTH_MAX_FAILURES: '50',
       ALGO_LOG_LEVEL: 'warn',
     });
@@ -161,6 +164,15 @@ describe('console access in token mode', () => {
     assert.ok(!text.includes('<img src=x'), text);
     assert.ok(text.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.equal((await get('/console/nothing.js', { cookie })).status, 404);
+  });
+
+  test('camera URLs are shown masked: no password or URL token on any page', async () => {
+    const cookie = await login();
+    for (const path of ['/', '/cameras/gate', '/events', '/system']) {
+      const text = await (await get(path, { cookie })).text();
+      assert.ok(!text.includes('s3cret') && !text.includes('q5ecret'), path);
+    }
+    assert.match(await (await get('/cameras/gate', { cookie })).text(), /rtsp:\/\/[^<]*camera\.invalid/);
   });
 
   test('the failure throttle applies to the login form', async () => {
