@@ -19,6 +19,8 @@ export interface LoginDeps {
 const MAX_FORM_BYTES = 8192;
 const HTML = 'text/html; charset=utf-8';
 const PUBLIC = { config: { scope: 'public' } } as const;
+/** Anyone may post these: no body larger than a form is read, whatever its type. */
+const PUBLIC_POST = { config: { scope: 'public' }, bodyLimit: MAX_FORM_BYTES } as const;
 
 /** A form POST from algo's own pages: same-origin Sec-Fetch-Site (when sent) and Origin (when sent). */
 export function fromOwnPage(request: FastifyRequest): boolean {
@@ -40,7 +42,7 @@ export async function loginRoutes(app: FastifyInstance, { access, sessions, secu
 
   app.get('/login', PUBLIC, async (_request, reply) => reply.type(HTML).header('cache-control', 'no-store').send(loginPage(undefined)));
 
-  app.post('/login', PUBLIC, async (request, reply) => {
+  app.post('/login', PUBLIC_POST, async (request, reply) => {
     if (!fromOwnPage(request)) throw crossSite();
     if (!(request.body instanceof URLSearchParams))
       throw invalidRequest('Send the form: application/x-www-form-urlencoded with a token field');
@@ -61,7 +63,7 @@ export async function loginRoutes(app: FastifyInstance, { access, sessions, secu
     return reply.header('set-cookie', cookie(id, sessions.settings.maxAgeSeconds, secure)).redirect('/', 303);
   });
 
-  app.post('/logout', PUBLIC, async (request, reply) => {
+  app.post('/logout', PUBLIC_POST, async (request, reply) => {
     if (!fromOwnPage(request)) throw crossSite();
     sessions.close(request.headers.cookie);
     return reply

@@ -121,6 +121,12 @@ describe('console access in token mode', () => {
       body: '{"token":"x"}',
     });
     assert.equal(json.status, 400);
+    const bigJson = await fetch(`${service.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ token: 'x'.repeat(100_000) }),
+    });
+    assert.equal(bigJson.status, 413, 'no large body of any type is read on a public route');
     assert.equal((await post('/login', `token=${'a'.repeat(20_000)}`)).status, 413);
     assert.equal((await post('/login', `token=a&token=b`)).status, 400);
     assert.equal((await post('/login', '%%%garbage&&==')).status, 400);

@@ -362,7 +362,11 @@ describe('the web console in chromium', () => {
     await page.setViewport({ width: 1440, height: 900 });
   });
 
-  test('axe-core finds no serious or critical violation on any page; screenshots at 375 and 1440 px', async () => {
+  test('axe-core finds no serious or critical violation on any page, the CSP blocks nothing; screenshots at 375 and 1440 px', async () => {
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
     for (const path of PAGES) {
       await page.goto(`${service.url}${path}`);
       if (path === '/' || path.startsWith('/cameras/'))
@@ -385,6 +389,7 @@ describe('the web console in chromium', () => {
       const name = path === '/' ? 'grid' : path.split('/')[1]!;
       for (const width of [375, 1440]) await screenshot(page, name, width);
     }
+    assert.deepEqual(blocked, []);
   });
 
   test('each page with its stylesheet and modules weighs under 100 KB as served', async () => {
