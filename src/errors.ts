@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'invalid_token'
   | 'forbidden'
   | 'auth_throttled'
+  | 'cross_site'
   | 'not_found'
   | 'unknown_camera'
   | 'no_frame'
@@ -71,6 +72,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   invalid_token: 401,
   forbidden: 403,
   auth_throttled: 429,
+  cross_site: 403,
   not_found: 404,
   unknown_camera: 404,
   no_frame: 503,
@@ -144,6 +146,9 @@ export const authThrottled = (retryAfterSeconds: number): AlgoError =>
   new AlgoError('auth_throttled', `Too many failed authentication attempts from this address; retry in ${retryAfterSeconds} s`, {
     retryAfterSeconds,
   });
+/** A console form POST that did not come from algo's own pages (CSRF). */
+export const crossSite = (): AlgoError =>
+  new AlgoError('cross_site', "This form must be sent from algo's own pages (the Origin or Sec-Fetch-Site header says otherwise)");
 export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', `Route ${method} ${path} not found`);
 export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>

@@ -33,6 +33,10 @@ import { Scenes } from './scene/scenes.js';
 import { eventRoutes } from './http/event-routes.js';
 import { createAccessControl, type AccessControl } from './auth/access-control.js';
 import { readTlsPair, reloadTls } from './http/tls.js';
+import { SessionStore } from './auth/sessions.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { HealthHistory } from './console/health-history.js';
+import { basename } from 'node:path';
 
 export interface RunningService {
   readonly logger: Logger;
@@ -153,6 +157,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       scenes,
     });
   }
+  // The web console: sessions end with their token (a reload that revokes it); health sampled every 5 s for 10 minutes.
+  const sessions = new SessionStore(config.console.sessions);
+  access.onRevoked((names) => sessions.revoke(names));
+  const history = cameras === undefined ? undefined : new HealthHistory(cameras, 5000, 120);
   const stopping = new AbortController();
   // Aborted once the listener closes (after the shutdown delay, while in-flight requests
   // drain): LLM calls still running then are cut, and their requests answer with the template.
@@ -165,6 +173,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     lifecycle,
     throttledLog,
     access,
+    sessions,
     tls,
     routes: (instance) => {
       // /api/v1/detect and /api/v1/analyze share one scope: the same bodies, limits and error accounting.
@@ -185,6 +194,27 @@ export async function startService(config: Config, options: ServiceOptions = {})
           access,
         });
       }
+      void instance.register(consoleRoutes, {
+        access,
+        sessions,
+        secure: tls !== undefined,
+        cameras,
+        scenes,
+        history,
+        labels: pipeline?.classNames ?? COCO80,
+        system: {
+          pipeline,
+          model: {
+            file: config.detect.modelPath === undefined ? 'built-in' : basename(config.detect.modelPath),
+            detector: config.detect.detector,
+          },
+          registry: metrics.registry,
+          keys: llm.router,
+          kafkaEnabled: config.kafka.enabled,
+          metricsPath: config.metrics.enabled && config.metrics.port === undefined ? config.metrics.path : undefined,
+          grafanaUrl: config.console.grafanaUrl,
+        },
+      });
       options.routes?.(instance);
     },
   });
@@ -221,6 +251,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger.info('Prometheus metrics endpoint disabled (ALGO_ENABLE_PROMETHEUS=false)');
   }
   cameras?.start();
+  history?.start();
   lifecycle.markReady();
   const consumerStarted = frameConsumer === undefined ? Promise.resolve() : startWithRetry(frameConsumer, logger, stopping.signal);
   logger.info(
@@ -257,6 +288,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         lifecycle,
         draining,
         cameras,
+        history,
         frameConsumer: frameConsumer === undefined ? undefined : { consumer: frameConsumer, started: consumerStarted },
         servers: metricsApp === undefined ? [app] : [app, metricsApp],
         pipeline,
@@ -295,6 +327,7 @@ interface ShutdownParts {
   /** Aborted once the listener closes: LLM calls still running are cut (template summaries). */
   draining: AbortController;
   cameras: CameraManager | undefined;
+  history: HealthHistory | undefined;
   frameConsumer: { consumer: FrameConsumer; started: Promise<void> } | undefined;
   servers: FastifyInstance[];
   pipeline: DetectionPipeline | undefined;
@@ -316,6 +349,7 @@ interface ShutdownParts {
 async function shutDown(reason: string, parts: ShutdownParts): Promise<number> {
   const { config, logger, lifecycle } = parts;
   lifecycle.markDraining();
+  parts.history?.stop();
   if (config.shutdownDelayMs > 0) {
     logger.info({ reason, delayMs: config.shutdownDelayMs }, 'shutting down: readiness reports draining; still serving');
     await sleep(config.shutdownDelayMs);

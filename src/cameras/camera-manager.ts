@@ -98,6 +98,9 @@ export class CameraManager {
     await this.scheduler.drain();
   }
 
+  /** The last JPEG made per camera, with the frame (or detection) it was made from. */
+  private readonly snapshots = new Map<Camera, { source: object; annotate: boolean; jpeg: Promise<Buffer> }>();
+
   get(id: string): Camera | undefined {
     return this.cameras.get(id);
   }
@@ -114,12 +117,20 @@ export class CameraManager {
    * JPEG of the newest frame; annotated: the last detected frame with its boxes and groups.
    * Undefined when the camera has not sent such a frame yet.
    */
-  async snapshot(camera: Camera, annotate: boolean): Promise<Buffer | undefined> {
+  snapshot(camera: Camera, annotate: boolean): Promise<Buffer | undefined> {
     const input = this.frameOutput.format === 'rgb' ? this.frameOutput : { width: 0, height: 0 };
     const last = annotate ? this.router.lastDetection(camera) : undefined;
     const frame = annotate ? last?.frame : camera.latestFrame;
-    if (frame === undefined) return undefined;
+    if (frame === undefined) return Promise.resolve(undefined);
+    // Encoded once per frame (and kind): every viewer of the same frame gets the same JPEG.
+    const source = last ?? frame;
+    const cached = this.snapshots.get(camera);
+    if (cached !== undefined && cached.source === source && cached.annotate === annotate) return cached.jpeg;
+    const scene = annotate ? this.deps.scenes?.view(camera.id) : undefined;
     // A copy: the frame's buffer may be refilled with a newer frame while sharp encodes.
-    return snapshotJpeg({ ...frame, data: Buffer.from(frame.data), format: this.frameOutput.format }, input, last?.result);
+    const jpeg = snapshotJpeg({ ...frame, data: Buffer.from(frame.data), format: this.frameOutput.format }, input, last?.result, scene);
+    this.snapshots.set(camera, { source, annotate, jpeg });
+    jpeg.catch(() => this.snapshots.delete(camera));
+    return jpeg;
   }
 }

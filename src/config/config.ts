@@ -11,6 +11,7 @@ import { DEFAULT_LLM_BASE_URL, DEFAULT_LLM_MODEL, type LlmConfig } from '../llm/
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import type { MetricsConfig } from '../metrics/metrics-config.js';
 import type { EventsConfig } from '../scene/events-config.js';
+import type { ConsoleConfig } from '../console/console-config.js';
 import { show } from '../redact.js';
 import { ConfigError } from '../errors.js';
 import { parseKeyList } from '../llm/api-keys.js';
@@ -30,6 +31,7 @@ import {
   readSecret,
   readString,
   readUrlPath,
+  readOptionalHttpUrl,
 } from './env-parsers.js';
 
 /** all: detection over HTTP, cameras and Kafka as configured; ingest: cameras only, frames produced to Kafka. */
@@ -55,6 +57,7 @@ export interface Config {
   /** Scene events: the in-memory buffer and the live stream. */
   events: EventsConfig;
   llm: LlmConfig;
+  console: ConsoleConfig;
 }
 
 /** Paths algo serves itself; the metrics path cannot take one of them. */
@@ -155,6 +158,14 @@ export function loadConfig(env: Env): Config {
       bufferSize: readInteger(env, 'ALGO_EVENTS_BUFFER', 10_000, 0, 1_000_000),
       heartbeatMs: readInteger(env, 'ALGO_EVENTS_HEARTBEAT_MS', 15_000, 100, 600_000),
       streamMaxPendingBytes: readInteger(env, 'ALGO_EVENTS_STREAM_MAX_PENDING_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+    console: {
+      sessions: {
+        idleSeconds: readInteger(env, 'ALGO_CONSOLE_SESSION_IDLE_S', 1800, 60, 7 * 86_400),
+        maxAgeSeconds: readInteger(env, 'ALGO_CONSOLE_SESSION_MAX_S', 43_200, 60, 30 * 86_400),
+        maxSessions: readInteger(env, 'ALGO_CONSOLE_MAX_SESSIONS', 1000, 1, 100_000),
+      },
+      grafanaUrl: readOptionalHttpUrl(env, 'ALGO_GRAFANA_URL'),
     },
   };
 }

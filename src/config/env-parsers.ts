@@ -79,6 +79,21 @@ export function readUrlPath(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+/** An optional http(s) URL shown to people (a link): no credentials, since it ends up on pages. */
+export function readOptionalHttpUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '')
+    throw new ConfigError(name, show(value), 'an http(s) URL without credentials, such as http://grafana.example:3000/d/algo');
+  return url.href;
+}
+
 /** A secret: validated, but its value never appears in an error message. */
 export function readSecret(env: Env, name: string): string | undefined {
   const value = raw(env, name);

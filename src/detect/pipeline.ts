@@ -40,6 +40,11 @@ export class DetectionPipeline {
     return this.detector.classNames;
   }
 
+  /** Frames running and waiting in the queue now. */
+  get load(): { running: number; waiting: number; maxWaiting: number } {
+    return this.queue.load;
+  }
+
   /** Frames detected at once. */
   get concurrency(): number {
     return this.options.concurrency ?? 1;

@@ -19,6 +19,11 @@ export class DetectionQueue {
     private readonly retryAfterSeconds = 1,
   ) {}
 
+  /** Frames running and waiting now, and the waiting bound (the web console's /system). */
+  get load(): { running: number; waiting: number; maxWaiting: number } {
+    return { running: this.running, waiting: this.waiters.length, maxWaiting: this.maxWaiting };
+  }
+
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw clientClosed();
     if (this.running >= this.concurrency) {

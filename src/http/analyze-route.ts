@@ -32,7 +32,7 @@ export function analyzeRoute(
     const clientLeft = clientSignal(reply);
     const result = await pipeline.detect(image, cameraId, clientLeft, declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
-    const response = trackHttpFrame(scenes, publishEvents, cameraId, capturedAt, result.value);
+    const response = trackHttpFrame(scenes, publishEvents, cameraId, capturedAt, result.value, image);
     const summary = await summarizer.summarize(response, image, AbortSignal.any([clientLeft, shutdown]));
     return reply.send({ ...response, summary });
   });

@@ -8,6 +8,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccessControl } from '../auth/access-control.js';
+import type { SessionStore } from '../auth/sessions.js';
 import type { DetectConfig } from '../detect/detect-config.js';
 import { notFound, shuttingDown, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   throttledLog: RateLimitedLog;
   /** Decides who may use each route (its declared scope). */
   access: AccessControl;
+  /** Web console sessions, admitted on GET `read` routes; absent: bearer tokens and loopback only. */
+  sessions?: SessionStore;
   /** Serve HTTPS with this certificate and key (ALGO_TLS_*); plain HTTP when absent. */
   tls: TlsPair | undefined;
   /** Adds the domain routes (detection); called before the app is ready. */
@@ -50,7 +53,7 @@ export interface AppDeps {
 
 /** Shared server settings: errors as algo JSON, one log line per request, connection limits. */
 function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): FastifyInstance {
-  const { config, logger, metrics, lifecycle, throttledLog, access, tls } = deps;
+  const { config, logger, metrics, lifecycle, throttledLog, access, tls, sessions } = deps;
   // Probes and scrapes: logged at debug, and still answered while stopping.
   const quietRoutes: ReadonlySet<string> = new Set<string>([...HEALTH_PATHS, config.metrics.path]);
   const httpMetrics = config.metrics.enabled ? metrics.http : undefined;
@@ -76,7 +79,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   });
   app.decorateReply('errorCode', null);
   // Before any route is added: each one gets its access check as it is registered.
-  const { notFoundGuard } = protectRoutes(app, access);
+  const { notFoundGuard } = protectRoutes(app, access, sessions);
   limitConnections(app, config.http.maxConnections, throttledLog, httpMetrics);
   refuseConnect(app, observer);
   const limitBody = limitBodyTime(config.http.requestTimeoutMs, underWay);

@@ -32,13 +32,14 @@ export function detectRoute(
     const capturedAt = captureSecondsOf(request);
     const result = await pipeline.detect(image, cameraId, clientSignal(reply), declaredType);
     if (!result.ok) return sendError(result.error, request, reply);
-    return reply.send(trackHttpFrame(scenes, publishEvents, cameraId, capturedAt, result.value));
+    return reply.send(trackHttpFrame(scenes, publishEvents, cameraId, capturedAt, result.value, image));
   });
 }
 
 /**
  * A detected HTTP frame through its camera's scene when the camera is tracked: the result with
- * track ids (the events go to `publishEvents`); other cameras' results come back unchanged.
+ * track ids (the events go to `publishEvents`; `image`, the encoded frame, is kept as a push
+ * camera's last frame for the console); other cameras' results come back unchanged.
  */
 export function trackHttpFrame(
   scenes: Scenes | undefined,
@@ -46,8 +47,9 @@ export function trackHttpFrame(
   cameraId: string,
   capturedAt: number,
   response: DetectionResponse,
+  image: Buffer,
 ): DetectionResponse {
-  const tracked = scenes?.track(cameraId, capturedAt, response, 'http');
+  const tracked = scenes?.track(cameraId, capturedAt, response, 'http', image);
   if (tracked === undefined) return response;
   if (tracked.events.length > 0) publishEvents?.(tracked.events);
   return tracked.response;

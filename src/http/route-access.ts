@@ -5,9 +5,12 @@
 // `app.routeAccess` lists every route with what it needs, and a test checks each declared it.
 // Unmatched URLs answer 404 only to clients that may use the API (`notFoundGuard`, an app-level
 // onRequest hook, so a refused client's body is never read or parsed).
+// A web console session (auth/sessions.ts, its cookie) admits GET/HEAD requests to `read`
+// routes (and unmatched GETs, for their 404) with the scopes of the token it was opened with.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, AccessRefused, Requirement } from '../auth/access-control.js';
 import type { RouteAccess } from '../auth/scopes.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { authRequired, authThrottled, forbidden, invalidToken, type AlgoError } from '../errors.js';
 
 export interface RouteAccessEntry {
@@ -44,8 +47,17 @@ function challenge(refused: AccessRefused): string {
   return realm;
 }
 
-function guard(access: AccessControl, required: Requirement): Guard {
+function guard(access: AccessControl, required: Requirement, sessions: SessionStore | undefined): Guard {
+  const sessionsAdmit = sessions !== undefined && (required === 'read' || required === 'any');
   return (request, reply, done) => {
+    if (sessionsAdmit && request.headers.authorization === undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      const session = sessions.find(request.headers.cookie);
+      if (session !== undefined && session.scopes.has('read')) {
+        request.tokenName = session.tokenName;
+        done();
+        return;
+      }
+    }
     const result = access.check(required, request.socket.remoteAddress, request.headers.authorization, request.routeOptions.url ?? '');
     if (result.ok) {
       request.tokenName = result.token?.name;
@@ -61,7 +73,7 @@ function guard(access: AccessControl, required: Requirement): Guard {
  * Installs the onRoute hook (before any route is added) and returns the onRequest hook for
  * unmatched URLs (it lets matched ones through: their own guard checks them).
  */
-export function protectRoutes(app: FastifyInstance, access: AccessControl): { notFoundGuard: Guard } {
+export function protectRoutes(app: FastifyInstance, access: AccessControl, sessions?: SessionStore): { notFoundGuard: Guard } {
   const table: RouteAccessEntry[] = [];
   app.decorate('routeAccess', table);
   app.decorateRequest('tokenName', undefined);
@@ -69,7 +81,7 @@ export function protectRoutes(app: FastifyInstance, access: AccessControl): { no
   const guardFor = (required: Requirement): Guard => {
     let found = guards.get(required);
     if (found === undefined) {
-      found = guard(access, required);
+      found = guard(access, required, sessions);
       guards.set(required, found);
     }
     return found;

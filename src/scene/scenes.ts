@@ -4,7 +4,9 @@
 // times) and the counts to the scene metrics. Results of other cameras are not touched.
 import type { DetectionResponse } from '../detect/types.js';
 import type { ResetReason, SceneLayout, SceneMetrics, SceneRecorder, UntrackedReason } from '../metrics/scene-metrics.js';
-import { CameraScene, type SceneConfig, type TrackedObject } from './camera-scene.js';
+import { CameraScene, FRAME_ZONE, type SceneConfig, type TrackedObject } from './camera-scene.js';
+import type { Point } from './geometry.js';
+import type { LineDirection } from './line.js';
 import type { EventBuffer, PublishedEvent } from './event-buffer.js';
 
 /** Which route a frame took: after a Kafka rebalance, the cameras fed over Kafka start fresh tracks. */
@@ -28,7 +30,36 @@ export interface CameraSceneConfig {
   pulled?: boolean;
 }
 
+/** A tracked camera as the web console draws it: its zones and lines (fractions) and their counts now. */
+export interface SceneView {
+  camera_id: string;
+  active_tracks: number;
+  zones: Array<{ name: string; points: Point[]; labels: readonly string[] | null; objects: Record<string, number> }>;
+  lines: Array<{
+    name: string;
+    from: Point;
+    to: Point;
+    in: LineDirection;
+    labels: readonly string[] | null;
+    /** Crossings since start-up, by direction. */
+    crossings: { in: number; out: number };
+  }>;
+  /** Objects in the whole frame by label. */
+  frame: Record<string, number>;
+}
+
+/** A push camera's last frame (HTTP or Kafka): the encoded image as it came, and its tracked result. */
+export interface PushedFrame {
+  image: Buffer;
+  response: TrackedResponse;
+}
+
 interface Entry {
+  config: SceneConfig;
+  /** The last pushed frame (web console); camera frames are held by the cameras. */
+  last: PushedFrame | undefined;
+  /** Crossings since start-up per line, by direction. */
+  crossings: Map<string, { in: number; out: number }>;
   scene: CameraScene;
   recorder: SceneRecorder;
   /** Fed over Kafka since its last reset. */
@@ -67,6 +98,9 @@ export class Scenes {
   ) {
     for (const { cameraId, config, pulled } of cameras) {
       this.entries.set(cameraId, {
+        config,
+        last: undefined,
+        crossings: new Map(config.lines.map((line) => [line.name, { in: 0, out: 0 }])),
         scene: new CameraScene(cameraId, config),
         recorder: metrics.camera(cameraId, sceneLayout(config)),
         viaKafka: false,
@@ -84,17 +118,62 @@ export class Scenes {
     return this.entries.size;
   }
 
+  /** The tracked cameras' ids, in configuration order. */
+  get cameraIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Zones and lines of a tracked camera with their counts now; undefined for other cameras. */
+  view(cameraId: string): SceneView | undefined {
+    const entry = this.entries.get(cameraId);
+    if (entry === undefined) return undefined;
+    const counts = entry.scene.counts();
+    const objects = (zone: string): Record<string, number> =>
+      Object.fromEntries(counts.occupancy.filter((count) => count.zone === zone).map((count) => [count.label, count.count]));
+    return {
+      camera_id: cameraId,
+      active_tracks: counts.active_tracks,
+      zones: entry.config.zones.map((zone) => ({
+        name: zone.name,
+        points: zone.points,
+        labels: zone.labels ?? null,
+        objects: objects(zone.name),
+      })),
+      lines: entry.config.lines.map((line) => ({
+        name: line.name,
+        from: line.from,
+        to: line.to,
+        in: line.in,
+        labels: line.labels ?? null,
+        crossings: { ...(entry.crossings.get(line.name) ?? { in: 0, out: 0 }) },
+      })),
+      frame: objects(FRAME_ZONE),
+    };
+  }
+
   /**
    * Tracks one result captured at `atSeconds` (Unix seconds). Undefined for a camera that is not
    * tracked; a frame older than the camera's last tracked one (out_of_order), captured more than
    * FUTURE_ALLOWANCE_S ahead of this host's clock (future), or posted over HTTP or Kafka under the
    * id of a camera algo reads itself (pulled_camera: two sources in one tracker would tear its
    * tracks apart), is counted, changes no track and comes back with every track_id null.
+   * `image`: a pushed frame's encoded image, kept as the camera's last frame.
    */
-  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame | undefined {
+  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource, image?: Buffer): TrackedFrame | undefined {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
     if (entry.pulled && source !== 'camera') return this.untracked(entry, response, 'pulled_camera');
+    const tracked = this.trackEntry(entry, atSeconds, response, source);
+    if (image !== undefined) entry.last = { image, response: tracked.response };
+    return tracked;
+  }
+
+  /** A push camera's last frame, or undefined (none yet, or not a tracked push camera). */
+  lastPushed(cameraId: string): PushedFrame | undefined {
+    return this.entries.get(cameraId)?.last;
+  }
+
+  private trackEntry(entry: Entry, atSeconds: number, response: DetectionResponse, source: FrameSource): TrackedFrame {
     if (source === 'kafka') entry.viaKafka = true;
     if (atSeconds > this.nowMs() / 1000 + FUTURE_ALLOWANCE_S) return this.untracked(entry, response, 'future');
     const result = entry.scene.update(atSeconds, response.image.width, response.image.height, response.objects);
@@ -109,7 +188,11 @@ export class Scenes {
       for (const event of frame.events) {
         if (event.type === 'entered') recorder.entered(event.zone, event.label);
         else if (event.type === 'left') recorder.left(event.zone, event.label, event.dwell_s ?? 0);
-        else if (event.type === 'crossed') recorder.crossed(event.line, event.direction, event.label);
+        else if (event.type === 'crossed') {
+          recorder.crossed(event.line, event.direction, event.label);
+          const tally = entry.crossings.get(event.line);
+          if (tally !== undefined) tally[event.direction] += 1;
+        }
         events.push(this.buffer.add(event));
       }
     }
