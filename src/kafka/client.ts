@@ -43,8 +43,10 @@ export interface PartitionLag {
 export type ConsumerState = 'connecting' | 'joined' | 'disconnected' | 'crashed' | 'stopped';
 
 /**
- * Offsets of a partition the consumer never received although they came before the next one it
- * got: the broker deleted them before they were read (retention by size or time; compaction).
+ * Offsets of a partition the consumer never received although they came after the group's
+ * committed offset (or the last frame it did) and before the next one it got: the broker deleted
+ * them before they were read (retention by size or time; compaction). A consumer whose commit
+ * was refused may have answered some of them.
  */
 export interface SkippedOffsets {
   topic: string;

@@ -11,7 +11,9 @@
 // their events are produced to the events topic before the offset is committed. After a
 // rebalance the cameras fed over Kafka start fresh tracks: a new owner has none of the old state.
 // Frames the broker deleted before they were read (retention, while the consumers were down or
-// behind) cannot be answered: they are counted (kafka_frames_skipped_total) and logged.
+// behind) cannot be answered: they are counted (kafka_frames_skipped_total) and logged. The count
+// starts at the group's committed offset, so it can include frames a consumer answered but could
+// not commit (its commit refused by a rebalance) before the broker deleted them.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -86,7 +88,7 @@ export class FrameConsumer {
       deps.recorder.skipped(range.topic, range.count);
       this.log.warn(
         { ...range, groupId: deps.config.groupId },
-        'kafka frames deleted by the broker before they were read (retention); they get no result',
+        'kafka frames deleted by the broker before they were read (retention); those not answered before get no result',
       );
     });
   }

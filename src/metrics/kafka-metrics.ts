@@ -16,7 +16,7 @@ export interface KafkaRecorder {
   /** Replaces the topic's lag series: partitions not listed (no longer held) are removed. */
   lag(topic: string, partitions: ReadonlyArray<{ partition: number; messages: number }>): void;
   rebalanced(): void;
-  /** Frames of `topic` never received: the broker deleted them before they were read. */
+  /** Frames of `topic` after the group's committed offset that the broker deleted before this consumer read them. */
   skipped(topic: string, frames: number): void;
 }
 
@@ -71,7 +71,7 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
   });
   const skipped = new Counter({
     name: 'kafka_frames_skipped_total',
-    help: 'Frame messages the consumer never received, by topic: the broker deleted them (retention) before they were read, so they got no result.',
+    help: "Frame messages after the group's committed offset that the broker deleted (retention) before this consumer read them, by topic: they got no result, unless a consumer whose commit was refused had answered them.",
     labelNames: ['topic'] as const,
     registers: [registry],
   });
