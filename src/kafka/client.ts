@@ -42,9 +42,26 @@ export interface PartitionLag {
 
 export type ConsumerState = 'connecting' | 'joined' | 'disconnected' | 'crashed' | 'stopped';
 
+/**
+ * Offsets of a partition the consumer never received although they came after the group's
+ * committed offset (or the last frame it did) and before the next one it got: the broker deleted
+ * them before they were read (retention by size or time; compaction). A consumer whose commit
+ * was refused may have answered some of them.
+ */
+export interface SkippedOffsets {
+  topic: string;
+  partition: number;
+  /** First offset skipped. */
+  from: string;
+  /** Offset the consumer received next (the first one not skipped). */
+  to: string;
+  count: number;
+}
+
 export interface KafkaClientEvents {
   state(state: ConsumerState, detail: string | undefined): void;
   rebalance(): void;
+  skipped(range: SkippedOffsets): void;
 }
 
 export interface KafkaClient {

@@ -10,6 +10,10 @@
 // tracked cameras go through their scene in capture-ts order (a camera keeps one partition);
 // their events are produced to the events topic before the offset is committed. After a
 // rebalance the cameras fed over Kafka start fresh tracks: a new owner has none of the old state.
+// Frames the broker deleted before they were read (retention, while the consumers were down or
+// behind) cannot be answered: they are counted (kafka_frames_skipped_total) and logged. The count
+// starts at the group's committed offset, so it can include frames a consumer answered but could
+// not commit (its commit refused by a rebalance) before the broker deleted them.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -78,6 +82,14 @@ export class FrameConsumer {
       deps.recorder.rebalanced();
       const reset = deps.scenes?.resetKafkaCameras('rebalance') ?? [];
       if (reset.length > 0) this.log.info({ cameras: reset }, 'kafka rebalance: these cameras start fresh tracks');
+    });
+    // Not algo's doing and not retried: the frames no longer exist. Each range is one line.
+    deps.client.on('skipped', (range) => {
+      deps.recorder.skipped(range.topic, range.count);
+      this.log.warn(
+        { ...range, groupId: deps.config.groupId },
+        'kafka frames deleted by the broker before they were read (retention); those not answered before get no result',
+      );
     });
   }
 

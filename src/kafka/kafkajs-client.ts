@@ -6,6 +6,10 @@
 // A broker fault never ends the consumer: kafkajs restarts it after the errors it deems
 // retriable, and this client after the others (a coordinator answering INVALID_REQUEST, or
 // GROUP_ID_NOT_FOUND once the cluster was replaced), with the same backoff.
+// Each batch must start where the frames done before it end (the group's committed offset after
+// a join): when it starts later, the broker deleted the frames between before anyone read them
+// (retention) and kafkajs moved on from the log start; they are reported as skipped. A batch
+// fetched before the consumer rejoined marks nothing more done (its partition may have moved).
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Kafka,
@@ -29,6 +33,7 @@ import type {
   KafkaClient,
   KafkaClientEvents,
   ConsumedRecord,
+  SkippedOffsets,
 } from './client.js';
 
 function headerValues(headers: IHeaders | undefined): Record<string, string> {
@@ -55,7 +60,7 @@ export class KafkaJsClient implements KafkaClient {
   private readonly admin: Admin;
   /** Partitions per topic held since the last group join; empty while not in the group. */
   private assignment: IMemberAssignment = {};
-  private readonly listeners: { [E in keyof KafkaClientEvents]: Array<KafkaClientEvents[E]> } = { state: [], rebalance: [] };
+  private readonly listeners: { [E in keyof KafkaClientEvents]: Array<KafkaClientEvents[E]> } = { state: [], rebalance: [], skipped: [] };
   /** Wait before the consumer restarts after a crash: doubles per crash, reset when it rejoins. */
   private restartDelayMs = RESTART_DELAY_MS.initial;
   private stopping = new AbortController();
@@ -63,6 +68,13 @@ export class KafkaJsClient implements KafkaClient {
   private coordinatorAnsweredAt = 0;
   /** What start() runs, kept to run it again after a crash kafkajs does not restart from. */
   private runConfig: ConsumerRunConfig | undefined;
+  private topic = '';
+  /** Counts the group joins: a batch fetched before the latest join belongs to a group generation that has ended. */
+  private joinCount = 0;
+  /** The group's committed offsets of the input topic, read when it last joined (only offsets ≥ 0). */
+  private committedAtJoin: Promise<Map<number, bigint>> = Promise.resolve(new Map());
+  /** Per partition, the offset after the last frame done since the last join: where the next batch must start. */
+  private readonly doneUpTo = new Map<number, bigint>();
 
   constructor(private readonly config: KafkaConfig & { partitionsConsumedConcurrently: number }) {
     this.kafka = createKafka(config);
@@ -93,6 +105,9 @@ export class KafkaJsClient implements KafkaClient {
     this.consumer.on(GROUP_JOIN, (event) => {
       answered();
       this.assignment = event.payload.memberAssignment;
+      this.joinCount++;
+      this.doneUpTo.clear();
+      this.committedAtJoin = this.readCommitted();
       this.restartDelayMs = RESTART_DELAY_MS.initial;
       this.emitState('joined', undefined);
       for (const listener of this.listeners.rebalance) listener();
@@ -129,6 +144,37 @@ export class KafkaJsClient implements KafkaClient {
     }
   }
 
+  /** The group's committed offsets of the input topic (read before kafkajs resets one it finds out of range). */
+  private async readCommitted(): Promise<Map<number, bigint>> {
+    const committed = new Map<number, bigint>();
+    try {
+      const offsets = await this.admin.fetchOffsets({ groupId: this.config.groupId, topics: [this.topic] });
+      for (const entry of offsets.find((topic) => topic.topic === this.topic)?.partitions ?? []) {
+        const offset = BigInt(entry.offset);
+        if (offset >= 0n) committed.set(entry.partition, offset);
+      }
+    } catch {
+      // Unknown: gaps are then only seen after this consumer has done a frame of the partition.
+    }
+    return committed;
+  }
+
+  /**
+   * A batch must start where the frames done before it end (the group's committed offset after a
+   * join). When it starts later, the frames between are gone: the broker deleted them before they
+   * were read (retention) and kafkajs, finding its offset out of range, moved to the log start.
+   */
+  private async checkContinuity(joinCount: number, topic: string, partition: number, firstOffset: string): Promise<void> {
+    const committed = await this.committedAtJoin;
+    if (joinCount !== this.joinCount) return;
+    const expected = this.doneUpTo.get(partition) ?? committed.get(partition);
+    const first = BigInt(firstOffset);
+    if (expected === undefined || first <= expected) return;
+    this.doneUpTo.set(partition, first);
+    const range: SkippedOffsets = { topic, partition, from: expected.toString(), to: firstOffset, count: Number(first - expected) };
+    for (const listener of this.listeners.skipped) listener(range);
+  }
+
   coordinatorAnswering(): boolean {
     return Date.now() - this.coordinatorAnsweredAt <= SESSION_TIMEOUT_MS;
   }
@@ -155,16 +201,27 @@ export class KafkaJsClient implements KafkaClient {
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
+    this.topic = topic;
     this.runConfig = {
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary, pause }) => {
+        const joinCount = this.joinCount;
+        // A batch of an ended generation stops, and marks nothing done: its partition may be another
+        // consumer's now, and kafkajs would commit the offset under the new generation.
+        const current = (): boolean => joinCount === this.joinCount;
+        const first = batch.messages[0];
+        if (first !== undefined) await this.checkContinuity(joinCount, batch.topic, batch.partition, first.offset);
+        const lastOffset = batch.lastOffset();
         const control: BatchControl = {
-          isRunning: () => isRunning() && !isStale(),
+          isRunning: () => isRunning() && !isStale() && current(),
           heartbeat,
           commit: async (record) => {
+            if (!current()) return;
+            // kafkajs resolves the batch's last offset (past any control records) with its last message.
+            this.doneUpTo.set(batch.partition, BigInt(record.offset === batch.messages.at(-1)?.offset ? lastOffset : record.offset) + 1n);
             resolveOffset(record.offset);
             await commitOffsetsIfNecessary();
           },

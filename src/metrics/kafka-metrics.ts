@@ -16,6 +16,8 @@ export interface KafkaRecorder {
   /** Replaces the topic's lag series: partitions not listed (no longer held) are removed. */
   lag(topic: string, partitions: ReadonlyArray<{ partition: number; messages: number }>): void;
   rebalanced(): void;
+  /** Frames of `topic` after the group's committed offset that the broker deleted before this consumer read them. */
+  skipped(topic: string, frames: number): void;
 }
 
 export function createKafkaMetrics(registry: Registry): KafkaRecorder {
@@ -67,6 +69,12 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
     help: 'Consumer group rebalances this consumer took part in.',
     registers: [registry],
   });
+  const skipped = new Counter({
+    name: 'kafka_frames_skipped_total',
+    help: "Frame messages after the group's committed offset that the broker deleted (retention) before this consumer read them, by topic: they got no result, unless a consumer whose commit was refused had answered them.",
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
   const lagReported = new Map<string, Set<string>>();
   return {
     consumed: (topic) => consumed.inc({ topic }),
@@ -84,5 +92,6 @@ export function createKafkaMetrics(registry: Registry): KafkaRecorder {
       lagReported.set(topic, current);
     },
     rebalanced: () => rebalances.inc(),
+    skipped: (topic, frames) => skipped.inc({ topic }, frames),
   };
 }

@@ -1,15 +1,18 @@
 // A real Kafka-protocol broker for tests: librdkafka's mock cluster, started through Debian's
 // kcat in consumer mode; it listens on 127.0.0.1 and prints bootstrap.servers=… when up.
-// Topics are auto-created with 4 partitions. Faults: freeze() and resume() stop and continue
+// Topics are auto-created with 4 partitions. Each partition keeps about 5 MiB: beyond that the
+// oldest messages are deleted, read or not (like retention.bytes), so a backlog of large frames
+// loses its oldest. Faults: freeze() and resume() stop and continue
 // the whole cluster (SIGSTOP/SIGCONT); a new cluster can take a killed one's ports (`ports`),
 // through a small LD_PRELOAD shim (fixed-ports.c, built with the system's C compiler).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, type Consumer, type ConsumerRunConfig, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type ConsumerRunConfig, type Producer, type RecordMetadata } from 'kafkajs';
 
 export interface MockKafka {
   brokers: string[];
@@ -59,7 +62,11 @@ export async function startMockKafka(brokerCount = 3, options: { ports?: number[
     });
     child.once('exit', (code) => reject(new Error(`kcat exited with ${code}:\n${output}`)));
   });
-  child.stderr?.resume();
+  // MOCK_KAFKA_LOG=<file> keeps the mock's own log (-d mock): log appends with the log's start and
+  // end, offsets committed and returned per group, group state changes.
+  const logFile = process.env.MOCK_KAFKA_LOG;
+  if (logFile !== undefined && logFile !== '') child.stderr?.pipe(createWriteStream(logFile));
+  else child.stderr?.resume();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     brokers,
@@ -96,8 +103,9 @@ export interface FrameToSend {
   headers?: Record<string, string>;
 }
 
-export async function produceFrames(producer: Producer, topic: string, frames: FrameToSend[]): Promise<void> {
-  await producer.send({
+/** Resolves once the broker acknowledged the frames, to where each went (partition, base offset). */
+export async function produceFrames(producer: Producer, topic: string, frames: FrameToSend[]): Promise<RecordMetadata[]> {
+  return producer.send({
     topic,
     acks: -1,
     messages: frames.map((frame) => ({ key: frame.key, value: frame.value, headers: frame.headers ?? {} })),
@@ -109,6 +117,7 @@ export interface CollectedMessage {
   value: Buffer | null;
   headers: Record<string, string>;
   partition: number;
+  offset: string;
   /** performance.now() when the reader got it. */
   receivedAtMs: number;
 }
@@ -132,9 +141,14 @@ export async function collect(
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {}))
         if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-      messages
-        .get(topic)
-        ?.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, receivedAtMs: performance.now() });
+      messages.get(topic)?.push({
+        key: message.key?.toString() ?? null,
+        value: message.value,
+        headers,
+        partition,
+        offset: message.offset,
+        receivedAtMs: performance.now(),
+      });
     },
   };
   let disconnecting = false;
