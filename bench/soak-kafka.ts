@@ -7,12 +7,15 @@
 // and duplicate answers (at-least-once allows duplicates, with the same frame-id), and how long
 // /readyz said kafka: false around the freeze. A missing frame is told apart by whether the
 // broker still had it: the mock cluster keeps ~5 MiB per partition and deletes older messages,
-// read or not, so a backlog of these photos (0.1–1.4 MB) during the freeze loses frames before
-// any consumer can read them. Those count as deleted by the broker (algo reports what it can see
-// of them in kafka_frames_skipped_total); a frame the broker kept that got no answer breaks
-// at-least-once. The last line is the verdict.
+// read or not. Frames are the fixture photos as a camera's sub-stream sends them (640 px on the
+// long side, JPEG, 30–90 kB), so the backlog of the freeze fits; SOAK_FULL_PHOTOS=1 sends the
+// photos as they are (0.1–1.4 MB), and then the mock deletes frames before any consumer can read
+// them. Those count as deleted by the broker (algo reports what it can see of them in
+// kafka_frames_skipped_total); a frame the broker kept that got no answer breaks at-least-once.
+// The last line is the verdict.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { FIXTURE_NAMES, readFixture } from '../test/helpers/images.js';
 import { collect, produceFrames, startMockKafka, streamingEnv, testKafka } from '../test/helpers/mock-kafka.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -50,7 +53,11 @@ interface Consumer {
 await mkdir('.bench', { recursive: true });
 const modelPath = '.bench/yolov8n-cost.onnx';
 await writeFile(modelPath, buildCostModel().bytes);
-const photos = await Promise.all(FIXTURE_NAMES.map(readFixture));
+const subStream = (photo: Buffer): Promise<Buffer> =>
+  sharp(photo).resize(640, 640, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+const photos = await Promise.all(
+  FIXTURE_NAMES.map(async (name) => (process.env.SOAK_FULL_PHOTOS === '1' ? readFixture(name) : subStream(await readFixture(name)))),
+);
 
 const broker = await startMockKafka(3);
 const kafka = testKafka(broker.brokers);
