@@ -6,6 +6,7 @@
 // ratios: algo / bare Fastify on /healthz (target >= 0.8) and algo / baseline per route
 // (target >= 0.95), so a regression shows as a ratio.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -42,19 +43,42 @@ async function start(target: Target): Promise<{ url: string; child: ChildProcess
   return { url, child };
 }
 
-/** Requests per second answered at `url` over `seconds` (any status: an unmatched route answers 404). */
-async function load(url: string, seconds: number): Promise<number> {
+/** CPU seconds a process has used (Linux /proc), or NaN. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Requests per second answered at `url` over `seconds` (any status: an unmatched route answers
+ * 404), and the server's CPU microseconds per request: the steadier figure when other work
+ * shares the machine (req/s swings with it, the CPU a request costs much less).
+ */
+async function load(url: string, seconds: number, server: ChildProcess): Promise<{ rps: number; cpuUs: number }> {
+  const cpu0 = cpuSecondsOf(server.pid);
+  let rps: number;
+  let requests: number;
   if (WRK) {
     const command = pinned(0, ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, url]);
     const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8' });
     const match = /Requests\/sec:\s+([\d.]+)/.exec(run.stdout);
-    if (run.status !== 0 || match === null) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
+    const total = /(\d+) requests in/.exec(run.stdout);
+    if (run.status !== 0 || match === null || total === null) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
     if (/Socket errors/.test(run.stdout)) throw new Error(`wrk reported socket errors: ${run.stdout}`);
-    return Number(match[1]);
+    rps = Number(match[1]);
+    requests = Number(total[1]);
+  } else {
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+    if (result.errors > 0) throw new Error(`bench run had ${result.errors} errors`);
+    rps = result.requests.average;
+    requests = result.requests.total;
   }
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
-  if (result.errors > 0) throw new Error(`bench run had ${result.errors} errors`);
-  return result.requests.average;
+  return { rps, cpuUs: ((cpuSecondsOf(server.pid) - cpu0) * 1e6) / requests };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -87,29 +111,41 @@ export async function versus(rounds: number, seconds: number): Promise<void> {
       `${PIN ? ', server on core 1, load on core 0' : ''}`,
   );
   const runs = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const server = await start(target);
       try {
         for (const route of target.routes) {
-          await load(`${server.url}${route}`, 1); // warm-up: JIT, connections
-          const rps = await load(`${server.url}${route}`, seconds);
+          await load(`${server.url}${route}`, 1, server.child); // warm-up: JIT, connections
+          const { rps, cpuUs } = await load(`${server.url}${route}`, seconds, server.child);
           const key = `${target.name} GET ${route}`;
           runs.set(key, [...(runs.get(key) ?? []), rps]);
-          console.log(`  round ${round + 1} ${key.padEnd(44)} ${fmt(rps, 0)} req/s`);
+          cpu.set(key, [...(cpu.get(key) ?? []), cpuUs]);
+          console.log(`  round ${round + 1} ${key.padEnd(44)} ${fmt(rps, 0).padStart(6)} req/s, server CPU ${fmt(cpuUs, 1)} µs/request`);
         }
       } finally {
         await stop(server.child);
       }
     }
   }
-  for (const [key, values] of runs) console.log(`  median ${key.padEnd(44)} ${fmt(median(values), 0)} req/s`);
+  for (const [key, values] of runs)
+    console.log(
+      `  median ${key.padEnd(44)} ${fmt(median(values), 0).padStart(6)} req/s, server CPU ${fmt(median(cpu.get(key) ?? []), 1)} µs/request`,
+    );
   const paired = (a: string, b: string): number[] => (runs.get(a) ?? []).map((value, i) => value / (runs.get(b)?.[i] ?? NaN));
+  // The same ratios from CPU per request (b's cost over a's: above 1 means a is cheaper).
+  const pairedCpu = (a: string, b: string): number[] => (cpu.get(b) ?? []).map((value, i) => value / (cpu.get(a)?.[i] ?? NaN));
+  const cpuLine = (label: string, a: string, b: string): void => {
+    const ratios = pairedCpu(a, b);
+    console.log(`  (by server CPU per request) ${label}: median ${fmt(median(ratios), 3)} over ${ratios.length}`);
+  };
   printVerdict('algo / bare Fastify, GET /healthz, paired rounds: median', paired('algo GET /healthz', 'bare Fastify GET /healthz'), {
     text: '>= 0.8',
     meets: (ratio) => ratio >= 0.8,
   });
+  cpuLine('algo / bare Fastify, GET /healthz', 'algo GET /healthz', 'bare Fastify GET /healthz');
   const baseline = targets[2];
   if (baseline === undefined) return;
   for (const route of ['/healthz', UNMATCHED]) {
@@ -121,5 +157,6 @@ export async function versus(rounds: number, seconds: number): Promise<void> {
         meets: (ratio) => ratio >= 0.95,
       },
     );
+    cpuLine(`algo / ${baseline.name}, GET ${route}`, `algo GET ${route}`, `${baseline.name} GET ${route}`);
   }
 }
