@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'auth_throttled'
   | 'cross_site'
+  | 'untrusted_host'
   | 'not_found'
   | 'unknown_camera'
   | 'no_frame'
@@ -73,6 +74,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   forbidden: 403,
   auth_throttled: 429,
   cross_site: 403,
+  untrusted_host: 403,
   not_found: 404,
   unknown_camera: 404,
   no_frame: 503,

@@ -192,6 +192,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
           heartbeatMs: config.events.heartbeatMs,
           maxPendingBytes: config.events.streamMaxPendingBytes,
           access,
+          sessions,
         });
       }
       void instance.register(consoleRoutes, {

@@ -39,6 +39,7 @@ export function sessionIdOf(cookieHeader: string | undefined): string | undefine
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly endedListeners = new Set<(id: string) => void>();
 
   constructor(
     readonly settings: SessionSettings,
@@ -55,7 +56,7 @@ export class SessionStore {
     while (this.sessions.size >= this.settings.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest === undefined) break;
-      this.sessions.delete(oldest);
+      this.end(oldest);
     }
     const id = randomBytes(32).toString('base64url');
     const nowMs = this.now();
@@ -71,22 +72,49 @@ export class SessionStore {
     if (session === undefined) return undefined;
     const nowMs = this.now();
     if (this.expired(session, nowMs)) {
-      this.sessions.delete(id);
+      this.end(id);
       return undefined;
     }
     session.lastUsedMs = nowMs;
     return session;
   }
 
+  /**
+   * Whether session `id` is still live, used now (an open event stream keeps its console in use);
+   * false once it ended by logout, expiry, eviction or revocation.
+   */
+  touch(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (session === undefined) return false;
+    const nowMs = this.now();
+    if (this.expired(session, nowMs)) {
+      this.end(id);
+      return false;
+    }
+    session.lastUsedMs = nowMs;
+    return true;
+  }
+
+  /** Calls `listener` with each session id that ends by logout or revocation (and on expiry, once seen by find(), touch() or a sweep); returns the unsubscribe. */
+  onEnded(listener: (id: string) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
   /** Logout: ends the session the Cookie header names, if any. */
   close(cookieHeader: string | undefined): void {
     const id = sessionIdOf(cookieHeader);
-    if (id !== undefined) this.sessions.delete(id);
+    if (id !== undefined) this.end(id);
   }
 
   /** Ends every session opened with one of these tokens (a reload removed or replaced them). */
   revoke(tokenNames: ReadonlySet<string>): void {
-    for (const [id, session] of this.sessions) if (tokenNames.has(session.tokenName)) this.sessions.delete(id);
+    for (const [id, session] of this.sessions) if (tokenNames.has(session.tokenName)) this.end(id);
+  }
+
+  private end(id: string): void {
+    if (!this.sessions.delete(id)) return;
+    for (const listener of this.endedListeners) listener(id);
   }
 
   private expired(session: Session, nowMs: number): boolean {
@@ -97,6 +125,6 @@ export class SessionStore {
 
   private sweep(): void {
     const nowMs = this.now();
-    for (const [id, session] of this.sessions) if (this.expired(session, nowMs)) this.sessions.delete(id);
+    for (const [id, session] of this.sessions) if (this.expired(session, nowMs)) this.end(id);
   }
 }

@@ -115,6 +115,13 @@ export function loadConfig(env: Env): Config {
       keepAliveTimeoutMs: readInteger(env, 'ALGO_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
       maxConnections: readInteger(env, 'ALGO_MAX_CONNECTIONS', 1000, 1, 1_000_000),
       logRequests: readChoice(env, 'ALGO_LOG_REQUESTS', 'summary', REQUEST_LOG_MODES),
+      allowedHosts: readList(
+        env,
+        'ALGO_ALLOWED_HOSTS',
+        [],
+        /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+        'host names',
+      ),
       tls: loadTlsFiles(env),
     },
     auth: loadAuthConfig(env),

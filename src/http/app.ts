@@ -32,6 +32,7 @@ import type { Lifecycle } from './lifecycle.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { RequestObserver } from './request-observer.js';
 import { protectRoutes } from './route-access.js';
+import { crossSiteRefusal, trustedHosts } from './request-origin.js';
 import type { TlsPair } from './tls.js';
 
 export interface AppDeps {
@@ -79,7 +80,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   });
   app.decorateReply('errorCode', null);
   // Before any route is added: each one gets its access check as it is registered.
-  const { notFoundGuard } = protectRoutes(app, access, sessions);
+  const { notFoundGuard } = protectRoutes(app, access, sessions, trustedHosts(config.http.allowedHosts));
   limitConnections(app, config.http.maxConnections, throttledLog, httpMetrics);
   refuseConnect(app, observer);
   const limitBody = limitBodyTime(config.http.requestTimeoutMs, underWay);
@@ -89,7 +90,7 @@ function createServer(deps: Omit<AppDeps, 'routes'>, bodyLimit: number): Fastify
   // may not use the API never gets algo to parse one).
   app.addHook('onRequest', (request, reply, done) => {
     limitBody(request, reply);
-    const refused = missingHost(request, reply) ?? refuseWhileStopping(request, reply);
+    const refused = missingHost(request, reply) ?? refuseWhileStopping(request, reply) ?? crossSiteRefusal(request);
     if (refused !== undefined) done(refused);
     else notFoundGuard(request, reply, done);
   });

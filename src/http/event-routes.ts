@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { parseCameraId } from '../camera-id.js';
 import type { AccessControl } from '../auth/access-control.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { invalidRequest } from '../errors.js';
 import type { SceneMetrics } from '../metrics/scene-metrics.js';
 import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../scene/event-buffer.js';
@@ -21,6 +22,8 @@ export interface EventRouteOptions {
   maxPendingBytes: number;
   /** Tells which tokens a reload revoked: streams opened with them end. */
   access?: Pick<AccessControl, 'onRevoked'>;
+  /** Web console sessions: a stream opened with one ends when it does, and keeps it in use while open. */
+  sessions?: Pick<SessionStore, 'touch' | 'onEnded'>;
 }
 
 interface EventQuery {
@@ -82,9 +85,16 @@ class EventStream {
     private readonly filter: EventFilter,
     /** The token the stream was opened with, if one was needed. */
     readonly tokenName: string | undefined,
+    /** The console session it was opened with, if it was one. */
+    readonly sessionId: string | undefined,
     private readonly onEnd: (stream: EventStream) => void,
   ) {
     this.heartbeat = setInterval(() => {
+      // A session that expired meanwhile ends its stream here; a live one stays in use.
+      if (sessionId !== undefined && options.sessions?.touch(sessionId) === false) {
+        this.close();
+        return;
+      }
       if (this.cursor === undefined) this.write(': heartbeat\n\n');
     }, options.heartbeatMs);
     this.heartbeat.unref();
@@ -100,7 +110,7 @@ class EventStream {
     this.catchUp();
   }
 
-  /** Ends the stream (server closing, or its token revoked). */
+  /** Ends the stream (server closing, its token revoked, or its session ended). */
   close(): void {
     this.raw.end();
     this.end();
@@ -159,8 +169,12 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
   const stopWatching = options.access?.onRevoked((names) => {
     for (const stream of [...streams]) if (stream.tokenName !== undefined && names.has(stream.tokenName)) stream.close();
   });
+  const stopWatchingSessions = options.sessions?.onEnded((id) => {
+    for (const stream of [...streams]) if (stream.sessionId === id) stream.close();
+  });
   app.addHook('preClose', (done) => {
     stopWatching?.();
+    stopWatchingSessions?.();
     for (const stream of [...streams]) stream.close();
     done();
   });
@@ -194,7 +208,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
       'x-accel-buffering': 'no',
     });
     raw.write(`retry: 2000\n: last event ${buffer.lastId}\n\n`);
-    const stream = new EventStream(raw, options, filter, request.tokenName, (ended) => {
+    const stream = new EventStream(raw, options, filter, request.tokenName, request.sessionId, (ended) => {
       if (streams.delete(ended)) metrics.streamClients(streams.size);
     });
     streams.add(stream);

@@ -17,6 +17,8 @@ export interface HttpConfig {
    * are summarised either way.
    */
   logRequests: RequestLogMode;
+  /** Host names besides localhost, IP addresses and this machine's name that requests admitted without a token may be addressed to (ALGO_ALLOWED_HOSTS). */
+  allowedHosts: string[];
   /** ALGO_TLS_CERT_FILE + ALGO_TLS_KEY_FILE: HTTPS on both listeners; re-read on SIGHUP. */
   tls: TlsFiles | undefined;
 }

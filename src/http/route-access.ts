@@ -10,7 +10,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, AccessRefused, Requirement } from '../auth/access-control.js';
 import type { RouteAccess } from '../auth/scopes.js';
-import type { SessionStore } from '../auth/sessions.js';
+import { sessionIdOf, type SessionStore } from '../auth/sessions.js';
+import { fromBrowser, untrustedHost } from './request-origin.js';
+import { isLoopback } from '../auth/loopback.js';
 import { authRequired, authThrottled, forbidden, invalidToken, type AlgoError } from '../errors.js';
 
 export interface RouteAccessEntry {
@@ -47,19 +49,36 @@ function challenge(refused: AccessRefused): string {
   return realm;
 }
 
-function guard(access: AccessControl, required: Requirement, sessions: SessionStore | undefined): Guard {
+function guard(
+  access: AccessControl,
+  required: Requirement,
+  sessions: SessionStore | undefined,
+  trustedHost: (header: string | undefined) => boolean,
+): Guard {
   const sessionsAdmit = sessions !== undefined && (required === 'read' || required === 'any');
   return (request, reply, done) => {
     if (sessionsAdmit && request.headers.authorization === undefined && (request.method === 'GET' || request.method === 'HEAD')) {
       const session = sessions.find(request.headers.cookie);
       if (session !== undefined && session.scopes.has('read')) {
         request.tokenName = session.tokenName;
+        request.sessionId = sessionIdOf(request.headers.cookie);
         done();
         return;
       }
     }
     const result = access.check(required, request.socket.remoteAddress, request.headers.authorization, request.routeOptions.url ?? '');
     if (result.ok) {
+      // A loopback client admitted without a token: only when it addressed this machine by a
+      // name of its own (a browser's page of another site rebound to 127.0.0.1 does not).
+      if (
+        result.token === undefined &&
+        !trustedHost(request.headers.host) &&
+        fromBrowser(request) &&
+        isLoopback(request.socket.remoteAddress)
+      ) {
+        done(untrustedHost(request.headers.host ?? ''));
+        return;
+      }
       request.tokenName = result.token?.name;
       done();
       return;
@@ -73,15 +92,21 @@ function guard(access: AccessControl, required: Requirement, sessions: SessionSt
  * Installs the onRoute hook (before any route is added) and returns the onRequest hook for
  * unmatched URLs (it lets matched ones through: their own guard checks them).
  */
-export function protectRoutes(app: FastifyInstance, access: AccessControl, sessions?: SessionStore): { notFoundGuard: Guard } {
+export function protectRoutes(
+  app: FastifyInstance,
+  access: AccessControl,
+  sessions?: SessionStore,
+  trustedHost: (header: string | undefined) => boolean = () => true,
+): { notFoundGuard: Guard } {
   const table: RouteAccessEntry[] = [];
   app.decorate('routeAccess', table);
   app.decorateRequest('tokenName', undefined);
+  app.decorateRequest('sessionId', undefined);
   const guards = new Map<Requirement, Guard>();
   const guardFor = (required: Requirement): Guard => {
     let found = guards.get(required);
     if (found === undefined) {
-      found = guard(access, required, sessions);
+      found = guard(access, required, sessions, trustedHost);
       guards.set(required, found);
     }
     return found;
@@ -106,6 +131,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The name of the token that let the request through; undefined when none was needed. */
     tokenName: string | undefined;
+    /** The web console session that let the request through, if it was one. */
+    sessionId: string | undefined;
   }
   interface FastifyInstance {
     /** Every route with what it needs, in registration order (HEAD routes included). */
