@@ -252,13 +252,14 @@ export function systemPage(info: SystemInfo, session: boolean): string {
   return page({ title: 'System', page: 'system', body, script: 'system.js', session });
 }
 
-export type LoginProblem = 'invalid' | 'throttled' | 'no_read_scope' | 'empty' | undefined;
+export type LoginProblem = 'invalid' | 'throttled' | 'no_read_scope' | 'empty' | 'cross_site' | undefined;
 
 const PROBLEMS: Readonly<Record<Exclude<LoginProblem, undefined>, string>> = {
   invalid: 'That token is not valid.',
   throttled: 'Too many failed attempts from this address: wait a little and try again.',
   no_read_scope: 'That token has no read scope: the console needs one.',
   empty: 'Enter a token.',
+  cross_site: 'That form did not come from this algo page: log in again here.',
 };
 
 export function loginPage(problem: LoginProblem): string {
