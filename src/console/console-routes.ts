@@ -16,7 +16,7 @@ import { loadAssets, STYLESHEET } from './assets.js';
 import type { HealthHistory } from './health-history.js';
 import { loginRoutes } from './login-routes.js';
 import { PushSnapshots } from './push-snapshots.js';
-import { cameraPage, eventsPage, gridPage, notFoundPage, systemPage, type GridCamera } from './pages.js';
+import { cameraPage, eventsPage, gridPage, helperLabels, notFoundPage, systemPage, type GridCamera } from './pages.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { systemInfo, type SystemSources } from './system-info.js';
 
@@ -27,8 +27,10 @@ export interface ConsoleDeps {
   cameras: CameraManager | undefined;
   scenes: Scenes | undefined;
   history: HealthHistory | undefined;
-  /** The model's labels (the zone helper's picker). */
+  /** The model's labels (the zone helper's picker when a camera lists no `track: {labels}`). */
   labels: readonly string[];
+  /** A camera's `track: {labels}` (the zone helper offers only those); not given: every model label. */
+  trackedLabels?: (cameraId: string) => readonly string[] | null | undefined;
   system: SystemSources;
 }
 
@@ -82,7 +84,8 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     if (camera === undefined && scene === undefined)
       return sendPage(reply, notFoundPage(`No camera ${JSON.stringify(id)} is configured.`, hasSession(request)), 404);
     const view = camera === undefined ? undefined : cameras!.view(camera);
-    return sendPage(reply, cameraPage({ id, view, scene, labels: deps.labels }, hasSession(request)));
+    const labels = helperLabels(deps.labels, deps.trackedLabels?.(id));
+    return sendPage(reply, cameraPage({ id, view, scene, labels }, hasSession(request)));
   });
 
   app.get('/events', READ, async (request, reply) =>

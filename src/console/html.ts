@@ -70,6 +70,7 @@ export function page({ title, page: current, body, script, session }: PageOption
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · algo</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/console/console.css" />
         ${script === undefined ? html`` : html`<script type="module" src="/console/${script}"></script>`}
       </head>

@@ -1,12 +1,15 @@
 // Login and logout for the console: GET /login shows the form; POST /login (form-encoded
 // `token`) checks the token once through AccessControl.authenticate (its failure throttle
 // included) and opens a session (cookie: random id, HttpOnly, SameSite=Strict, Path=/, Secure
-// under TLS); POST /logout ends it. Both POSTs must come from algo's own pages (Origin and
-// Sec-Fetch-Site), on top of SameSite=Strict. The token is never stored, logged or echoed.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// under TLS); POST /logout ends it. Both POSTs must come from algo's own pages, on top of
+// SameSite=Strict: Sec-Fetch-Site same-origin when the browser sends it (under the console's
+// Referrer-Policy: no-referrer, Chromium sends `Origin: null` on a same-origin form, so Origin
+// cannot decide then), else the Origin (when sent). A refused form POST gets the login form
+// with a message (403), not JSON. The token is never stored, logged or echoed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import { SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
-import { crossSite, invalidRequest } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { loginPage } from './pages.js';
 
 export interface LoginDeps {
@@ -22,14 +25,21 @@ const PUBLIC = { config: { scope: 'public' } } as const;
 /** Anyone may post these: no body larger than a form is read, whatever its type. */
 const PUBLIC_POST = { config: { scope: 'public' }, bodyLimit: MAX_FORM_BYTES } as const;
 
-/** A form POST from algo's own pages: same-origin Sec-Fetch-Site (when sent) and Origin (when sent). */
+/**
+ * A form POST from algo's own pages. With Sec-Fetch-Site (every current browser): `same-origin`,
+ * whatever Origin says (`null` under no-referrer). Without it: the Origin, when sent, is algo's
+ * own; neither header sent is a client that is not a browser (accepted).
+ */
 export function fromOwnPage(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  if (site !== undefined) return site === 'same-origin';
   const origin = request.headers.origin;
   if (origin === undefined) return true;
   return origin === `${request.protocol}://${request.headers.host ?? ''}`;
 }
+
+const refused = (reply: FastifyReply): FastifyReply =>
+  reply.code(403).type(HTML).header('cache-control', 'no-store').send(loginPage('cross_site'));
 
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
@@ -43,7 +53,7 @@ export async function loginRoutes(app: FastifyInstance, { access, sessions, secu
   app.get('/login', PUBLIC, async (_request, reply) => reply.type(HTML).header('cache-control', 'no-store').send(loginPage(undefined)));
 
   app.post('/login', PUBLIC_POST, async (request, reply) => {
-    if (!fromOwnPage(request)) throw crossSite();
+    if (!fromOwnPage(request)) return refused(reply);
     if (!(request.body instanceof URLSearchParams))
       throw invalidRequest('Send the form: application/x-www-form-urlencoded with a token field');
     const tokens = request.body.getAll('token');
@@ -64,7 +74,7 @@ export async function loginRoutes(app: FastifyInstance, { access, sessions, secu
   });
 
   app.post('/logout', PUBLIC_POST, async (request, reply) => {
-    if (!fromOwnPage(request)) throw crossSite();
+    if (!fromOwnPage(request)) return refused(reply);
     sessions.close(request.headers.cookie);
     return reply
       .header('set-cookie', cookie('', 0, secure))

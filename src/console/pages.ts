@@ -92,8 +92,13 @@ export interface CameraPageData {
   id: string;
   view: CameraView | undefined;
   scene: SceneView | undefined;
-  /** The labels the model gives (the helper's label picker). */
+  /** The helper's label picker: the labels the camera tracks (all the model's when it lists none). */
   labels: readonly string[];
+}
+
+/** The labels the helper offers: those the camera tracks (`track: {labels}`), all the model's when it lists none. */
+export function helperLabels(modelLabels: readonly string[], tracked: readonly string[] | null | undefined): readonly string[] {
+  return tracked === null || tracked === undefined || tracked.length === 0 ? modelLabels : tracked;
 }
 
 export function cameraPage({ id, view, scene, labels }: CameraPageData, session: boolean): string {
@@ -123,20 +128,30 @@ export function cameraPage({ id, view, scene, labels }: CameraPageData, session:
     </section>
     <section aria-labelledby="health-h">
       <h2 id="health-h">Health, last minutes</h2>
-      <div id="health"><p class="muted">Sampled every few seconds.</p></div>
+      <div id="health">
+        ${
+          view === undefined
+            ? html`<p>Push cameras have no health history: algo does not read them, it tracks the frames sent to it.</p>`
+            : html`<p class="muted">Sampled every few seconds.</p>`
+        }
+      </div>
     </section>
-    ${helper(labels)}`;
+    ${helper(
+      id,
+      labels,
+      [...(scene?.zones ?? []), ...(scene?.lines ?? [])].map((shape) => shape.name),
+    )}`;
   return page({ title: `Camera ${id}`, page: 'cameras', body, script: 'camera.js', session });
 }
 
-function helper(labels: readonly string[]): Html {
+function helper(camera: string, labels: readonly string[], taken: readonly string[]): Html {
   return html`<section aria-labelledby="helper-h" class="helper">
     <h2 id="helper-h">Draw a zone or a line</h2>
     <p>
       Click points on the frame (or type them as x,y fractions), name the shape and pick its labels: the snippet below goes under this
-      camera in the cameras file. Nothing is saved on the server.
+      camera's <code>- id: ${camera}</code> entry in the cameras file, indented as it is. Nothing is saved on the server.
     </p>
-    <form id="helper" autocomplete="off">
+    <form id="helper" autocomplete="off" data-camera="${camera}" data-taken="${taken.join(' ')}">
       <fieldset>
         <legend>Shape</legend>
         <label><input type="radio" name="kind" value="zone" checked /> zone (polygon, 3 or more points)</label>
@@ -252,13 +267,14 @@ export function systemPage(info: SystemInfo, session: boolean): string {
   return page({ title: 'System', page: 'system', body, script: 'system.js', session });
 }
 
-export type LoginProblem = 'invalid' | 'throttled' | 'no_read_scope' | 'empty' | undefined;
+export type LoginProblem = 'invalid' | 'throttled' | 'no_read_scope' | 'empty' | 'cross_site' | undefined;
 
 const PROBLEMS: Readonly<Record<Exclude<LoginProblem, undefined>, string>> = {
   invalid: 'That token is not valid.',
   throttled: 'Too many failed attempts from this address: wait a little and try again.',
   no_read_scope: 'That token has no read scope: the console needs one.',
   empty: 'Enter a token.',
+  cross_site: 'That form did not come from this algo page: log in again here.',
 };
 
 export function loginPage(problem: LoginProblem): string {

@@ -111,10 +111,37 @@ describe('console access in token mode', () => {
     assert.equal((await get('/metrics', { cookie })).status, 401);
   });
 
+  test('a form from the console itself, as Chromium sends it under no-referrer (Origin null, Sec-Fetch-Site same-origin), logs in and out', async () => {
+    const browser = { origin: 'null', 'sec-fetch-site': 'same-origin' };
+    const response = await post('/login', `token=${READER}`, browser);
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/');
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.equal((await get('/', { cookie })).status, 200);
+    const out = await post('/logout', '', { ...browser, cookie });
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/login');
+    assert.equal((await get('/', { cookie })).status, 303, 'the session is over');
+    // A client that is no browser sends neither header.
+    const plain = await fetch(`${service.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': FORM },
+      body: `token=${READER}`,
+    });
+    assert.equal(plain.status, 303);
+  });
+
   test('bad input: cross-site posts, other content types, oversized and repeated fields, garbage cookies', async () => {
     assert.equal((await post('/login', `token=${READER}`, { origin: 'http://evil.example' })).status, 403);
-    assert.equal((await post('/login', `token=${READER}`, { 'sec-fetch-site': 'cross-site' })).status, 403);
-    assert.equal((await post('/logout', '', { origin: 'null' })).status, 403);
+    const crossSite = await post('/login', `token=${READER}`, { 'sec-fetch-site': 'cross-site', origin: 'null' });
+    assert.equal(crossSite.status, 403);
+    assert.match(crossSite.headers.get('content-type') ?? '', /^text\/html/, 'a refused form gets the form again, not JSON');
+    const refusedPage = await crossSite.text();
+    assert.match(refusedPage, /<form method="post" action="\/login"/);
+    assert.match(refusedPage, /role="alert"/);
+    assert.equal(crossSite.headers.get('set-cookie'), null);
+    assert.equal((await post('/logout', '', { origin: 'null', 'sec-fetch-site': 'same-site' })).status, 403);
     const json = await fetch(`${service.url}/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },

@@ -8,7 +8,9 @@
 // ALGO_DOC_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
@@ -278,7 +280,7 @@ describe('the web console in chromium', () => {
     const problem = await page.$eval('#helper-problem', (node) => node.textContent ?? '');
     assert.match(
       zoneYaml,
-      /^zones:\n {2}- name: "queue_1"\n {4}points: \[(\[[\d.]+, [\d.]+\](, )?){3}\]\n {4}labels: \["person"\]\n$/,
+      /^# Paste under camera "walk" in the cameras file: below its "- id: walk" line, indented as it is\.\n# If that camera has zones: already, paste only the "- name" item under it\.\n {4}zones:\n {6}- name: "queue_1"\n {8}points: \[(\[[\d.]+, [\d.]+\](, )?){3}\]\n {8}labels: \["person"\]\n$/,
       problem,
     );
     const near = (actual: number[][], expected: number[][]) =>
@@ -298,7 +300,7 @@ describe('the web console in chromium', () => {
     const lineYaml = await page.$eval('#yaml', (node) => node.textContent ?? '');
     assert.match(
       lineYaml,
-      /^lines:\n {2}- name: "door_2"\n {4}from: \[[\d.]+, [\d.]+\]\n {4}to: \[[\d.]+, [\d.]+\]\n {4}in: left_to_right\n {4}labels: \["person"\]\n$/,
+      /^# Paste under camera "walk" .*\n# .*\n {4}lines:\n {6}- name: "door_2"\n {8}from: \[[\d.]+, [\d.]+\]\n {8}to: \[[\d.]+, [\d.]+\]\n {8}in: left_to_right\n {8}labels: \["person"\]\n$/,
     );
     const line = (parse(lineYaml) as { lines: Array<{ from: number[]; to: number[] }> }).lines[0]!;
     near(
@@ -309,8 +311,10 @@ describe('the web console in chromium', () => {
       ],
     );
 
-    const camera = { id: 'drawn', track: { labels: ['person'] }, ...parse(zoneYaml), ...parse(lineYaml) } as Record<string, unknown>;
-    const drawn = await startTestService({ ALGO_CAMERAS_FILE: await writeCamerasFile([camera]), ALGO_LOG_LEVEL: 'silent' });
+    // Both snippets pasted as they are below the camera's `- id:` line.
+    const file = join(await mkdtemp(join(tmpdir(), 'algo-cameras-')), 'cameras.yml');
+    await writeFile(file, `cameras:\n  - id: drawn\n    track:\n      labels: [person]\n${zoneYaml}${lineYaml}`);
+    const drawn = await startTestService({ ALGO_CAMERAS_FILE: file, ALGO_LOG_LEVEL: 'silent' });
     try {
       const scenes = (await (await fetch(`${drawn.url}/api/v1/scenes`)).json()) as {
         scenes: Array<{ camera_id: string; zones: Array<{ name: string; points: number[][] }>; lines: Array<{ name: string }> }>;
@@ -397,5 +401,103 @@ describe('the web console in chromium', () => {
       const bytes = await servedBytes(service.url, path);
       assert.ok(bytes < 100_000, `${path}: ${bytes} bytes`);
     }
+  });
+});
+
+describe('the web console in chromium, token mode', () => {
+  const TOKEN = 'viewer-token-0123456789abcdef';
+  let service: TestService;
+  let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  const favicons: string[] = [];
+  const failed: string[] = [];
+
+  before(async () => {
+    await buildConsoleUi();
+    service = await startTestService({
+      ALGO_API_TOKENS: `viewer:read=${TOKEN}`,
+      ALGO_CAMERAS_FILE: await writeCamerasFile([{ id: 'lobby', track: { labels: ['person'] } }]),
+      ALGO_AUTH_MAX_FAILURES: '50',
+      ALGO_LOG_LEVEL: 'warn',
+    });
+    // Through a proxy whose connections can be cut: the event stream then reconnects.
+    proxy = await cuttableProxy(Number(new URL(service.url).port));
+    base = `http://127.0.0.1:${proxy.port}`;
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/favicon.ico') favicons.push(request.url());
+    });
+    page.on('requestfailed', (request) => failed.push(request.url()));
+  });
+  after(async () => {
+    await browser?.close();
+    proxy?.close();
+    await service?.stop('test');
+  });
+
+  const sessionCookie = async (): Promise<string> => {
+    const cookies = await page.cookies(base);
+    const cookie = cookies.find((candidate) => candidate.name === 'algo_session');
+    assert.ok(cookie, 'a session cookie');
+    return `${cookie.name}=${cookie.value}`;
+  };
+  const logIn = async (token: string): Promise<void> => {
+    await page.type('#token', token);
+    await Promise.all([page.waitForNavigation(), page.click('form.login button[type="submit"]')]);
+  };
+
+  test('login: a wrong token is refused by the form, the right one opens the grid; logout ends the session', async () => {
+    await page.goto(`${base}/`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await logIn('not-the-token-0123456789');
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.equal(await page.$eval('[role="alert"]', (node) => node.textContent?.trim()), 'That token is not valid.');
+    await logIn(TOKEN);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.waitForSelector('li.card[data-camera="lobby"]');
+    const cookie = await sessionCookie();
+    assert.equal((await fetch(`${base}/`, { redirect: 'manual', headers: { cookie } })).status, 200);
+    await Promise.all([page.waitForNavigation(), page.click('form.logout button[type="submit"]')]);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.ok((await page.$('#token')) !== null, 'the login form');
+    const old = await fetch(`${base}/`, { redirect: 'manual', headers: { cookie } });
+    assert.equal(old.status, 303, 'the old cookie no longer opens a page');
+    assert.equal(old.headers.get('location'), '/login');
+  });
+
+  test('/events goes to the login form when the session ends under it', async () => {
+    await page.goto(`${base}/login`);
+    await logIn(TOKEN);
+    await page.goto(`${base}/events`);
+    await page.waitForFunction(() => document.body.dataset.live === 'true', WAIT);
+    // The session ends outside the page (as when algo restarts or it expires), then the stream drops.
+    const logout = await fetch(`${base}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: await sessionCookie() } });
+    assert.equal(logout.status, 303);
+    proxy.cut(true);
+    proxy.cut(false);
+    await page.waitForFunction(() => location.pathname === '/login', WAIT);
+    assert.ok((await page.$('#token')) !== null, 'the login form');
+  });
+
+  test('no page asks for a favicon or loads anything that fails', async () => {
+    await page.goto(`${base}/login`);
+    await logIn(TOKEN);
+    for (const path of ['/', '/cameras/lobby', '/events', '/system', '/login']) {
+      await page.goto(`${base}${path}`, { waitUntil: 'load' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.deepEqual(favicons, []);
+    assert.deepEqual(
+      failed.filter((url) => !url.includes('/api/v1/events/stream')),
+      [],
+    );
+  });
+
+  test('a push camera page says it has no health history', async () => {
+    await page.goto(`${base}/cameras/lobby`);
+    assert.match(await page.$eval('#health', (node) => node.textContent ?? ''), /Push cameras have no health history/);
   });
 });

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { CameraView } from '../../src/cameras/camera-view.js';
-import { cameraPage, eventsPage, gridPage, loginPage, notFoundPage, systemPage } from '../../src/console/pages.js';
+import { cameraPage, eventsPage, gridPage, helperLabels, loginPage, notFoundPage, systemPage } from '../../src/console/pages.js';
 import { escapeHtml } from '../../src/console/html.js';
 import { histogramQuantile } from '../../src/console/system-info.js';
 import { shapeYaml, parsePoints } from '../../src/console/ui/shape-yaml.js';
+import { labelMatches } from '../../src/console/ui/common.js';
+import { parseCamerasFile } from '../../src/cameras/camera-config.js';
 import { parseSceneConfig } from '../../src/scene/scene-config.js';
 import type { SceneView } from '../../src/scene/scenes.js';
 
@@ -112,6 +114,7 @@ describe('console pages', () => {
       ],
       labels: ['person', 'traffic light'],
       in: 'left_to_right',
+      camera: 'shop',
     });
     const line = shapeYaml({
       kind: 'line',
@@ -122,9 +125,14 @@ describe('console pages', () => {
       ],
       labels: [],
       in: 'right_to_left',
+      camera: 'shop',
     });
     assert.ok(zone.ok && line.ok);
-    const config = parseSceneConfig('shop', { ...parse(zone.yaml), ...parse(line.yaml) }, ['person', 'traffic light'], 'cameras.yml');
+    // Pasted as it is under the camera's `- id:` line.
+    const file = `cameras:\n  - id: shop\n    track:\n      labels: [person, traffic light]\n${zone.yaml}${line.yaml}  - id: hall\n`;
+    const entry = parseCamerasFile(file, 'cameras.yml', 10).scenes.find((scene) => scene.cameraId === 'shop')!;
+    assert.match(zone.yaml, /^# Paste under camera "shop" in the cameras file: below its "- id: shop" line/);
+    const config = parseSceneConfig('shop', entry.raw, ['person', 'traffic light', 'car'], 'cameras.yml');
     assert.deepEqual(config.zones[0]!.labels, ['person', 'traffic light']);
     assert.deepEqual(config.zones[0]!.points, [
       [0.1, 0.5],
@@ -135,9 +143,51 @@ describe('console pages', () => {
     assert.deepEqual(config.lines[0]!.from, [0.5, 0.2]);
   });
 
+  test('the zone helper offers only the labels the camera tracks and warns of a name its zones or lines use already', () => {
+    assert.deepEqual(helperLabels(['person', 'car', 'dog'], ['person']), ['person']);
+    assert.deepEqual(helperLabels(['person', 'car'], null), ['person', 'car']);
+    assert.deepEqual(helperLabels(['person', 'car'], []), ['person', 'car']);
+    const withScene = cameraPage(
+      { id: 'shop', view: undefined, scene: scene('shop'), labels: helperLabels(['person', 'car'], ['person']) },
+      true,
+    );
+    const picker = withScene.slice(
+      withScene.indexOf('id="shape-labels"'),
+      withScene.indexOf('</select>', withScene.indexOf('id="shape-labels"')),
+    );
+    assert.ok(picker.includes('value="person"') && !picker.includes('value="car"'), picker);
+    const taken = [...scene('shop').zones, ...scene('shop').lines].map((shape) => shape.name);
+    assert.ok(taken.length > 0);
+    assert.ok(withScene.includes(`data-taken="${escapeHtml(taken.join(' '))}"`));
+    const points: Array<[number, number]> = [
+      [0.1, 0.1],
+      [0.5, 0.1],
+      [0.5, 0.5],
+    ];
+    const dup = shapeYaml({
+      kind: 'zone',
+      name: 'queue',
+      points,
+      labels: [],
+      in: 'left_to_right',
+      camera: 'shop',
+      taken: ['queue', 'door'],
+    });
+    assert.ok(dup.ok && /already has a zone or line named "queue"/.test(dup.warning ?? ''));
+    const fresh = shapeYaml({ kind: 'zone', name: 'queue_2', points, labels: [], in: 'left_to_right', camera: 'shop', taken: ['queue'] });
+    assert.ok(fresh.ok && fresh.warning === undefined);
+  });
+
+  test('the events label filter is case-insensitive', () => {
+    assert.ok(labelMatches('Person', 'person'));
+    assert.ok(labelMatches(' PERSON ', 'person'));
+    assert.ok(labelMatches('', 'car'));
+    assert.ok(!labelMatches('person', 'car'));
+  });
+
   test('the zone helper refuses what the parser would, and says why', () => {
-    assert.equal(shapeYaml({ kind: 'zone', name: EVIL, points: [], labels: [], in: 'left_to_right' }).ok, false);
-    assert.equal(shapeYaml({ kind: 'zone', name: 'frame', points: [], labels: [], in: 'left_to_right' }).ok, false);
+    assert.equal(shapeYaml({ kind: 'zone', name: EVIL, points: [], labels: [], in: 'left_to_right', camera: 'shop' }).ok, false);
+    assert.equal(shapeYaml({ kind: 'zone', name: 'frame', points: [], labels: [], in: 'left_to_right', camera: 'shop' }).ok, false);
     assert.equal(
       shapeYaml({
         kind: 'zone',
@@ -148,10 +198,11 @@ describe('console pages', () => {
         ],
         labels: [],
         in: 'left_to_right',
+        camera: 'shop',
       }).ok,
       false,
     );
-    assert.equal(shapeYaml({ kind: 'line', name: 'l', points: [[0, 0]], labels: [], in: 'left_to_right' }).ok, false);
+    assert.equal(shapeYaml({ kind: 'line', name: 'l', points: [[0, 0]], labels: [], in: 'left_to_right', camera: 'shop' }).ok, false);
     assert.deepEqual(parsePoints(' 0.1,0.2  1.5,-3 '), [
       [0.1, 0.2],
       [1, 0],

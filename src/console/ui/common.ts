@@ -117,6 +117,12 @@ export function countsList(scene: SceneView | undefined): HTMLElement {
   return list;
 }
 
+/** The events page's label filter: case-insensitive, surrounding spaces ignored; empty passes every label. */
+export function labelMatches(filter: string, label: string): boolean {
+  const wanted = filter.trim().toLowerCase();
+  return wanted === '' || label.toLowerCase() === wanted;
+}
+
 /** One event as a line of text. */
 export function eventText(event: ApiEvent): string {
   const where = event.zone !== undefined ? `zone ${event.zone}` : `line ${event.line ?? ''} (${event.direction ?? ''})`;
@@ -128,7 +134,8 @@ export function eventText(event: ApiEvent): string {
  * Follows the events matching `query`: first those algo holds (oldest first), then the live
  * stream. Whenever the stream (re)opens, what happened since the newest event seen is read
  * from the buffer too: nothing is lost between the first read and the stream, or while
- * disconnected (an EventSource that got no event yet resumes without a Last-Event-ID).
+ * disconnected (an EventSource that got no event yet resumes without a Last-Event-ID). On a
+ * stream error a small JSON read checks the session (a 401 goes to /login).
  * `show` may be given an event twice; it keeps its own set of ids.
  */
 export function followEvents(
@@ -158,7 +165,12 @@ export function followEvents(
       onState(true);
       void catchUp();
     });
-    source.addEventListener('error', () => onState(false));
+    source.addEventListener('error', () => {
+      onState(false);
+      // EventSource gives up on a 401 (the session ended: algo restarted, idle expiry) without
+      // saying why: a small read tells, and sends the browser to the login form then.
+      void getJson('/api/v1/scenes').catch(() => undefined);
+    });
     source.addEventListener('message', (message: MessageEvent<string>) => take(JSON.parse(message.data) as ApiEvent, true));
   });
   return () => {

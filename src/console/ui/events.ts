@@ -1,8 +1,8 @@
 // /events: the live feed over Server-Sent Events (/api/v1/events/stream). The camera and type
-// filters go to the server; the label filter is applied here. After a dropped connection the
+// filters go to the server; the label filter is applied here (case-insensitive). After a dropped connection the
 // feed resumes where it was (common.ts, followEvents); ids already shown are skipped, so
 // nothing appears twice.
-import { el, eventText, followEvents, type ApiEvent } from './common.js';
+import { el, eventText, followEvents, labelMatches, type ApiEvent } from './common.js';
 
 const MAX_SHOWN = 200;
 const feed = document.getElementById('feed') as HTMLOListElement;
@@ -20,9 +20,11 @@ function open(): void {
     const value = String(data.get(key) ?? '');
     if (value !== '') query.set(key, value);
   }
-  const label = String(data.get('label') ?? '').trim();
+  const label = String(data.get('label') ?? '')
+    .trim()
+    .toLowerCase();
   const show = (event: ApiEvent): void => {
-    if (shown.has(event.id) || (label !== '' && event.label !== label)) return;
+    if (shown.has(event.id) || !labelMatches(label, event.label)) return;
     shown.add(event.id);
     feed.prepend(el('li', { 'data-id': event.id, 'data-type': event.type }, eventText(event)));
     while (feed.childElementCount > MAX_SHOWN) feed.lastElementChild?.remove();

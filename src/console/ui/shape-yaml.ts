@@ -1,6 +1,7 @@
 // The zone helper's output: one zone or line as the cameras file takes it (docs/scene.md),
-// points as fractions of the frame with three decimals. Names and labels are written as JSON
-// strings, which YAML reads as they are. No DOM here: tests run it under Node too.
+// points as fractions of the frame with three decimals, indented to be pasted as it is under
+// the camera's `- id:` entry (a comment line names the camera). Names and labels are written as
+// JSON strings, which YAML reads as they are. No DOM here: tests run it under Node too.
 
 export type Point = [number, number];
 
@@ -11,6 +12,10 @@ export interface ShapeDraft {
   labels: readonly string[];
   /** Lines: which crossing is `in`. */
   in: string;
+  /** The camera the snippet is for (named in its comment line). */
+  camera: string;
+  /** Names of the camera's zones and lines now (start-up refuses a name used twice). */
+  taken?: readonly string[];
 }
 
 export const NAME_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -32,22 +37,28 @@ export function parsePoints(text: string): Point[] | undefined {
 
 export const formatPoints = (points: readonly Point[]): string => points.map(([x, y]) => `${fraction(x)},${fraction(y)}`).join(' ');
 
-/** The snippet, or why there is none yet. */
-export function shapeYaml(shape: ShapeDraft): { ok: true; yaml: string } | { ok: false; problem: string } {
+/** The snippet (with a warning when its name is already used), or why there is none yet. */
+export function shapeYaml(shape: ShapeDraft): { ok: true; yaml: string; warning?: string } | { ok: false; problem: string } {
   if (!NAME_PATTERN.test(shape.name) || shape.name === 'frame')
     return { ok: false, problem: 'Name: 1 to 64 letters, digits or . _ : - (not "frame").' };
-  const labels = shape.labels.length === 0 ? '' : `\n    labels: [${shape.labels.map((label) => JSON.stringify(label)).join(', ')}]`;
+  const labels = shape.labels.length === 0 ? '' : `\n        labels: [${shape.labels.map((label) => JSON.stringify(label)).join(', ')}]`;
+  const key = shape.kind === 'zone' ? 'zones' : 'lines';
+  const head =
+    `# Paste under camera ${JSON.stringify(shape.camera)} in the cameras file: below its "- id: ${shape.camera}" line, indented as it is.\n` +
+    `# If that camera has ${key}: already, paste only the "- name" item under it.\n` +
+    `    ${key}:\n`;
+  const warning =
+    shape.taken?.includes(shape.name) === true
+      ? `This camera already has a zone or line named ${JSON.stringify(shape.name)}: algo refuses to start with a name used twice (rename it, or replace the old one).`
+      : undefined;
+  const done = (yaml: string) => (warning === undefined ? { ok: true as const, yaml } : { ok: true as const, yaml, warning });
   if (shape.kind === 'zone') {
     if (shape.points.length < 3) return { ok: false, problem: `A zone needs at least 3 points (${shape.points.length} so far).` };
-    return {
-      ok: true,
-      yaml: `zones:\n  - name: ${JSON.stringify(shape.name)}\n    points: [${shape.points.map(point).join(', ')}]${labels}\n`,
-    };
+    return done(`${head}      - name: ${JSON.stringify(shape.name)}\n        points: [${shape.points.map(point).join(', ')}]${labels}\n`);
   }
   if (shape.points.length !== 2) return { ok: false, problem: `A line needs exactly 2 points (${shape.points.length} so far).` };
   const [from, to] = shape.points as [Point, Point];
-  return {
-    ok: true,
-    yaml: `lines:\n  - name: ${JSON.stringify(shape.name)}\n    from: ${point(from)}\n    to: ${point(to)}\n    in: ${shape.in}${labels}\n`,
-  };
+  return done(
+    `${head}      - name: ${JSON.stringify(shape.name)}\n        from: ${point(from)}\n        to: ${point(to)}\n        in: ${shape.in}${labels}\n`,
+  );
 }

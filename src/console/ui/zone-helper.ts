@@ -1,6 +1,7 @@
 // The zone and line helper: clicks on the frame add points (fractions of the picture), drawn
 // over it; the form names the shape and picks labels; the YAML for the cameras file is shown
-// with a copy button. Nothing is sent to algo.
+// with a copy button, and a warning when the name is one of the camera's zones or lines already
+// (data-taken on the form). Nothing is sent to algo.
 import { formatPoints, parsePoints, shapeYaml, type Point } from './shape-yaml.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -37,9 +38,11 @@ export function startHelper(img: HTMLImageElement, svg: SVGSVGElement): void {
       points,
       labels: [...labels.selectedOptions].map((option) => option.value),
       in: (form.elements.namedItem('in') as HTMLSelectElement).value,
+      camera: form.dataset.camera ?? '',
+      taken: (form.dataset.taken ?? '').split(' ').filter((name) => name !== ''),
     });
     output.textContent = result.ok ? result.yaml : '';
-    problem.textContent = result.ok ? '' : result.problem;
+    problem.textContent = result.ok ? (result.warning ?? '') : result.problem;
   }
 
   img.addEventListener('click', (event) => {
