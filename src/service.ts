@@ -203,6 +203,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         scenes,
         history,
         labels: pipeline?.classNames ?? COCO80,
+        trackedLabels: (id) => scenes?.trackedLabels(id),
         system: {
           pipeline,
           model: {

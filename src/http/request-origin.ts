@@ -16,9 +16,12 @@ import { AlgoError, crossSite } from '../errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** 403 cross_site for a state-changing request a browser sent from another site's page; undefined otherwise. */
+/**
+ * 403 cross_site for a state-changing request a browser sent from another site's page; undefined
+ * otherwise. Public routes (the console's login and logout forms) answer such requests themselves.
+ */
 export function crossSiteRefusal(request: FastifyRequest): AlgoError | undefined {
-  if (SAFE_METHODS.has(request.method)) return undefined;
+  if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.scope === 'public') return undefined;
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined) return site === 'same-origin' || site === 'none' ? undefined : crossSite();
   const origin = request.headers.origin;

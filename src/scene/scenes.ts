@@ -118,6 +118,12 @@ export class Scenes {
     return this.entries.size;
   }
 
+  /** The labels a tracked camera tracks (its track.labels), null when it tracks every label, undefined for other cameras. */
+  trackedLabels(cameraId: string): readonly string[] | null | undefined {
+    const entry = this.entries.get(cameraId);
+    return entry === undefined ? undefined : (entry.config.track.labels ?? null);
+  }
+
   /** The tracked cameras' ids, in configuration order. */
   get cameraIds(): string[] {
     return [...this.entries.keys()];

@@ -69,6 +69,13 @@ describe('console access in token mode', () => {
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
   });
 
+  test("the zone helper on a camera's page offers only the labels that camera tracks", async () => {
+    const cookie = await login();
+    const page = await (await get('/cameras/lobby', { cookie })).text();
+    const options = [...page.matchAll(/<option value="([^"]+)">/g)].map((match) => match[1]);
+    assert.deepEqual(options, ['person']);
+  });
+
   test('a login with a read token sets an HttpOnly, SameSite=Strict session cookie that opens pages and the read API; logout ends it', async () => {
     const response = await post('/login', `token=${READER}`);
     assert.equal(response.status, 303);

@@ -53,7 +53,8 @@ describe('requests browsers send from other sites', () => {
       code: 'cross_site',
     });
     // Same origin, or no browser headers at all: it reaches the route (which refuses the empty body).
-    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: `http://${host}` }, {}]) {
+    const sameOrigin: Array<Record<string, string>> = [{ 'sec-fetch-site': 'same-origin' }, { origin: `http://${host}` }, {}];
+    for (const headers of sameOrigin) {
       const answer = await send(url, 'POST', { ...headers, 'content-length': '0' });
       assert.notEqual(answer.code, 'cross_site', JSON.stringify(headers));
     }
