@@ -46,7 +46,9 @@ export class CameraManager {
     this.log = deps.logger.child({ component: 'cameras' });
     const { output } = deps;
     this.frameOutput =
-      output.role === 'detect' ? { format: 'rgb', ...output.pipeline.inputSize } : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
+      output.role === 'detect'
+        ? { format: 'rgb', ...output.pipeline.inputSize, view: VIEW_OUTPUT }
+        : { format: 'jpeg', quality: INGEST_JPEG_QUALITY };
     const inFlight = output.role === 'detect' ? Math.max(1, output.pipeline.concurrency) : INGEST_IN_FLIGHT;
     this.router = new FrameRouter(output, this.pools, deps.kafka, this.log, deps.scenes);
     this.scheduler = new FrameScheduler(
@@ -100,6 +102,8 @@ export class CameraManager {
 
   /** The last JPEG made per camera, with the frame (or detection) it was made from. */
   private readonly snapshots = new Map<Camera, { source: object; annotate: boolean; jpeg: Promise<Buffer> }>();
+  /** The same for the camera-resolution view frames (`full`). */
+  private readonly fullSnapshots = new Map<Camera, { source: object; annotate: boolean; jpeg: Promise<Buffer> }>();
 
   get(id: string): Camera | undefined {
     return this.cameras.get(id);
@@ -117,7 +121,8 @@ export class CameraManager {
    * JPEG of the newest frame; annotated: the last detected frame with its boxes and groups.
    * Undefined when the camera has not sent such a frame yet.
    */
-  snapshot(camera: Camera, annotate: boolean): Promise<Buffer | undefined> {
+  snapshot(camera: Camera, annotate: boolean, full = false): Promise<Buffer | undefined> {
+    if (full && camera.latestView !== undefined) return this.fullSnapshot(camera, camera.latestView, annotate);
     const input = this.frameOutput.format === 'rgb' ? this.frameOutput : { width: 0, height: 0 };
     const last = annotate ? this.router.lastDetection(camera) : undefined;
     const frame = annotate ? last?.frame : camera.latestFrame;
@@ -133,4 +138,29 @@ export class CameraManager {
     jpeg.catch(() => this.snapshots.delete(camera));
     return jpeg;
   }
+
+  /**
+   * The camera's newest view frame (its own resolution, long side ≤ 1280) as JPEG; annotated:
+   * with the last detection's boxes (at most a second older or newer than the picture) and the
+   * camera's zones and lines. Made once per view frame and detection, whoever asks.
+   */
+  private fullSnapshot(camera: Camera, view: CameraFrame, annotate: boolean): Promise<Buffer> {
+    const last = annotate ? this.router.lastDetection(camera) : undefined;
+    const source = last === undefined ? view : { view, last };
+    const cached = this.fullSnapshots.get(camera);
+    if (cached !== undefined && cached.annotate === annotate && sameSource(cached.source, source)) return cached.jpeg;
+    const jpeg =
+      last === undefined
+        ? Promise.resolve(view.data)
+        : snapshotJpeg({ ...view, format: 'jpeg' }, { width: 0, height: 0 }, last.result, this.deps.scenes?.view(camera.id));
+    this.fullSnapshots.set(camera, { source, annotate, jpeg });
+    jpeg.catch(() => this.fullSnapshots.delete(camera));
+    return jpeg;
+  }
 }
+
+const sameSource = (a: object, b: object): boolean =>
+  a === b || ('view' in a && 'view' in b && 'last' in a && 'last' in b && a.view === b.view && a.last === b.last);
+
+/** The console's large picture: from the same ffmpeg, at the camera's resolution up to 1280 px, once a second. */
+const VIEW_OUTPUT = { maxSide: 1280, fps: 1, quality: 5 };

@@ -71,6 +71,10 @@ export class Camera {
   private readonly log: Logger;
   readonly counts: CameraCounts = { frames: 0, detected: 0, dropped: 0, failed: 0, produced: 0, reconnects: 0, stalls: 0 };
   latestFrame: CameraFrame | undefined;
+  /** The newest JPEG of ffmpeg's view output (camera resolution, long side ≤ 1280, about 1 per second), when it has one. */
+  latestView: CameraFrame | undefined;
+  /** Set when the camera changed resolution under the current ffmpeg: its view frames would be stretched. */
+  private viewStale = false;
 
   constructor(private readonly deps: CameraDeps) {
     this.id = deps.config.id;
@@ -148,6 +152,7 @@ export class Camera {
 
   private startReader(): void {
     this.retryAt = undefined;
+    this.viewStale = false;
     this.killedFor = undefined;
     // Connecting and probing the stream take time of their own: the first frame gets longer.
     this.armStallTimer(Math.max(this.deps.config.stallTimeoutSeconds, FIRST_FRAME_TIMEOUT_S));
@@ -158,6 +163,10 @@ export class Camera {
       },
       onSourceSize: (width, height, midStream) => {
         if (this.current === child) this.sourceSized(width, height, midStream);
+      },
+      onViewFrame: (jpeg) => {
+        if (this.current === child && this.killedFor === undefined && !this.viewStale)
+          this.latestView = { data: jpeg, receivedAt: Date.now(), sourceWidth: this.sourceWidth, sourceHeight: this.sourceHeight };
       },
       onExit: (exit) => {
         if (this.current === child) this.exited(exit);
@@ -175,6 +184,12 @@ export class Camera {
     if (from === undefined || from === to) return;
     this.deps.recorder.resolutionChanged();
     this.log.info({ from, to, url: this.maskedUrl }, 'camera resolution changed');
+    // The view output's JPEG encoder keeps the size it started with: its frames would be
+    // stretched until the next ffmpeg, so none is shown (snapshots fall back to detection frames).
+    if (midStream) {
+      this.viewStale = true;
+      this.latestView = undefined;
+    }
     if (midStream && !this.deps.followsResolutionChange && this.current !== undefined) {
       this.killedFor = 'resize';
       this.current.kill();

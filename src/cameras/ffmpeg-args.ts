@@ -9,7 +9,26 @@
 import { PAD_VALUE } from '../detect/letterbox.js';
 import type { CameraConfig } from './camera-config.js';
 
-export type FrameOutput = { format: 'rgb'; width: number; height: number } | { format: 'jpeg'; quality: number };
+export type FrameOutput = { format: 'rgb'; width: number; height: number; view?: ViewOutput } | { format: 'jpeg'; quality: number };
+
+/**
+ * A second output of the same ffmpeg (no second connection to the camera): JPEG frames at the
+ * camera's own resolution, the long side at most `maxSide`, `fps` per second, on file
+ * descriptor 3 — what the web console shows large.
+ */
+export interface ViewOutput {
+  maxSide: number;
+  fps: number;
+  quality: number;
+}
+
+/** The view output's filter: at most `fps` frames, the long side scaled down to `maxSide` (never up), even sizes. */
+export function viewFilter(view: ViewOutput): string {
+  const even = (expression: string): string => `trunc(${expression}/2)*2`;
+  const width = `if(gte(iw\\,ih)\\,${even(`min(${view.maxSide}\\,iw)`)}\\,-2)`;
+  const height = `if(gte(iw\\,ih)\\,-2\\,${even(`min(${view.maxSide}\\,ih)`)})`;
+  return `fps=${view.fps},scale=w='${width}':h='${height}'`;
+}
 
 /**
  * Whether one ffmpeg keeps delivering right frames when the camera changes resolution mid-stream:
@@ -55,6 +74,27 @@ export function ffmpegArgs(camera: CameraConfig, output: FrameOutput): string[] 
     output.format === 'rgb'
       ? ['-vf', `${fps},${letterboxFilter(output.width, output.height)}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo']
       : ['-vf', fps, '-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-q:v', String(output.quality), '-f', 'image2pipe'];
+  const view =
+    output.format === 'rgb' && output.view !== undefined
+      ? [
+          '-map',
+          '0:v:0',
+          '-an',
+          '-sn',
+          '-dn',
+          '-vf',
+          viewFilter(output.view),
+          '-pix_fmt',
+          'yuvj420p',
+          '-c:v',
+          'mjpeg',
+          '-q:v',
+          String(output.view.quality),
+          '-f',
+          'image2pipe',
+          'pipe:3',
+        ]
+      : [];
   return [
     '-hide_banner',
     '-nostdin',
@@ -72,5 +112,6 @@ export function ffmpegArgs(camera: CameraConfig, output: FrameOutput): string[] 
     '-dn',
     ...encode,
     'pipe:1',
+    ...view,
   ];
 }

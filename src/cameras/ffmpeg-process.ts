@@ -23,6 +23,8 @@ export interface FfmpegExit {
 
 export interface FfmpegHandlers {
   onFrame(frame: Buffer): void;
+  /** A JPEG of the view output (output.view), when there is one. */
+  onViewFrame?(jpeg: Buffer): void;
   /** The source's frame size: first when the stream opens, then on every change (`midStream`). */
   onSourceSize(width: number, height: number, midStream: boolean): void;
   onExit(exit: FfmpegExit): void;
@@ -70,8 +72,9 @@ export function classifyExit(detail: string | undefined): DownReason {
 }
 
 export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): FfmpegChild {
+  const view = options.output.format === 'rgb' && options.output.view !== undefined;
   const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', options.ffmpegPath, ...options.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: view ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
   });
   const onOversize = (): void => {
     tail.push(`frame larger than ${options.maxJpegBytes} bytes`);
@@ -82,6 +85,17 @@ export function startFfmpeg(options: FfmpegOptions, handlers: FfmpegHandlers): F
       ? rawFrameReader(options.output.width * options.output.height * 3, handlers.onFrame, options.pool)
       : jpegFrameReader(options.maxJpegBytes, handlers.onFrame, onOversize);
   child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
+  const viewPipe = view ? child.stdio[3] : undefined;
+  if (viewPipe !== undefined && viewPipe !== null && 'on' in viewPipe) {
+    // A view frame too large is dropped, not a reason to stop the camera.
+    const viewReader = jpegFrameReader(
+      options.maxJpegBytes,
+      (jpeg) => handlers.onViewFrame?.(jpeg),
+      () => undefined,
+    );
+    viewPipe.on('data', (chunk: Buffer) => viewReader.push(chunk));
+    viewPipe.on('error', () => undefined);
+  }
 
   const tail: string[] = [];
   // The stream line gives a first size; the filter graph's input is the decoded frames' own,

@@ -13,8 +13,10 @@ import type { SystemInfo } from './system-info.js';
 export type GridCamera = { kind: 'read'; view: CameraView; scene: SceneView | undefined } | { kind: 'push'; scene: SceneView };
 
 const cameraHref = (id: string): string => `/cameras/${encodeURIComponent(id)}`;
-const frameSrc = (id: string, push: boolean): string =>
-  push ? `/api/v1/scenes/${encodeURIComponent(id)}/snapshot.jpg` : `/api/v1/cameras/${encodeURIComponent(id)}/snapshot.jpg?annotate=true`;
+const frameSrc = (id: string, push: boolean, full = false): string =>
+  push
+    ? `/api/v1/scenes/${encodeURIComponent(id)}/snapshot.jpg`
+    : `/api/v1/cameras/${encodeURIComponent(id)}/snapshot.jpg?annotate=true${full ? '&size=full' : ''}`;
 
 function stateText(view: CameraView | undefined): Html {
   if (view === undefined) return html`<span class="state" data-state="push">push camera</span>`;
@@ -109,7 +111,7 @@ export function cameraPage({ id, view, scene, labels }: CameraPageData, session:
         <img
           id="frame"
           data-field="frame"
-          data-src="${frameSrc(id, view === undefined)}"
+          data-src="${frameSrc(id, view === undefined, true)}"
           alt="Latest frame of camera ${id} with detected objects, tracks, zones and lines${size ? ` (${size.width}×${size.height})` : ''}"
           width="${size?.width ?? 1280}"
           height="${size?.height ?? 720}"

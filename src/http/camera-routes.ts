@@ -15,6 +15,13 @@ interface IdParams {
   id: string;
 }
 
+/** `size=full`: the camera's own resolution (long side ≤ 1280, about once a second); `detect` (default): the frame detection saw. */
+function fullSize(value: unknown): boolean {
+  if (value === undefined || value === 'detect') return false;
+  if (value === 'full') return true;
+  throw invalidRequest('size must be detect or full');
+}
+
 function annotateFlag(value: unknown): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1' || value === '') return true;
@@ -33,12 +40,16 @@ export async function cameraRoutes(app: FastifyInstance, { cameras }: CameraRout
 
   app.get<{ Params: IdParams }>('/api/v1/cameras/:id', read, async (request) => cameras.view(find(request.params.id)));
 
-  app.get<{ Params: IdParams; Querystring: { annotate?: string } }>('/api/v1/cameras/:id/snapshot.jpg', read, async (request, reply) => {
-    const camera = find(request.params.id);
-    const jpeg = await cameras.snapshot(camera, annotateFlag(request.query.annotate));
-    if (jpeg === undefined) throw noFrame(camera.id);
-    return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
-  });
+  app.get<{ Params: IdParams; Querystring: { annotate?: string; size?: string } }>(
+    '/api/v1/cameras/:id/snapshot.jpg',
+    read,
+    async (request, reply) => {
+      const camera = find(request.params.id);
+      const jpeg = await cameras.snapshot(camera, annotateFlag(request.query.annotate), fullSize(request.query.size));
+      if (jpeg === undefined) throw noFrame(camera.id);
+      return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    },
+  );
 
   app.post<{ Params: IdParams }>('/api/v1/cameras/:id/reconnect', { config: { scope: 'admin' } }, async (request, reply) => {
     const camera = find(request.params.id);
