@@ -67,16 +67,7 @@ export class SessionStore {
   /** The live session a Cookie header names (its idle time restarts), or undefined. */
   find(cookieHeader: string | undefined): Session | undefined {
     const id = sessionIdOf(cookieHeader);
-    if (id === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (session === undefined) return undefined;
-    const nowMs = this.now();
-    if (this.expired(session, nowMs)) {
-      this.end(id);
-      return undefined;
-    }
-    session.lastUsedMs = nowMs;
-    return session;
+    return id !== undefined && this.touch(id) ? this.sessions.get(id) : undefined;
   }
 
   /**
