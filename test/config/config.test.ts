@@ -94,6 +94,7 @@ describe('configuration', () => {
     ['ALGO_SHUTDOWN_DELAY_MS', '-1', /an integer from 0/],
     ['ALGO_LOG_SUMMARY_INTERVAL_MS', '1', /an integer from 100/],
     ['ALGO_LOG_REQUESTS', 'verbose', /one of summary, all/],
+    ['ALGO_ALLOWED_HOSTS', 'cams.example.org:5000', /a comma-separated list of host names/],
   ];
   for (const [variable, value, allowed] of rejected) {
     test(`rejects ${variable}=${value} naming the variable, the value and what is allowed`, () => {
@@ -113,6 +114,7 @@ describe('configuration', () => {
       keepAliveTimeoutMs: 65_000,
       maxConnections: 1000,
       logRequests: 'summary',
+      allowedHosts: [],
       tls: undefined,
     });
     assert.equal(config.shutdownDelayMs, 5000);
