@@ -29,7 +29,7 @@ import { fmt, median, printVerdict } from './stats.js';
 const ROUNDS = scaled(9, 3);
 const DURATION_S = scaled(5, 2);
 const CONNECTIONS = 32;
-announce('bench:http', { full: 220, quick: 50 });
+announce('bench:http', { full: 430, quick: 110 });
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
 async function startServer(metricsEnabled: boolean, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
