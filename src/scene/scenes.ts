@@ -223,15 +223,11 @@ export class Scenes {
   endCameraTracks(cameraId: string): PublishedEvent[] {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return [];
-    const { recorder, scene } = entry;
-    const occupied = scene.counts().occupancy;
-    const events = scene.endAll().map((event) => {
-      if (event.type === 'left') recorder.left(event.zone, event.label, event.dwell_s ?? 0);
+    const events = entry.scene.endAll().map((event) => {
+      if (event.type === 'left') entry.recorder.left(event.zone, event.label, event.dwell_s ?? 0);
       return this.buffer.add(event);
     });
-    recorder.reset('camera_down');
-    recorder.activeTracks(0);
-    for (const { zone, label } of occupied) recorder.objects(zone, label, 0);
+    this.recordReset(entry, 'camera_down');
     return events;
   }
 
@@ -242,12 +238,20 @@ export class Scenes {
       if (!entry.viaKafka) continue;
       entry.viaKafka = false;
       entry.scene.reset();
-      entry.recorder.reset(reason);
-      entry.recorder.activeTracks(0);
-      for (const { zone, label } of entry.scene.counts().occupancy) entry.recorder.objects(zone, label, 0);
+      this.recordReset(entry, reason);
       reset.push(cameraId);
     }
     return reset;
+  }
+
+  /**
+   * A camera's tracks all gone at once (its scene just reset or ended them): the reset counted,
+   * no active track, and every zone and label it has counted at 0 (counts() still lists them).
+   */
+  private recordReset(entry: Entry, reason: ResetReason): void {
+    entry.recorder.reset(reason);
+    entry.recorder.activeTracks(0);
+    for (const { zone, label } of entry.scene.counts().occupancy) entry.recorder.objects(zone, label, 0);
   }
 
   private untracked(entry: Entry, response: DetectionResponse, reason: UntrackedReason): TrackedFrame {
