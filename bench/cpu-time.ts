@@ -22,6 +22,12 @@ function read(path: string): string | undefined {
   }
 }
 
+/** CPU seconds process `pid` has used (all its threads), or NaN when it is gone or unreadable. */
+export function cpuSecondsOfPid(pid: number | undefined): number {
+  const stat = pid === undefined ? undefined : read(`/proc/${pid}/stat`);
+  return stat === undefined ? NaN : parse(stat).seconds;
+}
+
 /** CPU seconds by owner: `algo` (this process) and `child <name>` per child command name. */
 export function cpuSeconds(): Map<string, number> {
   const out = new Map<string, number>();

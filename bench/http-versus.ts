@@ -6,12 +6,12 @@
 // ratios: algo / bare Fastify on /healthz (target >= 0.8) and algo / baseline per route
 // (target >= 0.95), so a regression shows as a ratio.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { cpuSecondsOfPid } from './cpu-time.js';
 import { fmt, median, printVerdict } from './stats.js';
 
 interface Target {
@@ -43,24 +43,13 @@ async function start(target: Target): Promise<{ url: string; child: ChildProcess
   return { url, child };
 }
 
-/** CPU seconds a process has used (Linux /proc), or NaN. */
-function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * Requests per second answered at `url` over `seconds` (any status: an unmatched route answers
  * 404), and the server's CPU microseconds per request: the steadier figure when other work
  * shares the machine (req/s swings with it, the CPU a request costs much less).
  */
 async function load(url: string, seconds: number, server: ChildProcess): Promise<{ rps: number; cpuUs: number }> {
-  const cpu0 = cpuSecondsOf(server.pid);
+  const cpu0 = cpuSecondsOfPid(server.pid);
   let rps: number;
   let requests: number;
   if (WRK) {
@@ -78,7 +67,7 @@ async function load(url: string, seconds: number, server: ChildProcess): Promise
     rps = result.requests.average;
     requests = result.requests.total;
   }
-  return { rps, cpuUs: ((cpuSecondsOf(server.pid) - cpu0) * 1e6) / requests };
+  return { rps, cpuUs: ((cpuSecondsOfPid(server.pid) - cpu0) * 1e6) / requests };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
