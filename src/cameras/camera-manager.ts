@@ -102,8 +102,8 @@ export class CameraManager {
 
   /** The last JPEG made per camera, with the frame (or detection) it was made from. */
   private readonly snapshots = new Map<Camera, { source: object; annotate: boolean; jpeg: Promise<Buffer> }>();
-  /** The same for the camera-resolution view frames (`full`). */
-  private readonly fullSnapshots = new Map<Camera, { source: object; annotate: boolean; jpeg: Promise<Buffer> }>();
+  /** The same for the camera-resolution view frames (`full`): the view frame and the detection drawn on it. */
+  private readonly fullSnapshots = new Map<Camera, { view: CameraFrame; last: object | undefined; jpeg: Promise<Buffer> }>();
 
   get(id: string): Camera | undefined {
     return this.cameras.get(id);
@@ -146,21 +146,16 @@ export class CameraManager {
    */
   private fullSnapshot(camera: Camera, view: CameraFrame, annotate: boolean): Promise<Buffer> {
     const last = annotate ? this.router.lastDetection(camera) : undefined;
-    const source = last === undefined ? view : { view, last };
+    // Unannotated (or nothing detected yet), the view frame is already the JPEG.
+    if (last === undefined) return Promise.resolve(view.data);
     const cached = this.fullSnapshots.get(camera);
-    if (cached !== undefined && cached.annotate === annotate && sameSource(cached.source, source)) return cached.jpeg;
-    const jpeg =
-      last === undefined
-        ? Promise.resolve(view.data)
-        : snapshotJpeg({ ...view, format: 'jpeg' }, { width: 0, height: 0 }, last.result, this.deps.scenes?.view(camera.id));
-    this.fullSnapshots.set(camera, { source, annotate, jpeg });
+    if (cached !== undefined && cached.view === view && cached.last === last) return cached.jpeg;
+    const jpeg = snapshotJpeg({ ...view, format: 'jpeg' }, { width: 0, height: 0 }, last.result, this.deps.scenes?.view(camera.id));
+    this.fullSnapshots.set(camera, { view, last, jpeg });
     jpeg.catch(() => this.fullSnapshots.delete(camera));
     return jpeg;
   }
 }
-
-const sameSource = (a: object, b: object): boolean =>
-  a === b || ('view' in a && 'view' in b && 'last' in a && 'last' in b && a.view === b.view && a.last === b.last);
 
 /** The console's large picture: from the same ffmpeg, at the camera's resolution up to 1280 px, once a second. */
 const VIEW_OUTPUT = { maxSide: 1280, fps: 1, quality: 5 };
