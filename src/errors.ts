@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'not_found'
   | 'unknown_camera'
   | 'no_frame'
+  | 'no_crop'
   | 'cameras_unavailable'
   | 'shutting_down'
   | 'not_ready'
@@ -78,6 +79,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   unknown_camera: 404,
   no_frame: 503,
+  no_crop: 404,
   cameras_unavailable: 500,
   shutting_down: 503,
   not_ready: 503,
@@ -155,6 +157,11 @@ export const notFound = (method: string, path: string): AlgoError => new AlgoErr
 export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>
   new AlgoError('no_frame', `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
+export const noCrop = (eventId: string): AlgoError =>
+  new AlgoError(
+    'no_crop',
+    `No crop is held for event ${JSON.stringify(eventId.slice(0, 32))}: none was cut (its track was not in the frame, or too many were being encoded) or newer events pushed it out`,
+  );
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>
   new AlgoError(

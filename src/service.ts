@@ -36,6 +36,7 @@ import { readTlsPair, reloadTls } from './http/tls.js';
 import { SessionStore } from './auth/sessions.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { HealthHistory } from './console/health-history.js';
+import { EventCrops } from './scene/event-crops.js';
 import { basename } from 'node:path';
 
 export interface RunningService {
@@ -125,7 +126,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
           config: parseSceneConfig(cameraId, raw, pipeline.classNames ?? COCO80, config.cameras.file ?? 'ALGO_CAMERAS_FILE'),
         }));
   const tracked = sceneConfigs.filter((scene) => scene.enabled);
-  const scenes = pipeline === undefined ? undefined : new Scenes(tracked, events, metrics.scene);
+  // Each event's object crop for the console's camera page: the newest 32 per camera (the page lists 30).
+  const crops = new EventCrops({ perCamera: 32, maxPending: 4, record: (outcome) => metrics.scene.eventCrop(outcome) });
+  const scenes = pipeline === undefined ? undefined : new Scenes(tracked, events, metrics.scene, Date.now, crops);
   if (tracked.length > 0) logger.info({ cameras: tracked.map((scene) => scene.cameraId) }, 'scene analytics on for these cameras');
 
   let producer: RecordSink | undefined;
@@ -188,6 +191,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       if (pipeline !== undefined) {
         void instance.register(eventRoutes, {
           buffer: events,
+          crops,
           metrics: metrics.scene,
           heartbeatMs: config.events.heartbeatMs,
           maxPendingBytes: config.events.streamMaxPendingBytes,

@@ -15,6 +15,8 @@ export interface CameraView {
   detect_fps: number;
   stall_timeout_s: number;
   frames: number;
+  /** Frames received per second over the last FRAME_RATE_WINDOW_S whole seconds. */
+  fps: number;
   detected: number;
   dropped: number;
   failed: number;
@@ -44,6 +46,7 @@ export function cameraView(camera: Camera, last: LastDetection | undefined, role
     detect_fps: config.detectFps,
     stall_timeout_s: config.stallTimeoutSeconds,
     frames: counts.frames,
+    fps: Math.round(camera.frameRate.perSecond(Date.now()) * 10) / 10,
     detected: counts.detected,
     dropped: counts.dropped,
     failed: counts.failed,

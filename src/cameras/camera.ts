@@ -11,6 +11,7 @@ import { reconnectDelayMs } from './backoff.js';
 import type { CameraConfig } from './camera-config.js';
 import { classifyExit, type DownReason, type FfmpegChild, type FfmpegExit, type FfmpegHandlers } from './ffmpeg-process.js';
 import { maskUrl } from '../redact.js';
+import { FrameRate } from './frame-rate.js';
 
 /** A connection attempt gets at least this long for its first frame. */
 export const FIRST_FRAME_TIMEOUT_S = 10;
@@ -70,6 +71,8 @@ export class Camera {
   private sourceHeight: number | undefined;
   private readonly log: Logger;
   readonly counts: CameraCounts = { frames: 0, detected: 0, dropped: 0, failed: 0, produced: 0, reconnects: 0, stalls: 0 };
+  /** Frames received per second over the last seconds (the API's camera view). */
+  readonly frameRate = new FrameRate();
   latestFrame: CameraFrame | undefined;
   /** The newest JPEG of ffmpeg's view output (camera resolution, long side ≤ 1280, about 1 per second), when it has one. */
   latestView: CameraFrame | undefined;
@@ -209,6 +212,7 @@ export class Camera {
       this.setState('up');
     }
     this.counts.frames++;
+    this.frameRate.frame(receivedAt);
     this.deps.recorder.frameReceived(receivedAt / 1000);
     const frame: CameraFrame = { data, receivedAt, sourceWidth: this.sourceWidth, sourceHeight: this.sourceHeight };
     this.latestFrame = frame;

@@ -74,7 +74,12 @@ export class FrameRouter {
       this.log.debug({ camera_id: camera.id, reason: result.error.code, err: result.error.message }, 'camera frame not detected');
       return 'failed';
     }
-    const tracked = this.scenes?.track(camera.id, frame.receivedAt / 1000, result.value, 'camera');
+    const tracked = this.scenes?.track(camera.id, frame.receivedAt / 1000, result.value, 'camera', {
+      kind: 'letterboxed',
+      pixels,
+      width,
+      height,
+    });
     const response = tracked?.response ?? result.value;
     const previous = this.last.get(camera);
     this.last.set(camera, { frame, result: response });

@@ -62,7 +62,7 @@ function card(camera: GridCamera): Html {
     <dl class="stats">
       <div>
         <dt>fps</dt>
-        <dd data-field="fps">–</dd>
+        <dd data-field="fps">${view === undefined ? '–' : view.fps.toFixed(1)}</dd>
       </div>
       <div>
         <dt>dropped</dt>

@@ -49,7 +49,7 @@ export function trackHttpFrame(
   response: DetectionResponse,
   image: Buffer,
 ): DetectionResponse {
-  const tracked = scenes?.track(cameraId, capturedAt, response, 'http', image);
+  const tracked = scenes?.track(cameraId, capturedAt, response, 'http', { kind: 'encoded', image });
   if (tracked === undefined) return response;
   if (tracked.events.length > 0) publishEvents?.(tracked.events);
   return tracked.response;

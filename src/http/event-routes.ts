@@ -10,12 +10,15 @@ import type { ServerResponse } from 'node:http';
 import { parseCameraId } from '../camera-id.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { SessionStore } from '../auth/sessions.js';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, noCrop } from '../errors.js';
 import type { SceneMetrics } from '../metrics/scene-metrics.js';
 import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../scene/event-buffer.js';
+import type { EventCrops } from '../scene/event-crops.js';
 
 export interface EventRouteOptions {
   buffer: EventBuffer;
+  /** The events' object crops (GET /api/v1/events/:id/crop.jpg); absent: that route answers 404 no_crop. */
+  crops?: Pick<EventCrops, 'get'>;
   metrics: Pick<SceneMetrics, 'streamClients' | 'streamClientCut'>;
   heartbeatMs: number;
   /** A stream client with more unsent bytes than this is cut. */
@@ -191,6 +194,14 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
       last_id: events.length === limit ? events[limit - 1]!.id : String(Math.max(since, buffer.lastId)),
       oldest_id: oldest === undefined ? null : String(oldest),
     };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/events/:id/crop.jpg', { config: READ }, async (request, reply) => {
+    const { id } = request.params;
+    const jpeg = EVENT_ID.test(id) ? await options.crops?.get(id) : undefined;
+    if (jpeg === undefined) throw noCrop(id);
+    // An event's crop never changes: the browser may keep it.
+    return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600, immutable').send(jpeg);
   });
 
   app.get<{ Querystring: EventQuery }>('/api/v1/events/stream', { config: READ }, (request, reply: FastifyReply) => {

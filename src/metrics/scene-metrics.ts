@@ -12,6 +12,13 @@ export type UntrackedReason = (typeof UNTRACKED_REASONS)[number];
 export const RESET_REASONS = ['rebalance', 'camera_down'] as const;
 export type ResetReason = (typeof RESET_REASONS)[number];
 
+/**
+ * What became of an event's crop (scene_event_crops_total's outcome): stored (cut from its frame),
+ * reused (a track not seen in the frame: its newest crop), skipped (too many being encoded), failed.
+ */
+export const CROP_OUTCOMES = ['stored', 'reused', 'skipped', 'failed'] as const;
+export type CropOutcome = (typeof CROP_OUTCOMES)[number];
+
 /** Dwell buckets, 1 s to 1 h. */
 export const DWELL_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
@@ -45,6 +52,8 @@ export interface SceneMetrics {
   /** The live event stream: clients connected now, and one cut for falling behind. */
   streamClients(count: number): void;
   streamClientCut(): void;
+  /** An event's crop (the console's camera page). */
+  eventCrop(outcome: CropOutcome): void;
 }
 
 /** A two-level cache of label children: by the first label value, then the second. */
@@ -119,8 +128,16 @@ export function createSceneMetrics(registry: Registry): SceneMetrics {
     help: 'Event stream clients disconnected because they fell too far behind (ALGO_EVENTS_STREAM_MAX_PENDING_BYTES).',
     registers: [registry],
   });
+  const crops = new Counter({
+    name: 'scene_event_crops_total',
+    help: "Scene events' object crops (GET /api/v1/events/:id/crop.jpg), by outcome: stored, reused (a track that ended: its newest crop), skipped (too many being encoded), failed.",
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const cropOf = new Map(CROP_OUTCOMES.map((outcome) => [outcome, crops.labels({ outcome })]));
   clients.set(0);
   cut.inc(0);
+  for (const child of cropOf.values()) child.inc(0);
 
   return {
     camera(cameraId, layout) {
@@ -168,6 +185,7 @@ export function createSceneMetrics(registry: Registry): SceneMetrics {
       };
     },
     streamClients: (count) => clients.set(count),
+    eventCrop: (outcome) => cropOf.get(outcome)!.inc(),
     streamClientCut: () => cut.inc(),
   };
 }

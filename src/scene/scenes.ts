@@ -8,6 +8,7 @@ import { CameraScene, FRAME_ZONE, type SceneConfig, type TrackedObject } from '.
 import type { Point } from './geometry.js';
 import type { LineDirection } from './line.js';
 import type { EventBuffer, PublishedEvent } from './event-buffer.js';
+import type { EventCrops, FramePicture } from './event-crops.js';
 
 /** Which route a frame took: after a Kafka rebalance, the cameras fed over Kafka start fresh tracks. */
 export type FrameSource = 'camera' | 'http' | 'kafka';
@@ -95,6 +96,8 @@ export class Scenes {
     metrics: SceneMetrics,
     /** This host's clock, in milliseconds since the epoch. */
     private readonly nowMs: () => number = Date.now,
+    /** Where each event's crop is cut and held (the console's camera page), when kept. */
+    private readonly crops?: EventCrops,
   ) {
     for (const { cameraId, config, pulled } of cameras) {
       this.entries.set(cameraId, {
@@ -163,14 +166,26 @@ export class Scenes {
    * FUTURE_ALLOWANCE_S ahead of this host's clock (future), or posted over HTTP or Kafka under the
    * id of a camera algo reads itself (pulled_camera: two sources in one tracker would tear its
    * tracks apart), is counted, changes no track and comes back with every track_id null.
-   * `image`: a pushed frame's encoded image, kept as the camera's last frame.
+   * `picture`: the frame's pixels, which its events' crops are cut from; a pushed frame's encoded
+   * image is also kept as the camera's last frame.
    */
-  track(cameraId: string, atSeconds: number, response: DetectionResponse, source: FrameSource, image?: Buffer): TrackedFrame | undefined {
+  track(
+    cameraId: string,
+    atSeconds: number,
+    response: DetectionResponse,
+    source: FrameSource,
+    picture?: FramePicture,
+  ): TrackedFrame | undefined {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
     if (entry.pulled && source !== 'camera') return this.untracked(entry, response, 'pulled_camera');
     const tracked = this.trackEntry(entry, atSeconds, response, source);
-    if (image !== undefined) entry.last = { image, response: tracked.response };
+    if (picture?.kind === 'encoded') entry.last = { image: picture.image, response: tracked.response };
+    if (tracked.events.length > 0 && picture !== undefined && this.crops !== undefined) {
+      const seen = new Map(tracked.response.objects.map((object) => [object.track_id, object.box]));
+      const requests = tracked.events.map((event) => ({ eventId: event.id, trackId: event.track_id, box: seen.get(event.track_id) }));
+      this.crops.capture(cameraId, requests, picture, response.image);
+    }
     return tracked;
   }
 

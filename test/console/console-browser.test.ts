@@ -19,6 +19,7 @@ import { launchBrowser, newPage, screenshot, seriousViolations } from '../helper
 import { writeCamerasFile } from '../helpers/cameras.js';
 import { spawnMjpegCamera, type MjpegCameraProcess } from '../helpers/mjpeg-camera.js';
 import { startTestService, type TestService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait.js';
 import { makeWalk, SCENE } from '../helpers/walk.js';
 import { buildConsoleUi } from './console-fixtures.js';
 
@@ -171,13 +172,19 @@ describe('the web console in chromium', () => {
     await page.waitForFunction((seen: number) => Number(document.body.dataset.refreshed ?? '0') > seen, WAIT, hidden);
   });
 
-  test('a killed camera turns down with its reason, then up again when it returns', async () => {
+  test('a killed camera turns down with its reason and its fps to 0, then up again when it returns', async () => {
+    // Received at detect_fps 2: what algo measured over its last seconds, not the browser.
+    await page.waitForFunction(
+      () => Number(document.querySelector('li.card[data-camera="door"] [data-field="fps"]')?.textContent ?? 'NaN') > 0,
+      WAIT,
+    );
     const port = door.port;
     await door.kill();
     await page.waitForFunction(
       () => /^down: \S+/.test(document.querySelector('li.card[data-camera="door"] [data-field="state"]')?.textContent ?? ''),
       WAIT,
     );
+    await page.waitForFunction(() => document.querySelector('li.card[data-camera="door"] [data-field="fps"]')?.textContent === '0.0', WAIT);
     const down = await cardText(page, 'door', 'state');
     assert.match(down, /^down: (ended|unreachable|stalled)$/);
     door = await spawnMjpegCamera({ port, fps: 5, width: 320, height: 240 });
@@ -335,11 +342,29 @@ describe('the web console in chromium', () => {
     }
   });
 
-  test('the camera page shows the zone and line counts, recent events with crops, and its health history', async () => {
+  test('the camera page shows the zone and line counts, recent events with crops (those held when it opens too), and its health history', async () => {
+    const held = await waitFor(
+      'an event of the walk camera',
+      async () => {
+        const { events } = (await (await fetch(`${service.url}/api/v1/events?camera_id=walk`)).json()) as { events: Array<{ id: string }> };
+        return events.length > 0 ? events.slice(-3).map((event) => event.id) : undefined;
+      },
+      90_000,
+      250,
+    );
     await page.goto(`${service.url}/cameras/walk`);
     await page.waitForFunction(() => /line door: \d+ in/.test(document.querySelector('[data-field="counts"]')?.textContent ?? ''), WAIT);
     await page.waitForFunction(() => document.querySelector('#health table') !== null, WAIT);
-    await page.waitForFunction(() => document.querySelector('#events li canvas') !== null, WAIT);
+    // Every event held before the page opened is listed with the crop algo cut for it, loaded.
+    await page.waitForFunction(
+      (ids: string[]) =>
+        ids.every((id) => {
+          const crop = document.querySelector<HTMLImageElement>(`#events li[data-id="${id}"] img.crop`);
+          return crop !== null && crop.complete && crop.naturalWidth > 0 && crop.alt.startsWith('person #');
+        }),
+      WAIT,
+      held,
+    );
   });
 
   test('keyboard: the helper and navigation are reachable with Tab', async () => {

@@ -23,6 +23,7 @@ const view = (id: string): CameraView => ({
   url: `rtsp://cam/${EVIL}`,
   enabled: true,
   detect_fps: 2,
+  fps: 2,
   stall_timeout_s: 10,
   frames: 10,
   detected: 5,

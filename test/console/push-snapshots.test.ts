@@ -41,12 +41,12 @@ test('the last pushed frame is annotated once per frame, and crossings are count
     .jpeg()
     .toBuffer();
   const now = Date.now() / 1000;
-  for (let k = 0; k < 8; k++) scenes.track('shop', now - 10 + k * 0.5, response(60 + k * 30), 'http', image);
+  for (let k = 0; k < 8; k++) scenes.track('shop', now - 10 + k * 0.5, response(60 + k * 30), 'http', { kind: 'encoded', image });
   const first = snapshots.jpeg('shop')!;
   assert.equal(snapshots.jpeg('shop'), first, 'the same frame is encoded once');
   const meta = await sharp(await first).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 320, 240]);
-  scenes.track('shop', now - 5, response(300), 'http', image);
+  scenes.track('shop', now - 5, response(300), 'http', { kind: 'encoded', image });
   assert.notEqual(snapshots.jpeg('shop'), first, 'a new frame, a new picture');
   assert.deepEqual(scenes.view('shop')!.lines[0]!.crossings, { in: 1, out: 0 });
   assert.equal(snapshots.jpeg('other'), undefined);

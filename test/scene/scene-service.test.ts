@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { renderMetrics } from '../../src/metrics/render.js';
 import { sample, writeCamerasFile } from '../helpers/cameras.js';
 import { freePort } from '../helpers/ports.js';
@@ -37,6 +38,21 @@ function openStream(url: string, headers: Record<string, string> = {}) {
     if (!controller.signal.aborted) throw error;
   });
   return { events, stop: () => controller.abort(), done };
+}
+
+/** Asserts each event has a crop of its object: a small JPEG that is not the walk's plain grey background. */
+async function assertCrops(service: TestService, events: readonly ApiEvent[]): Promise<void> {
+  for (const event of events) {
+    const response = await fetch(`${service.url}/api/v1/events/${event.id}/crop.jpg`);
+    assert.equal(response.status, 200, `crop of ${event.type} ${event.id}`);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    const jpeg = Buffer.from(await response.arrayBuffer());
+    const { width = 0, height = 0 } = await sharp(jpeg).metadata();
+    assert.ok(width > 0 && Math.max(width, height) <= 160, `crop size ${width}x${height}`);
+    const { channels } = await sharp(jpeg).stats();
+    // The background is one flat grey; the person makes the crop's pixels vary.
+    assert.ok(channels[0]!.stdev > 15, `the ${event.type} crop shows the person (stdev ${channels[0]!.stdev.toFixed(1)})`);
+  }
 }
 
 async function eventsOf(service: TestService, query: string): Promise<ApiEvent[]> {
@@ -138,6 +154,7 @@ describe('scene analytics with the real detector', () => {
     // The zone is 0.4 of the frame wide, walked at 85 px/s of 640 (capture times 0.5 s apart): about 3 s.
     assertOnePass(events, [2, 4]);
     assert.equal(events[0]!.track_id, [...ids][0]);
+    await assertCrops(service, events);
 
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     assert.equal(sample(text, 'scene_zone_entries_total', 'camera_id="lobby",zone="middle",label="person"'), 1);
@@ -178,6 +195,7 @@ describe('scene analytics with the real detector', () => {
     );
     // A camera frame's time is when algo received it: ffmpeg's pace on a busy machine, so only bounded by the walk.
     assertOnePass(events, [0.1, SECONDS]);
+    await assertCrops(service, events);
     const streamed = await waitFor('the pass on the stream', async () => {
       const got = pass(stream.events.filter((event) => event.camera_id === 'walk'));
       return got !== undefined && got.length === 3 ? got : undefined;
@@ -241,5 +259,18 @@ describe('scene analytics with the real detector', () => {
       const response = await fetch(`${service.url}/api/v1/events?${query}`);
       assert.equal(response.status, 400, query);
     }
+  });
+
+  test('a crop of no held event is refused with no_crop, whatever the id', async () => {
+    for (const id of ['1', '99999999999999999', 'abc', '-1', '1.5', 'x'.repeat(90)]) {
+      const response = await fetch(`${service.url}/api/v1/events/${id}/crop.jpg`);
+      assert.equal(response.status, 404, id);
+      const body = (await response.json()) as { code: string; message: string };
+      assert.equal(body.code, 'no_crop');
+      assert.ok(!body.message.includes('x'.repeat(40)), 'the id is not echoed at length');
+    }
+    const text = await renderMetrics(service.metrics.registry, 'prometheus');
+    assert.ok(sample(text, 'scene_event_crops_total', 'outcome="stored"') >= 3);
+    assert.equal(sample(text, 'scene_event_crops_total', 'outcome="failed"'), 0);
   });
 });

@@ -1,6 +1,6 @@
 // /cameras/:id: the large frame (once a second while visible), the zones' and lines' counts,
-// recent events (live, each with a crop of the object from the frame on screen when it
-// arrived), the health history, and the zone and line helper.
+// recent events (held and live, each with the crop of its object algo cut from the frame it was
+// found in), the health history, and the zone and line helper.
 import {
   countsList,
   el,
@@ -30,26 +30,23 @@ const path = encodeURIComponent(id);
 const img = document.getElementById('frame') as HTMLImageElement;
 const eventsList = document.getElementById('events') as HTMLOListElement;
 const shown = new Set<string>();
-let sourceSize: { width: number; height: number } | null = null;
 
-function crop(event: ApiEvent): HTMLElement | string {
-  const box = event.box;
-  if (box === undefined || img.dataset.loaded !== 'true' || img.naturalWidth === 0) return '';
-  const scale = img.naturalWidth / (sourceSize?.width ?? img.naturalWidth);
-  const canvas = el('canvas', { width: '64', height: '64', role: 'img', 'aria-label': `${event.label} #${event.track_id}` });
-  const sw = Math.max(1, box.width * scale);
-  const sh = Math.max(1, box.height * scale);
-  const fit = Math.min(64 / sw, 64 / sh);
-  canvas.width = Math.max(1, Math.round(sw * fit));
-  canvas.height = Math.max(1, Math.round(sh * fit));
-  canvas.getContext('2d')?.drawImage(img, box.x * scale, box.y * scale, sw, sh, 0, 0, canvas.width, canvas.height);
-  return canvas;
+/** The event's object, cut by algo from the frame the event was found in; removed when algo holds none. */
+function crop(event: ApiEvent): HTMLElement {
+  const image = el('img', {
+    class: 'crop',
+    src: `/api/v1/events/${encodeURIComponent(event.id)}/crop.jpg`,
+    alt: `${event.label} #${event.track_id}`,
+    loading: 'lazy',
+  }) as HTMLImageElement;
+  image.addEventListener('error', () => image.remove(), { once: true });
+  return image;
 }
 
-function addEvent(event: ApiEvent, live: boolean): void {
+function addEvent(event: ApiEvent): void {
   if (shown.has(event.id)) return;
   shown.add(event.id);
-  eventsList.prepend(el('li', { 'data-id': event.id, 'data-type': event.type }, live ? crop(event) : '', eventText(event)));
+  eventsList.prepend(el('li', { 'data-id': event.id, 'data-type': event.type }, crop(event), eventText(event)));
   while (eventsList.childElementCount > 30) eventsList.lastElementChild?.remove();
 }
 
@@ -89,7 +86,6 @@ async function tick(): Promise<void> {
     getJson<{ scenes: SceneView[] }>('/api/v1/scenes'),
   ]);
   if (view !== undefined) {
-    sourceSize = view.source_size;
     section.querySelector('[data-field="state"]')?.replaceChildren(stateNode(view));
   }
   const scene = scenes?.scenes.find((candidate) => candidate.camera_id === id);

@@ -70,6 +70,8 @@ export interface CameraView {
   dropped: number;
   reconnects: number;
   source_size: { width: number; height: number } | null;
+  /** Frames received per second over the last 5 whole seconds. */
+  fps: number;
 }
 
 export interface SceneView {

@@ -2,15 +2,6 @@
 // dropped share, reconnects and zone/line counts are refreshed from the API.
 import { countsList, getJson, refreshFrame, stateNode, whileVisible, type CameraView, type SceneView } from './common.js';
 
-const previous = new Map<string, { frames: number; at: number }>();
-
-function fps(view: CameraView, now: number): string {
-  const before = previous.get(view.id);
-  previous.set(view.id, { frames: view.frames, at: now });
-  if (before === undefined || now <= before.at) return '–';
-  return ((view.frames - before.frames) / ((now - before.at) / 1000)).toFixed(1);
-}
-
 function set(card: HTMLElement, field: string, node: Node | string): void {
   const target = card.querySelector(`[data-field="${field}"]`);
   if (target !== null) target.replaceChildren(node);
@@ -24,14 +15,13 @@ async function tick(): Promise<void> {
   ]);
   const views = new Map((cameras?.cameras ?? []).map((view) => [view.id, view]));
   const sceneOf = new Map((scenes?.scenes ?? []).map((scene) => [scene.camera_id, scene]));
-  const now = performance.now();
   await Promise.all(
     cards.map(async (card) => {
       const id = card.dataset.camera ?? '';
       const view = views.get(id);
       if (view !== undefined) {
         set(card, 'state', stateNode(view));
-        set(card, 'fps', fps(view, now));
+        set(card, 'fps', view.fps.toFixed(1));
         set(card, 'dropped', view.frames === 0 ? '0%' : `${Math.round((view.dropped / view.frames) * 1000) / 10}%`);
         set(card, 'reconnects', String(view.reconnects));
       }
