@@ -101,7 +101,7 @@ printVerdict('scene update at 50 objects, wall p50 ms', wallP50At50, { text: '<=
 // and is not run here; the ratio below is of this path alone, the part scene analytics changes.
 {
   const { Registry } = await import('prom-client');
-  const { createSceneMetrics } = await import('../src/metrics/scene-metrics.js');
+  const { createSceneMetrics } = await import('../src/metrics/recorders/scene-metrics.js');
   const { EventBuffer } = await import('../src/scene/event-buffer.js');
   const { Scenes } = await import('../src/scene/scenes.js');
   const count = 50;

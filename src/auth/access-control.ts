@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
-import type { AuthFailureReason, AuthRecorder, CountOne } from '../metrics/auth-metrics.js';
+import type { AuthFailureReason, AuthRecorder, CountOne } from '../metrics/recorders/auth-metrics.js';
 import { show } from '../redact.js';
 import { METRICS_TOKEN_NAME, readTokenFile, tokenDigest, type ApiToken, type TokenListResult } from './api-tokens.js';
 import type { AuthConfig, AuthMode } from './auth-config.js';

@@ -3,8 +3,8 @@
 // detector role ffmpeg sends raw RGB letterboxed to the detector's input size; in the ingest
 // role, JPEG.
 import type { Logger } from 'pino';
-import { NO_CAMERA_RECORDER, type CameraMetrics, type FrameOutcome } from '../metrics/camera-metrics.js';
-import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
+import { NO_CAMERA_RECORDER, type CameraMetrics, type FrameOutcome } from '../metrics/recorders/camera-metrics.js';
+import type { KafkaRecorder } from '../metrics/recorders/kafka-metrics.js';
 import { Camera, type CameraFrame } from './camera.js';
 import { cameraView, type CameraView } from './camera-view.js';
 import { FrameRouter, type CameraOutput } from './frame-routing.js';

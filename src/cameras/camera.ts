@@ -6,7 +6,7 @@
 // the camera's resolution is followed (frames carry the size they were taken at), logged once
 // and counted; where ffmpeg cannot follow it by itself (JPEG output), a new ffmpeg is started.
 import type { Logger } from 'pino';
-import type { CameraRecorder, FrameOutcome } from '../metrics/camera-metrics.js';
+import type { CameraRecorder, FrameOutcome } from '../metrics/recorders/camera-metrics.js';
 import { reconnectDelayMs } from './backoff.js';
 import type { CameraConfig } from './camera-config.js';
 import { classifyExit, type DownReason, type FfmpegChild, type FfmpegExit, type FfmpegHandlers } from './ffmpeg-process.js';

@@ -2,7 +2,7 @@
 // frame replaced before it was taken is counted as dropped), at most one frame per camera is
 // in flight, and free capacity goes round-robin to the next camera with a frame waiting, so
 // a fast camera cannot starve a slow one and nothing queues without bound.
-import type { FrameOutcome } from '../metrics/camera-metrics.js';
+import type { FrameOutcome } from '../metrics/recorders/camera-metrics.js';
 
 export interface FrameSource {
   frameProcessed(outcome: FrameOutcome): void;

@@ -4,7 +4,7 @@
 // values rather than exceptions.
 import type { DetectConfig } from './detect-config.js';
 import { isAlgoError, modelError, type AlgoError, messageOf } from '../errors.js';
-import type { DetectionRecorder } from '../metrics/detection-metrics.js';
+import type { DetectionRecorder } from '../metrics/recorders/detection-metrics.js';
 import { createDetector } from './create-detector.js';
 import type { DetectorSizing } from './onnx-detector.js';
 import { probeImage } from './decode.js';

@@ -24,13 +24,13 @@ import {
   limitConnections,
   missingHost,
   refuseConnect,
-} from './connection-limits.js';
+} from './connections/connection-limits.js';
 import { sendError } from './error-reply.js';
-import { HEALTH_PATHS, registerHealthRoutes } from './health-routes.js';
+import { HEALTH_PATHS, registerHealthRoutes } from './routes/health-routes.js';
 import type { HttpConfig } from './http-config.js';
 import type { Lifecycle } from './lifecycle.js';
-import { registerMetricsRoute } from './metrics-route.js';
-import { RequestObserver } from './request-observer.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
+import { RequestObserver } from './connections/request-observer.js';
 import { protectRoutes } from './route-access.js';
 import { crossSiteRefusal, trustedHosts } from './request-origin.js';
 import type { TlsPair } from './tls.js';

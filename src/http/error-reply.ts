@@ -5,7 +5,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AlgoError, clientClosed, isAlgoError, type ErrorCode } from '../errors.js';
-import { clientGone } from './client-gone.js';
+import { clientGone } from './connections/client-gone.js';
 
 export interface ErrorBody {
   statusCode: number;

@@ -2,7 +2,7 @@
 // (fractions allowed), told apart by magnitude, or an ISO 8601 time. A time before 2000 or
 // more than a day ahead is a producer's mistake, not a delay: it is counted, never observed,
 // so one wrong unit cannot add years to kafka_frame_age_seconds_sum.
-import type { CaptureTsInvalidReason, KafkaRecorder } from '../metrics/kafka-metrics.js';
+import type { CaptureTsInvalidReason, KafkaRecorder } from '../metrics/recorders/kafka-metrics.js';
 
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const MAX_AHEAD_MS = 24 * 3600_000;

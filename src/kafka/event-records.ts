@@ -1,6 +1,6 @@
 // Scene events as Kafka records for ALGO_KAFKA_EVENTS_TOPIC: one JSON message per event (as
 // GET /api/v1/events shows it), key = camera id so a camera's events stay in order.
-import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
+import type { KafkaRecorder } from '../metrics/recorders/kafka-metrics.js';
 import type { PublishedEvent } from '../scene/event-buffer.js';
 import type { OutgoingRecord } from './client.js';
 import type { RecordSink } from './producer.js';

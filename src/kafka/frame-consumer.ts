@@ -22,7 +22,7 @@ import type { KafkaConfig } from './kafka-config.js';
 import type { DetectionPipeline } from '../detect/pipeline.js';
 import { POISON_MESSAGE_CODES, messageOf, type AlgoError } from '../errors.js';
 import type { RateLimitedLog } from '../log/rate-limited-log.js';
-import type { KafkaRecorder } from '../metrics/kafka-metrics.js';
+import type { KafkaRecorder } from '../metrics/recorders/kafka-metrics.js';
 import type { Scenes, TrackedFrame } from '../scene/scenes.js';
 import type { DetectionResponse } from '../detect/types.js';
 import { captureTime, recordCaptureAge } from './capture-time.js';

@@ -1,8 +1,8 @@
 // What one LLM attempt can come to, as classified from the provider's answer, and what each
 // outcome means for the metrics and for the summary's error code.
 import type { LlmErrorCode } from '../errors.js';
-import type { KeyOutcome } from '../metrics/api-key-metrics.js';
-import type { LlmStatus } from '../metrics/llm-metrics.js';
+import type { KeyOutcome } from '../metrics/recorders/api-key-metrics.js';
+import type { LlmStatus } from '../metrics/recorders/llm-metrics.js';
 
 export type AttemptOutcome<T> =
   | { kind: 'success'; value: T }

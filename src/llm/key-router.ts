@@ -26,8 +26,8 @@
 // abort signal cancels the attempt in flight.
 import type { Logger } from 'pino';
 import type { LlmErrorCode } from '../errors.js';
-import type { ApiKeyRecorder, KeyStateSnapshot } from '../metrics/api-key-metrics.js';
-import type { ModelLlmRecorder } from '../metrics/llm-metrics.js';
+import type { ApiKeyRecorder, KeyStateSnapshot } from '../metrics/recorders/api-key-metrics.js';
+import type { ModelLlmRecorder } from '../metrics/recorders/llm-metrics.js';
 import type { ApiKeySpec } from './api-keys.js';
 import { FAILURE_CODE, KEY_OUTCOME, LLM_STATUS, type AttemptOutcome } from './attempt-outcome.js';
 

@@ -4,7 +4,7 @@
 import type { LlmConfig } from './llm-config.js';
 import type { DetectionResponse } from '../detect/types.js';
 import { LLM_ERROR_CODES, type LlmErrorCode } from '../errors.js';
-import type { ModelLlmRecorder, LlmRecorder } from '../metrics/llm-metrics.js';
+import type { ModelLlmRecorder, LlmRecorder } from '../metrics/recorders/llm-metrics.js';
 import type { ChatAnswer, ChatCompletionsClient } from './chat-completions.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { KeyRouter } from './key-router.js';

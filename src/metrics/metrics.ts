@@ -2,16 +2,16 @@
 // whatever records; nothing here is a global.
 import { Registry } from 'prom-client';
 import type { MetricsConfig } from './metrics-config.js';
-import { createApiKeyMetrics, type ApiKeyRecorder } from './api-key-metrics.js';
-import { createAuthMetrics, type AuthRecorder } from './auth-metrics.js';
+import { createApiKeyMetrics, type ApiKeyRecorder } from './recorders/api-key-metrics.js';
+import { createAuthMetrics, type AuthRecorder } from './recorders/auth-metrics.js';
 import { registerBuildInfo } from './build-info.js';
-import { createCameraMetrics, type CameraMetrics } from './camera-metrics.js';
-import { createDetectionMetrics, type DetectionRecorder } from './detection-metrics.js';
-import { HttpMetrics } from './http-metrics.js';
-import { createKafkaMetrics, type KafkaRecorder } from './kafka-metrics.js';
-import { createLlmMetrics, type LlmRecorder } from './llm-metrics.js';
+import { createCameraMetrics, type CameraMetrics } from './recorders/camera-metrics.js';
+import { createDetectionMetrics, type DetectionRecorder } from './recorders/detection-metrics.js';
+import { HttpMetrics } from './recorders/http-metrics.js';
+import { createKafkaMetrics, type KafkaRecorder } from './recorders/kafka-metrics.js';
+import { createLlmMetrics, type LlmRecorder } from './recorders/llm-metrics.js';
 import { registerRuntimeMetrics } from './runtime-metrics.js';
-import { createSceneMetrics, type SceneMetrics } from './scene-metrics.js';
+import { createSceneMetrics, type SceneMetrics } from './recorders/scene-metrics.js';
 
 export interface AlgoMetrics {
   readonly registry: Registry;

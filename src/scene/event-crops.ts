@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import type { Box } from '../detect/types.js';
 import { letterboxGeometry } from '../detect/letterbox.js';
-import type { CropOutcome } from '../metrics/scene-metrics.js';
+import type { CropOutcome } from '../metrics/recorders/scene-metrics.js';
 
 /** The pixels a tracked frame's events are cut from. */
 export type FramePicture =

@@ -3,7 +3,7 @@
 // objects come back with their track_id, the frame's events go to the event buffer (ids, ISO
 // times) and the counts to the scene metrics. Results of other cameras are not touched.
 import type { DetectionResponse } from '../detect/types.js';
-import type { ResetReason, SceneLayout, SceneMetrics, SceneRecorder, UntrackedReason } from '../metrics/scene-metrics.js';
+import type { ResetReason, SceneLayout, SceneMetrics, SceneRecorder, UntrackedReason } from '../metrics/recorders/scene-metrics.js';
 import { CameraScene, FRAME_ZONE, type SceneConfig, type TrackedObject } from './camera-scene.js';
 import type { Point } from './geometry.js';
 import type { LineDirection } from './line.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameScheduler, type FrameSource } from '../../src/cameras/frame-scheduler.js';
-import type { FrameOutcome } from '../../src/metrics/camera-metrics.js';
+import type { FrameOutcome } from '../../src/metrics/recorders/camera-metrics.js';
 
 class Source implements FrameSource {
   readonly outcomes: FrameOutcome[] = [];

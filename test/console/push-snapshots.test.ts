@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { PushSnapshots } from '../../src/console/push-snapshots.js';
 import type { DetectionResponse } from '../../src/detect/types.js';
-import { createSceneMetrics } from '../../src/metrics/scene-metrics.js';
+import { createSceneMetrics } from '../../src/metrics/recorders/scene-metrics.js';
 import { EventBuffer } from '../../src/scene/event-buffer.js';
 import { Scenes } from '../../src/scene/scenes.js';
 import { TRACKER_DEFAULTS } from '../../src/scene/tracker.js';

@@ -9,7 +9,7 @@ import { DetectionQueue } from '../../src/detect/queue.js';
 import type { Detector, DetectorOutput } from '../../src/detect/types.js';
 import { AccessControl } from '../../src/auth/access-control.js';
 import { buildApp } from '../../src/http/app.js';
-import { detectRoutes } from '../../src/http/detect-route.js';
+import { detectRoutes } from '../../src/http/routes/detect-route.js';
 import { Lifecycle } from '../../src/http/lifecycle.js';
 import { RateLimitedLog } from '../../src/log/rate-limited-log.js';
 import { createLogger } from '../../src/logger.js';

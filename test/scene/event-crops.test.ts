@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { letterboxGeometry, PAD_VALUE } from '../../src/detect/letterbox.js';
-import type { CropOutcome } from '../../src/metrics/scene-metrics.js';
+import type { CropOutcome } from '../../src/metrics/recorders/scene-metrics.js';
 import { CROP_SIDE, cropRegion, EventCrops, type FramePicture } from '../../src/scene/event-crops.js';
 
 const RED = [220, 30, 30];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { DetectionResponse } from '../../src/detect/types.js';
 import { renderMetrics } from '../../src/metrics/render.js';
-import { createSceneMetrics } from '../../src/metrics/scene-metrics.js';
+import { createSceneMetrics } from '../../src/metrics/recorders/scene-metrics.js';
 import { EventBuffer } from '../../src/scene/event-buffer.js';
 import { FUTURE_ALLOWANCE_S, Scenes } from '../../src/scene/scenes.js';
 import { TRACKER_DEFAULTS } from '../../src/scene/tracker.js';

@@ -3,7 +3,7 @@
 // API token with that scope, or without a token where the mode allows it.
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { contentTypeOf, negotiateFormat, renderMetrics } from '../metrics/render.js';
+import { contentTypeOf, negotiateFormat, renderMetrics } from '../../metrics/render.js';
 
 export interface MetricsRouteOptions {
   registry: Registry;

@@ -1,7 +1,7 @@
 // HTTP request rate, errors and duration by route template, plus requests in flight.
 // The hot path touches one cached child per (method, route, status): see hot-histogram.ts.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { HotHistogram, type HotChild } from './hot-histogram.js';
+import { HotHistogram, type HotChild } from '../hot-histogram.js';
 
 /** Route label shared by every request that matches no route, so scanners cannot add series. */
 export const UNMATCHED_ROUTE = 'unmatched';

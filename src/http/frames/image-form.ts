@@ -4,7 +4,7 @@
 // and a malformed form is the client's error (400 invalid_request), never a 500.
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { invalidRequest, isAlgoError, messageOf, tooLarge } from '../errors.js';
+import { invalidRequest, isAlgoError, messageOf, tooLarge } from '../../errors.js';
 
 export interface ImageFormLimits {
   /** Largest request, in bytes, all parts included (ALGO_MAX_BODY_BYTES). */

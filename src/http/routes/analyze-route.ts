@@ -3,14 +3,14 @@
 // frame goes through its scene as on /api/v1/detect. The summary never fails the request; the
 // client leaving or shutdown cancels the LLM call.
 import type { FastifyInstance } from 'fastify';
-import type { DetectionPipeline } from '../detect/pipeline.js';
-import type { SceneSummarizer } from '../llm/scene-summarizer.js';
-import { clientSignal } from './client-gone.js';
-import { captureSecondsOf, readImageRequest } from './frame-request.js';
+import type { DetectionPipeline } from '../../detect/pipeline.js';
+import type { SceneSummarizer } from '../../llm/scene-summarizer.js';
+import { clientSignal } from '../connections/client-gone.js';
+import { captureSecondsOf, readImageRequest } from '../frames/frame-request.js';
 import { trackHttpFrame } from './detect-route.js';
-import type { Scenes } from '../scene/scenes.js';
-import type { PublishedEvent } from '../scene/event-buffer.js';
-import { sendError } from './error-reply.js';
+import type { Scenes } from '../../scene/scenes.js';
+import type { PublishedEvent } from '../../scene/event-buffer.js';
+import { sendError } from '../error-reply.js';
 
 export interface AnalyzeRouteOptions {
   pipeline: DetectionPipeline;

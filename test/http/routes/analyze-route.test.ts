@@ -2,14 +2,14 @@
 // loopback with one healthy, one rate-limited and one revoked key.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { renderMetrics } from '../../src/metrics/render.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
-import { readFixture } from '../helpers/images.js';
-import { writeTestModel } from '../helpers/models.js';
-import { freePort } from '../helpers/ports.js';
-import { assertNoKeyText } from '../helpers/secrets.js';
-import { startTestService, type TestService } from '../helpers/service.js';
-import { waitFor } from '../helpers/wait.js';
+import { renderMetrics } from '../../../src/metrics/render.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../../helpers/fake-openai.js';
+import { readFixture } from '../../helpers/images.js';
+import { writeTestModel } from '../../helpers/models.js';
+import { freePort } from '../../helpers/ports.js';
+import { assertNoKeyText } from '../../helpers/secrets.js';
+import { startTestService, type TestService } from '../../helpers/service.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const KEYS = { good: 'sk-good-0123456789abcdefGHIJ', limited: 'sk-limited-9876543210zyxwVUTS', revoked: 'sk-revoked-ABCDEFGH12345678ijkl' };
 const RETRY_AFTER_S = 40;

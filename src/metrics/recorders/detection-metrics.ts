@@ -1,6 +1,6 @@
 // Detection business metrics and their recorders (the old service's record_detection).
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { CameraLabeler } from './camera-label.js';
+import { CameraLabeler } from '../camera-label.js';
 
 export interface DetectionRecord {
   cameraId: string;

@@ -7,13 +7,13 @@
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpConfig } from './http-config.js';
-import { AlgoError, invalidRequest, requestTimeout, type ErrorCode } from '../errors.js';
-import type { RateLimitedLog } from '../log/rate-limited-log.js';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { HttpConfig } from '../http-config.js';
+import { AlgoError, invalidRequest, requestTimeout, type ErrorCode } from '../../errors.js';
+import type { RateLimitedLog } from '../../log/rate-limited-log.js';
+import type { HttpMetrics } from '../../metrics/recorders/http-metrics.js';
+import type { Lifecycle } from '../lifecycle.js';
 import { clientGone, onResponseEnd } from './client-gone.js';
-import { bodyPending, errorBody } from './error-reply.js';
+import { bodyPending, errorBody } from '../error-reply.js';
 import type { RequestObserver } from './request-observer.js';
 
 /** Fastify/Node server options for these limits. */

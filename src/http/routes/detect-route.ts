@@ -4,15 +4,15 @@
 // Frames of a tracked camera go through its scene at their capture time: the answer carries
 // track ids, and the frame's events are handed to `publishEvents` (Kafka, when on).
 import type { FastifyInstance } from 'fastify';
-import type { DetectionPipeline } from '../detect/pipeline.js';
-import type { DetectionResponse } from '../detect/types.js';
-import type { DetectionRecorder } from '../metrics/detection-metrics.js';
-import { clientSignal } from './client-gone.js';
-import { sendError } from './error-reply.js';
-import { acceptFrameBodies } from './frame-bodies.js';
-import { captureSecondsOf, readImageRequest } from './frame-request.js';
-import type { Scenes } from '../scene/scenes.js';
-import type { PublishedEvent } from '../scene/event-buffer.js';
+import type { DetectionPipeline } from '../../detect/pipeline.js';
+import type { DetectionResponse } from '../../detect/types.js';
+import type { DetectionRecorder } from '../../metrics/recorders/detection-metrics.js';
+import { clientSignal } from '../connections/client-gone.js';
+import { sendError } from '../error-reply.js';
+import { acceptFrameBodies } from '../frames/frame-bodies.js';
+import { captureSecondsOf, readImageRequest } from '../frames/frame-request.js';
+import type { Scenes } from '../../scene/scenes.js';
+import type { PublishedEvent } from '../../scene/event-buffer.js';
 
 export interface DetectRouteOptions {
   pipeline: DetectionPipeline;

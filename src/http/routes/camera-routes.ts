@@ -3,9 +3,9 @@
 // /api/v1/cameras/:id/reconnect. URLs are shown masked; unknown ids are 404 unknown_camera.
 // Reading needs the `read` scope, reconnecting `admin`.
 import type { FastifyInstance } from 'fastify';
-import type { Camera } from '../cameras/camera.js';
-import type { CameraManager } from '../cameras/camera-manager.js';
-import { invalidRequest, noFrame, unknownCamera } from '../errors.js';
+import type { Camera } from '../../cameras/camera.js';
+import type { CameraManager } from '../../cameras/camera-manager.js';
+import { invalidRequest, noFrame, unknownCamera } from '../../errors.js';
 
 export interface CameraRouteOptions {
   cameras: CameraManager;

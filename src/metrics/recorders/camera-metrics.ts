@@ -4,7 +4,7 @@
 // checks the pipeline; reconnects, stalls, resolution changes and the last frame's time. camera_id values go
 // through the same CameraLabeler cap as detection_total.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { CameraLabeler } from './camera-label.js';
+import { CameraLabeler } from '../camera-label.js';
 
 export const FRAME_OUTCOMES = ['detected', 'dropped', 'failed', 'produced'] as const;
 export type FrameOutcome = (typeof FRAME_OUTCOMES)[number];

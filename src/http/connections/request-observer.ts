@@ -14,10 +14,10 @@
 // refusals (4xx, 499, 503), which stay summarised.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { RequestLogMode } from './http-config.js';
-import { CLIENT_CLOSED_STATUS } from '../errors.js';
-import type { RateLimitedLog } from '../log/rate-limited-log.js';
-import { UNMATCHED_ROUTE, type HttpMetrics } from '../metrics/http-metrics.js';
+import type { RequestLogMode } from '../http-config.js';
+import { CLIENT_CLOSED_STATUS } from '../../errors.js';
+import type { RateLimitedLog } from '../../log/rate-limited-log.js';
+import { UNMATCHED_ROUTE, type HttpMetrics } from '../../metrics/recorders/http-metrics.js';
 import { OpenReplies } from './open-replies.js';
 
 export interface RequestObserverOptions {

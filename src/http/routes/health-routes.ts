@@ -2,9 +2,9 @@
 // Not ready is a 503 in algo's error shape (with `code` and Retry-After) plus the readiness
 // detail: `status` is `draining` from SIGTERM on, `not_ready` otherwise.
 import type { FastifyInstance } from 'fastify';
-import { notReady, shuttingDown } from '../errors.js';
-import { errorBody } from './error-reply.js';
-import type { Lifecycle } from './lifecycle.js';
+import { notReady, shuttingDown } from '../../errors.js';
+import { errorBody } from '../error-reply.js';
+import type { Lifecycle } from '../lifecycle.js';
 
 export const HEALTH_PATHS = ['/healthz', '/readyz'] as const;
 

@@ -3,9 +3,9 @@
 // content type, the camera id from the query, X-Camera-Id or the form, and when the frame was
 // captured (X-Capture-Timestamp, else its arrival).
 import type { FastifyRequest } from 'fastify';
-import { DEFAULT_CAMERA_ID, parseCameraId } from '../camera-id.js';
-import { emptyBody, invalidCameraId, invalidCaptureTime } from '../errors.js';
-import { captureTime } from '../kafka/capture-time.js';
+import { DEFAULT_CAMERA_ID, parseCameraId } from '../../camera-id.js';
+import { emptyBody, invalidCameraId, invalidCaptureTime } from '../../errors.js';
+import { captureTime } from '../../kafka/capture-time.js';
 import { readImageForm, type ImageForm, type ImageFormLimits } from './image-form.js';
 
 const GIVEN_ONCE = 'camera_id must be given once: one ?camera_id=<id>, X-Camera-Id header or camera_id form field';

@@ -6,12 +6,12 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
-import { eventRoutes } from '../../src/http/event-routes.js';
-import { createSceneMetrics } from '../../src/metrics/scene-metrics.js';
-import { renderMetrics } from '../../src/metrics/render.js';
-import { EventBuffer } from '../../src/scene/event-buffer.js';
-import type { SceneEvent } from '../../src/scene/camera-scene.js';
-import { waitFor } from '../helpers/wait.js';
+import { eventRoutes } from '../../../src/http/routes/event-routes.js';
+import { createSceneMetrics } from '../../../src/metrics/recorders/scene-metrics.js';
+import { renderMetrics } from '../../../src/metrics/render.js';
+import { EventBuffer } from '../../../src/scene/event-buffer.js';
+import type { SceneEvent } from '../../../src/scene/camera-scene.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const event = (k: number, camera = 'shop'): SceneEvent => ({
   type: 'crossed',

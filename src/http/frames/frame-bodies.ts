@@ -3,10 +3,10 @@
 // (content type, body size, a body that stalls) — is counted in detection_errors_total.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IMAGE_CONTENT_TYPES } from '../detect/decode.js';
-import { unsupportedType } from '../errors.js';
-import type { DetectionRecorder } from '../metrics/detection-metrics.js';
-import { requestError, sendError } from './error-reply.js';
+import { IMAGE_CONTENT_TYPES } from '../../detect/decode.js';
+import { unsupportedType } from '../../errors.js';
+import type { DetectionRecorder } from '../../metrics/recorders/detection-metrics.js';
+import { requestError, sendError } from '../error-reply.js';
 import { mediaType } from './frame-request.js';
 
 /** What a frame route accepts, named in its 415 answers. */

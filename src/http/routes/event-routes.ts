@@ -7,13 +7,13 @@
 // Streams end when the server closes, or when a reload revokes the token they were opened with.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { parseCameraId } from '../camera-id.js';
-import type { AccessControl } from '../auth/access-control.js';
-import type { SessionStore } from '../auth/sessions.js';
-import { invalidRequest, noCrop } from '../errors.js';
-import type { SceneMetrics } from '../metrics/scene-metrics.js';
-import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../scene/event-buffer.js';
-import type { EventCrops } from '../scene/event-crops.js';
+import { parseCameraId } from '../../camera-id.js';
+import type { AccessControl } from '../../auth/access-control.js';
+import type { SessionStore } from '../../auth/sessions.js';
+import { invalidRequest, noCrop } from '../../errors.js';
+import type { SceneMetrics } from '../../metrics/recorders/scene-metrics.js';
+import { EVENT_TYPES, matches, type EventBuffer, type EventFilter, type EventType, type PublishedEvent } from '../../scene/event-buffer.js';
+import type { EventCrops } from '../../scene/event-crops.js';
 
 export interface EventRouteOptions {
   buffer: EventBuffer;

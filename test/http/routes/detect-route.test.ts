@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { renderMetrics } from '../../src/metrics/render.js';
-import { jpegClaimingSize, readFixture } from '../helpers/images.js';
-import { writeTestModel } from '../helpers/models.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { renderMetrics } from '../../../src/metrics/render.js';
+import { jpegClaimingSize, readFixture } from '../../helpers/images.js';
+import { writeTestModel } from '../../helpers/models.js';
+import { startTestService, type TestService } from '../../helpers/service.js';
 
 /** fetch's types want an ArrayBuffer-backed view. */
 const bodyOf = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);

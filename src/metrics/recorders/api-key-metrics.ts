@@ -2,7 +2,7 @@
 // the old dashboards query, and each key's state and cooldown end, read from the key router
 // at scrape time. key_id is always an alias or fingerprint.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { SuccessWindow } from './success-window.js';
+import { SuccessWindow } from '../success-window.js';
 
 export const KEY_OUTCOMES = ['success', 'failure', 'rate_limited', 'unauthorized', 'quota_exhausted'] as const;
 export type KeyOutcome = (typeof KEY_OUTCOMES)[number];

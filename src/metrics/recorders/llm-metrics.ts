@@ -2,7 +2,7 @@
 // usage per provider and model, and the scene summaries produced (by the LLM or the
 // template) with the reason of each fallback.
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { LLM_ERROR_CODES, type LlmErrorCode } from '../errors.js';
+import { LLM_ERROR_CODES, type LlmErrorCode } from '../../errors.js';
 
 export const LLM_STATUSES = ['success', 'error', 'timeout', 'rate_limited', 'unauthorized'] as const;
 export type LlmStatus = (typeof LLM_STATUSES)[number];
