@@ -157,10 +157,13 @@ export const notFound = (method: string, path: string): AlgoError => new AlgoErr
 export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>
   new AlgoError('no_frame', `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
-export const noCrop = (eventId: string): AlgoError =>
+/** No crop to answer for this event: none is held, or `eventId` is no event id at all (`isId` false). */
+export const noCrop = (eventId: string, isId: boolean): AlgoError =>
   new AlgoError(
     'no_crop',
-    `No crop is held for event ${JSON.stringify(eventId.slice(0, 32))}: none was cut (its track was not in the frame, or too many were being encoded) or newer events pushed it out`,
+    isId
+      ? `No crop is held for event ${JSON.stringify(eventId)}: none was cut (its track was not in the frame, or too many were being encoded) or newer events pushed it out`
+      : `${JSON.stringify(eventId.slice(0, 32))} is not an event id (a whole number of up to 16 digits)`,
   );
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>

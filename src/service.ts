@@ -127,7 +127,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         }));
   const tracked = sceneConfigs.filter((scene) => scene.enabled);
   // Each event's object crop for the console's camera page: the newest 32 per camera (the page lists 30).
-  const crops = new EventCrops({ perCamera: 32, maxPending: 4, record: (outcome) => metrics.scene.eventCrop(outcome) });
+  const crops = new EventCrops({ perCamera: 32, maxPending: 8, record: (outcome) => metrics.scene.eventCrop(outcome) });
   const scenes = pipeline === undefined ? undefined : new Scenes(tracked, events, metrics.scene, Date.now, crops);
   if (tracked.length > 0) logger.info({ cameras: tracked.map((scene) => scene.cameraId) }, 'scene analytics on for these cameras');
 

@@ -46,7 +46,7 @@ export function cameraView(camera: Camera, last: LastDetection | undefined, role
     detect_fps: config.detectFps,
     stall_timeout_s: config.stallTimeoutSeconds,
     frames: counts.frames,
-    fps: Math.round(camera.frameRate.perSecond(Date.now()) * 10) / 10,
+    fps: Math.round(camera.frameRate.perSecond(performance.now()) * 10) / 10,
     detected: counts.detected,
     dropped: counts.dropped,
     failed: counts.failed,

@@ -212,7 +212,7 @@ export class Camera {
       this.setState('up');
     }
     this.counts.frames++;
-    this.frameRate.frame(receivedAt);
+    this.frameRate.frame(performance.now());
     this.deps.recorder.frameReceived(receivedAt / 1000);
     const frame: CameraFrame = { data, receivedAt, sourceWidth: this.sourceWidth, sourceHeight: this.sourceHeight };
     this.latestFrame = frame;

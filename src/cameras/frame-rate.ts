@@ -10,7 +10,7 @@ export class FrameRate {
   private readonly buckets = new Uint32Array(FRAME_RATE_WINDOW_S + 1);
   private second = -1;
 
-  /** Counts one frame received at `nowMs` (milliseconds, a clock that does not go back). */
+  /** Counts one frame received at `nowMs`: milliseconds on a clock that does not go back (performance.now(), not the wall clock an NTP step moves). */
   frame(nowMs: number): void {
     this.advance(Math.floor(nowMs / 1000));
     this.buckets[this.second % this.buckets.length]! += 1;

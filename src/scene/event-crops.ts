@@ -4,8 +4,9 @@
 // The crop is the detection's box with a margin, and its long side is at most CROP_SIDE px.
 // Held per camera in a ring of the newest `perCamera`; lost on restart. An event whose track was
 // not seen in that frame (the `left` of a track that ended, dated to its last sighting) gets the
-// newest crop held of the same track, or none. Encoding runs in sharp's thread pool; at most
-// `maxPending` crops are encoded at a time, and an event beyond that gets none (counted).
+// newest crop held of the same track, or none; so do the `left` events of a camera that went
+// down. Encoding runs in sharp's thread pool; at most `maxPending` crops are encoded at a time,
+// and an event beyond that gets none (counted).
 import sharp from 'sharp';
 import type { Box } from '../detect/types.js';
 import { letterboxGeometry } from '../detect/letterbox.js';
@@ -98,12 +99,30 @@ export class EventCrops {
   /**
    * Cuts the crops of one frame's events. `source` is the frame's size in the pixels boxes are
    * given in (the camera's, or the pushed image's oriented size). Copies what it needs before
-   * returning: the picture's buffer may be reused afterwards.
+   * returning: the picture's buffer may be reused afterwards. Events of one track in one frame
+   * (entered and crossed at once) share one crop.
    */
   capture(cameraId: string, requests: readonly CropRequest[], picture: FramePicture, source: { width: number; height: number }): void {
+    const cut = new Map<number, Promise<Buffer | undefined> | undefined>();
     for (const request of requests) {
-      const jpeg = request.box === undefined ? this.reuse(cameraId, request.trackId) : this.cut(picture, request.box, source);
+      let jpeg: Promise<Buffer | undefined> | undefined;
+      if (request.box === undefined) jpeg = this.newestOf(cameraId, request.trackId);
+      else if (cut.has(request.trackId)) {
+        jpeg = cut.get(request.trackId);
+        if (jpeg !== undefined) this.options.record('reused');
+      } else {
+        jpeg = this.cut(picture, request.box, source);
+        cut.set(request.trackId, jpeg);
+      }
       if (jpeg !== undefined) this.hold(cameraId, { eventId: request.eventId, trackId: request.trackId, jpeg });
+    }
+  }
+
+  /** Events with no frame of their own (a camera went down and its tracks ended): each gets its track's newest crop, if one is held. */
+  carry(cameraId: string, events: ReadonlyArray<{ eventId: string; trackId: number }>): void {
+    for (const { eventId, trackId } of events) {
+      const jpeg = this.newestOf(cameraId, trackId);
+      if (jpeg !== undefined) this.hold(cameraId, { eventId, trackId, jpeg });
     }
   }
 
@@ -112,7 +131,7 @@ export class EventCrops {
     return this.byEvent.get(eventId)?.jpeg;
   }
 
-  private reuse(cameraId: string, trackId: number): Promise<Buffer | undefined> | undefined {
+  private newestOf(cameraId: string, trackId: number): Promise<Buffer | undefined> | undefined {
     const ring = this.cameras.get(cameraId) ?? [];
     for (let i = ring.length - 1; i >= 0; i--) {
       if (ring[i]!.trackId === trackId) {

@@ -242,6 +242,10 @@ export class Scenes {
       if (event.type === 'left') entry.recorder.left(event.zone, event.label, event.dwell_s ?? 0);
       return this.buffer.add(event);
     });
+    this.crops?.carry(
+      cameraId,
+      events.map((event) => ({ eventId: event.id, trackId: event.track_id })),
+    );
     this.recordReset(entry, 'camera_down');
     return events;
   }

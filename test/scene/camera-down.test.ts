@@ -12,6 +12,7 @@ import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
 
 interface ApiEvent {
+  id: string;
   type: string;
   zone?: string;
   label: string;
@@ -69,6 +70,13 @@ describe('a tracked camera that goes down', () => {
     const left = (await events()).filter((event) => event.type === 'left' && event.track_id === entered.track_id);
     assert.equal(left.length, 1, JSON.stringify(left));
     assert.ok((left[0]!.dwell_s ?? 0) >= 1, `dwell ${left[0]!.dwell_s}`);
+    // With no frame of its own, the left shows the track's newest crop: the one of its entry.
+    const crop = async (id: string): Promise<Buffer> => {
+      const response = await fetch(`${service.url}/api/v1/events/${id}/crop.jpg`);
+      assert.equal(response.status, 200, `crop of event ${id}`);
+      return Buffer.from(await response.arrayBuffer());
+    };
+    assert.deepEqual(await crop(left[0]!.id), await crop(entered.id));
     assert.equal(await cameraSample(service, 'scene_zone_dwell_seconds_count', 'camera_id="hall",zone="hall",label="person"'), 1);
 
     camera = await spawnMjpegCamera({ ...options, port: camera.port });

@@ -128,6 +128,7 @@ test("an event whose track was not in the frame reuses that track's newest crop,
   crops.capture('door', [{ eventId: '12', trackId: 3, box: undefined }], picture, source);
   crops.capture('door', [{ eventId: '13', trackId: 99, box: undefined }], picture, source);
   crops.capture('hall', [{ eventId: '14', trackId: 4, box: undefined }], picture, source);
+  assert.ok((await crops.get('11')) !== undefined);
   assert.equal(await crops.get('12'), await crops.get('10'));
   assert.equal(await crops.get('13'), undefined, 'no crop of that track');
   assert.equal(await crops.get('14'), undefined, 'a track of another camera is another track');
@@ -190,4 +191,29 @@ test('an image that cannot be decoded gives no crop and a failed count, never an
   assert.equal(await crops.get('1'), undefined);
   assert.equal(await crops.get('never'), undefined);
   assert.deepEqual(outcomes, ['failed']);
+});
+
+test('events of one track in one frame share one crop; a camera gone down carries each ended track its newest crop', async () => {
+  const { outcomes, record } = recorder();
+  const crops = new EventCrops({ perCamera: 8, maxPending: 4, record });
+  const { picture, box } = letterboxedFrame();
+  crops.capture(
+    'door',
+    [
+      { eventId: '1', trackId: 5, box },
+      { eventId: '2', trackId: 5, box },
+    ],
+    picture,
+    { width: 1280, height: 720 },
+  );
+  const first = await crops.get('1');
+  assert.ok(first !== undefined);
+  assert.equal(await crops.get('2'), first, 'entered and crossed at once: one crop');
+  crops.carry('door', [
+    { eventId: '3', trackId: 5 },
+    { eventId: '4', trackId: 6 },
+  ]);
+  assert.equal(await crops.get('3'), first);
+  assert.equal(await crops.get('4'), undefined, 'a track with no crop carries none');
+  assert.deepEqual(outcomes.sort(), ['reused', 'reused', 'stored']);
 });

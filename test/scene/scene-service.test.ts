@@ -268,6 +268,7 @@ describe('scene analytics with the real detector', () => {
       const body = (await response.json()) as { code: string; message: string };
       assert.equal(body.code, 'no_crop');
       assert.ok(!body.message.includes('x'.repeat(40)), 'the id is not echoed at length');
+      assert.match(body.message, /^\d{1,16}$/.test(id) ? /^No crop is held for event/ : /is not an event id/, id);
     }
     const text = await renderMetrics(service.metrics.registry, 'prometheus');
     assert.ok(sample(text, 'scene_event_crops_total', 'outcome="stored"') >= 3);

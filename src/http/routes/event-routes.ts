@@ -198,8 +198,9 @@ export async function eventRoutes(app: FastifyInstance, options: EventRouteOptio
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id/crop.jpg', { config: READ }, async (request, reply) => {
     const { id } = request.params;
-    const jpeg = EVENT_ID.test(id) ? await options.crops?.get(id) : undefined;
-    if (jpeg === undefined) throw noCrop(id);
+    if (!EVENT_ID.test(id)) throw noCrop(id, false);
+    const jpeg = await options.crops?.get(id);
+    if (jpeg === undefined) throw noCrop(id, true);
     // An event's crop never changes: the browser may keep it.
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600, immutable').send(jpeg);
   });

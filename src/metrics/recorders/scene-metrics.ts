@@ -14,7 +14,7 @@ export type ResetReason = (typeof RESET_REASONS)[number];
 
 /**
  * What became of an event's crop (scene_event_crops_total's outcome): stored (cut from its frame),
- * reused (a track not seen in the frame: its newest crop), skipped (too many being encoded), failed.
+ * reused (another event of the track in the same frame, or a track not in the frame: its newest crop), skipped (too many being encoded), failed.
  */
 export const CROP_OUTCOMES = ['stored', 'reused', 'skipped', 'failed'] as const;
 export type CropOutcome = (typeof CROP_OUTCOMES)[number];
@@ -130,7 +130,7 @@ export function createSceneMetrics(registry: Registry): SceneMetrics {
   });
   const crops = new Counter({
     name: 'scene_event_crops_total',
-    help: "Scene events' object crops (GET /api/v1/events/:id/crop.jpg), by outcome: stored, reused (a track that ended: its newest crop), skipped (too many being encoded), failed.",
+    help: "Scene events' object crops (GET /api/v1/events/:id/crop.jpg), by outcome: stored, reused (another event of the same track and frame, or a track that ended: its newest crop), skipped (too many being encoded), failed.",
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
