@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import type { Producer } from 'kafkajs';
 import { writeCamerasFile } from '../helpers/cameras.js';
 import {
@@ -78,6 +79,13 @@ describe('scene analytics over Kafka', () => {
     const ids = new Set(results.flatMap((result) => result.objects.map((object) => object.track_id)));
     ids.delete(null);
     assert.deepEqual([...ids], [events[0]!.track_id]);
+    // Each event's crop is cut from the frame the Kafka message carried.
+    for (const event of events) {
+      const crop = await fetch(`${service.url}/api/v1/events/${event.id}/crop.jpg`);
+      assert.equal(crop.status, 200, `crop of ${event.type}`);
+      const { channels } = await sharp(Buffer.from(await crop.arrayBuffer())).stats();
+      assert.ok(channels[0]!.stdev > 15, `the ${event.type} crop shows the person, not the grey background`);
+    }
   });
 
   test('a real Prometheus shows the entry, the crossing and the dwell', async () => {
