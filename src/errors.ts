@@ -153,7 +153,8 @@ export const authThrottled = (retryAfterSeconds: number): AlgoError =>
 /** A console form POST that did not come from algo's own pages (CSRF). */
 export const crossSite = (): AlgoError =>
   new AlgoError('cross_site', "This form must be sent from algo's own pages (the Origin or Sec-Fetch-Site header says otherwise)");
-export const notFound = (method: string, path: string): AlgoError => new AlgoError('not_found', `Route ${method} ${path} not found`);
+export const notFound = (method: string, path: string): AlgoError =>
+  new AlgoError('not_found', `Route ${method} ${path.length > 200 ? `${Array.from(path).slice(0, 200).join('')}…` : path} not found`);
 export const unknownCamera = (id: string): AlgoError => new AlgoError('unknown_camera', `No camera ${JSON.stringify(id)} is configured`);
 export const noFrame = (id: string): AlgoError =>
   new AlgoError('no_frame', `Camera ${JSON.stringify(id)} has not delivered a frame yet`, { retryAfterSeconds: 1 });
@@ -163,7 +164,7 @@ export const noCrop = (eventId: string, isId: boolean): AlgoError =>
     'no_crop',
     isId
       ? `No crop is held for event ${JSON.stringify(eventId)}: none was cut (its track was not in the frame, or too many were being encoded) or newer events pushed it out`
-      : `${JSON.stringify(eventId.slice(0, 32))} is not an event id (a whole number of up to 16 digits)`,
+      : `${JSON.stringify(Array.from(eventId).slice(0, 32).join(''))} is not an event id (a whole number of up to 16 digits)`,
   );
 /** Cameras are configured but cannot run (ffmpeg missing): stops start-up. */
 export const camerasUnavailable = (detail: string): AlgoError =>

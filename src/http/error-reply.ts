@@ -32,6 +32,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_INVALID_JSON_FIELD_ERROR: 'invalid_request',
 };
 
+/** Characters of a Fastify error's message kept in the answer. */
+const MAX_MESSAGE = 300;
+
 function isFastifyError(error: unknown): error is FastifyError {
   return error instanceof Error && typeof (error as Partial<FastifyError>).code === 'string';
 }
@@ -42,8 +45,10 @@ export function toAlgoError(error: unknown): AlgoError {
   if (isFastifyError(error)) {
     const code = FASTIFY_CODES[error.code];
     const status = error.statusCode ?? 500;
-    if (code !== undefined) return new AlgoError(code, error.message, { cause: error });
-    if (status >= 400 && status < 500) return new AlgoError('invalid_request', error.message, { cause: error, status });
+    // Fastify's messages quote the request (a 5 000-character path comes back whole): bounded here.
+    const message = error.message.length > MAX_MESSAGE ? `${Array.from(error.message).slice(0, MAX_MESSAGE).join('')}…` : error.message;
+    if (code !== undefined) return new AlgoError(code, message, { cause: error });
+    if (status >= 400 && status < 500) return new AlgoError('invalid_request', message, { cause: error, status });
   }
   return new AlgoError('internal', 'Internal server error', { cause: error });
 }

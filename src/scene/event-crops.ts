@@ -103,13 +103,20 @@ export class EventCrops {
    * (entered and crossed at once) share one crop.
    */
   capture(cameraId: string, requests: readonly CropRequest[], picture: FramePicture, source: { width: number; height: number }): void {
-    const cut = new Map<number, Promise<Buffer | undefined> | undefined>();
+    const cut = new Map<number, Promise<Buffer | undefined> | 'skipped' | undefined>();
     for (const request of requests) {
       let jpeg: Promise<Buffer | undefined> | undefined;
       if (request.box === undefined) jpeg = this.newestOf(cameraId, request.trackId);
       else if (cut.has(request.trackId)) {
-        jpeg = cut.get(request.trackId);
-        if (jpeg !== undefined) this.options.record('reused');
+        const shared = cut.get(request.trackId);
+        if (shared === 'skipped') this.options.record('skipped');
+        else if (shared !== undefined) {
+          jpeg = shared;
+          this.options.record('reused');
+        }
+      } else if (this.pending >= this.options.maxPending) {
+        this.options.record('skipped');
+        cut.set(request.trackId, 'skipped');
       } else {
         jpeg = this.cut(picture, request.box, source);
         cut.set(request.trackId, jpeg);
@@ -142,11 +149,8 @@ export class EventCrops {
     return undefined;
   }
 
+  /** Starts the crop's encoding (the caller checked the bound); undefined for a box with nothing of it inside the picture. */
   private cut(picture: FramePicture, box: Box, source: { width: number; height: number }): Promise<Buffer | undefined> | undefined {
-    if (this.pending >= this.options.maxPending) {
-      this.options.record('skipped');
-      return undefined;
-    }
     let encode: Promise<Buffer>;
     if (picture.kind === 'letterboxed') {
       const region = copyLetterboxed(picture, box, source);

@@ -66,6 +66,8 @@ interface Entry {
   /** Fed over Kafka since its last reset. */
   viaKafka: boolean;
   pulled: boolean;
+  /** When its tracks last ended because the camera went down (Unix seconds): frames received before are not tracked. */
+  endedAt: number | undefined;
 }
 
 const NO_EVENTS: PublishedEvent[] = [];
@@ -108,6 +110,7 @@ export class Scenes {
         recorder: metrics.camera(cameraId, sceneLayout(config)),
         viaKafka: false,
         pulled: pulled === true,
+        endedAt: undefined,
       });
     }
   }
@@ -165,7 +168,8 @@ export class Scenes {
    * tracked; a frame older than the camera's last tracked one (out_of_order), captured more than
    * FUTURE_ALLOWANCE_S ahead of this host's clock (future), or posted over HTTP or Kafka under the
    * id of a camera algo reads itself (pulled_camera: two sources in one tracker would tear its
-   * tracks apart), is counted, changes no track and comes back with every track_id null.
+   * tracks apart), or received before the camera last went down and detected after (camera_down),
+   * is counted, changes no track and comes back with every track_id null.
    * `picture`: the frame's pixels, which its events' crops are cut from; a pushed frame's encoded
    * image is also kept as the camera's last frame.
    */
@@ -179,6 +183,8 @@ export class Scenes {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return undefined;
     if (entry.pulled && source !== 'camera') return this.untracked(entry, response, 'pulled_camera');
+    // Frames received before the camera went down, still being detected then, would start tracks on a camera that is down.
+    if (entry.endedAt !== undefined && atSeconds <= entry.endedAt) return this.untracked(entry, response, 'camera_down');
     const tracked = this.trackEntry(entry, atSeconds, response, source);
     if (picture?.kind === 'encoded') entry.last = { image: picture.image, response: tracked.response };
     if (tracked.events.length > 0 && picture !== undefined && this.crops !== undefined) {
@@ -238,6 +244,7 @@ export class Scenes {
   endCameraTracks(cameraId: string): PublishedEvent[] {
     const entry = this.entries.get(cameraId);
     if (entry === undefined) return [];
+    entry.endedAt = this.nowMs() / 1000;
     const events = entry.scene.endAll().map((event) => {
       if (event.type === 'left') entry.recorder.left(event.zone, event.label, event.dwell_s ?? 0);
       return this.buffer.add(event);

@@ -109,6 +109,12 @@ describe('HTTP service', () => {
       error: 'Not Found',
       message: 'Route GET /nowhere not found',
     });
+    // The answer names the path, bounded: a 5 000-character one does not come back whole.
+    const long = await fetch(`${service.url}/${'x'.repeat(5000)}`);
+    assert.equal(long.status, 404);
+    const text = await long.text();
+    assert.ok(text.length < 600, `${text.length} characters`);
+    assert.equal((JSON.parse(text) as { code: string }).code, 'not_found');
   });
 
   test('in-flight gauge counts the scrape in progress and nothing else', async () => {

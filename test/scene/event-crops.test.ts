@@ -217,3 +217,22 @@ test('events of one track in one frame share one crop; a camera gone down carrie
   assert.equal(await crops.get('4'), undefined, 'a track with no crop carries none');
   assert.deepEqual(outcomes.sort(), ['reused', 'reused', 'stored']);
 });
+
+test('every event left without a crop by the encode bound is counted, also one sharing its track with another', async () => {
+  const { outcomes, record } = recorder();
+  const crops = new EventCrops({ perCamera: 8, maxPending: 1, record });
+  const { picture, box } = letterboxedFrame();
+  crops.capture(
+    'door',
+    [
+      { eventId: '1', trackId: 1, box },
+      { eventId: '2', trackId: 2, box },
+      { eventId: '3', trackId: 2, box },
+    ],
+    picture,
+    { width: 1280, height: 720 },
+  );
+  assert.ok((await crops.get('1')) !== undefined);
+  assert.equal(await crops.get('3'), undefined);
+  assert.deepEqual(outcomes, ['skipped', 'skipped', 'stored']);
+});

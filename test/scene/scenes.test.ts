@@ -68,3 +68,30 @@ test('frames posted under the id of a camera algo reads itself are detected but 
   assert.equal(await untracked(registry, 'pulled_camera'), 2);
   assert.equal(await untracked(registry, 'out_of_order'), 0);
 });
+
+test('frames received before a camera went down and detected after its tracks ended start no track; frames after it do', async () => {
+  const registry = new Registry();
+  let nowMs = NOW_S * 1000;
+  const scenes = new Scenes(
+    [{ cameraId: 'door', pulled: true, config: { track: { ...TRACKER_DEFAULTS, labels: undefined }, zones: [], lines: [] } }],
+    new EventBuffer(100),
+    createSceneMetrics(registry),
+    () => nowMs,
+  );
+  const ids = (t: number, x: number) => scenes.track('door', t, response(x), 'camera')!.response.objects.map((object) => object.track_id);
+  assert.deepEqual(ids(NOW_S - 2, 100), [null]);
+  assert.deepEqual(ids(NOW_S - 1.5, 101), [1]);
+  scenes.endCameraTracks('door');
+  assert.equal(scenes.view('door')!.active_tracks, 0);
+  // Still in the detector when the camera went down: received before, answered after.
+  assert.deepEqual(ids(NOW_S - 1, 102), [null]);
+  assert.deepEqual(ids(NOW_S - 0.5, 103), [null]);
+  assert.equal(scenes.view('door')!.active_tracks, 0, 'no track starts on a camera that is down');
+  assert.equal(await untracked(registry, 'camera_down'), 2);
+  // Back up: its frames are tracked again, as a new track.
+  nowMs += 5000;
+  assert.deepEqual(ids(NOW_S + 3, 104), [null]);
+  assert.deepEqual(ids(NOW_S + 3.5, 105), [2]);
+  assert.equal(await untracked(registry, 'camera_down'), 2);
+  assert.equal(await untracked(registry, 'out_of_order'), 0);
+});

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Why a frame of a tracked camera was detected but not tracked (scene_frames_untracked_total's reason). */
-export const UNTRACKED_REASONS = ['out_of_order', 'invalid_capture_time', 'future', 'pulled_camera'] as const;
+export const UNTRACKED_REASONS = ['out_of_order', 'invalid_capture_time', 'future', 'pulled_camera', 'camera_down'] as const;
 export type UntrackedReason = (typeof UNTRACKED_REASONS)[number];
 
 /** Why a camera's tracks were all dropped at once (scene_track_resets_total's reason). */
