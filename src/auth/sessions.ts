@@ -15,6 +15,8 @@ export interface SessionSettings {
 }
 
 export interface Session {
+  /** The cookie's value. */
+  readonly id: string;
   readonly tokenName: string;
   readonly scopes: ReadonlySet<Scope>;
   readonly createdMs: number;
@@ -60,7 +62,7 @@ export class SessionStore {
     }
     const id = randomBytes(32).toString('base64url');
     const nowMs = this.now();
-    this.sessions.set(id, { tokenName, scopes, createdMs: nowMs, lastUsedMs: nowMs });
+    this.sessions.set(id, { id, tokenName, scopes, createdMs: nowMs, lastUsedMs: nowMs });
     return id;
   }
 

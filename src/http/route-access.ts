@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, AccessRefused, Requirement } from '../auth/access-control.js';
 import type { RouteAccess } from '../auth/scopes.js';
-import { sessionIdOf, type SessionStore } from '../auth/sessions.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { fromBrowser, untrustedHost } from './request-origin.js';
 import { isLoopback } from '../auth/loopback.js';
 import { authRequired, authThrottled, forbidden, invalidToken, type AlgoError } from '../errors.js';
@@ -61,7 +61,7 @@ function guard(
       const session = sessions.find(request.headers.cookie);
       if (session !== undefined && session.scopes.has('read')) {
         request.tokenName = session.tokenName;
-        request.sessionId = sessionIdOf(request.headers.cookie);
+        request.sessionId = session.id;
         done();
         return;
       }

@@ -244,11 +244,11 @@ export class FrameConsumer {
     const scenes = this.deps.scenes;
     if (scenes === undefined || !scenes.has(frame.cameraId)) return undefined;
     const now = Date.now();
-    if (frame.captureTs === undefined)
-      return scenes.track(frame.cameraId, now / 1000, response, 'kafka', { kind: 'encoded', image: frame.image });
+    const picture = { kind: 'encoded', image: frame.image } as const;
+    if (frame.captureTs === undefined) return scenes.track(frame.cameraId, now / 1000, response, 'kafka', picture);
     const time = captureTime(frame.captureTs, now);
     return time.ok
-      ? scenes.track(frame.cameraId, time.ms / 1000, response, 'kafka', { kind: 'encoded', image: frame.image })
+      ? scenes.track(frame.cameraId, time.ms / 1000, response, 'kafka', picture)
       : scenes.skip(frame.cameraId, response, 'invalid_capture_time');
   }
 

@@ -142,20 +142,20 @@ export function eventText(event: ApiEvent): string {
  */
 export function followEvents(
   query: URLSearchParams,
-  show: (event: ApiEvent, live: boolean) => void,
+  show: (event: ApiEvent) => void,
   onState: (live: boolean) => void = () => undefined,
 ): () => void {
   let newest = 0;
   let closed = false;
-  const take = (event: ApiEvent, live: boolean): void => {
+  const take = (event: ApiEvent): void => {
     newest = Math.max(newest, Number(event.id));
-    show(event, live);
+    show(event);
   };
   const catchUp = async (): Promise<void> => {
     for (let page = 0; page < 100 && !closed; page++) {
       const held = await getJson<{ events: ApiEvent[] }>(`/api/v1/events?${query}&since_id=${newest}&limit=1000`);
       const events = held?.events ?? [];
-      for (const event of events) take(event, false);
+      for (const event of events) take(event);
       if (events.length < 1000) return;
     }
   };
@@ -173,7 +173,7 @@ export function followEvents(
       // saying why: a small read tells, and sends the browser to the login form then.
       void getJson('/api/v1/scenes').catch(() => undefined);
     });
-    source.addEventListener('message', (message: MessageEvent<string>) => take(JSON.parse(message.data) as ApiEvent, true));
+    source.addEventListener('message', (message: MessageEvent<string>) => take(JSON.parse(message.data) as ApiEvent));
   });
   return () => {
     closed = true;

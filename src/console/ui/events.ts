@@ -20,9 +20,7 @@ function open(): void {
     const value = String(data.get(key) ?? '');
     if (value !== '') query.set(key, value);
   }
-  const label = String(data.get('label') ?? '')
-    .trim()
-    .toLowerCase();
+  const label = String(data.get('label') ?? '');
   const show = (event: ApiEvent): void => {
     if (shown.has(event.id) || !labelMatches(label, event.label)) return;
     shown.add(event.id);

@@ -24,7 +24,7 @@ export function connectionOptions(config: HttpConfig): { keepAliveTimeout: numbe
     // limit stays as a backstop for anything that escapes it.
     requestTimeout: config.requestTimeoutMs * 2,
     http: {
-      // A missing Host header is refused with algo's answer by requireHost, not Node's bare 400.
+      // A missing Host header is refused with algo's answer by missingHost, not Node's bare 400.
       requireHostHeader: false,
       headersTimeout: config.headersTimeoutMs,
       // Node checks header and request deadlines on this timer (default 30 s): check often
