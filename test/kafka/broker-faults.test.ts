@@ -23,6 +23,7 @@ import {
 import { freePort } from '../helpers/ports.js';
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
+import { runCleanup } from '../helpers/cleanup.js';
 
 interface Consumer extends AlgoProcess {
   url: string;
@@ -38,7 +39,7 @@ describe('Kafka consumers through broker faults', () => {
     [slowModel, photo] = await Promise.all([writeSlowModel(), readFixture('person')]);
   });
   after(async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    await runCleanup(cleanup);
   });
 
   async function cluster(ports?: number[]): Promise<MockKafka> {

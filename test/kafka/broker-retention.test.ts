@@ -12,6 +12,7 @@ import { collect, produceFrames, startMockKafka, streamingEnv, testKafka, type F
 import { freePort } from '../helpers/ports.js';
 import { spawnAlgo, type AlgoProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
+import { runCleanup } from '../helpers/cleanup.js';
 
 const NAME = 'retention';
 const TOPIC = `${NAME}.frames`;
@@ -26,7 +27,7 @@ describe('Kafka frames the broker deleted before they were read', () => {
     [model, small, large] = await Promise.all([writeTestModel(), readFixture('person'), readFixture('kite')]);
   });
   after(async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    await runCleanup(cleanup);
   });
 
   test('are counted in kafka_frames_skipped_total and logged; every frame the broker kept is answered', async () => {
